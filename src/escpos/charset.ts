@@ -1,0 +1,151 @@
+/**
+ * The printer's character state — `ESC t` code page through the profile's map, `ESC R`
+ * international set, CJK mode (`FS &` / `FS .`, or powered up in it), `FS ( C` UTF-8 — and the
+ * decoding of text runs under it. With no profile (`auto`), the code page map and the CJK power-on
+ * state are inferred from the text itself.
+ */
+import { type CjkEncoding, decodeBytes } from './codepages.js';
+import { applyRemap, internationalRemap, type Remap } from './international.js';
+import { gbScore, plausibility } from './plausibility.js';
+import { allProfiles, type PrinterProfile } from './profiles.js';
+
+interface Candidate {
+  readonly encoding: string;
+  readonly vendors: readonly string[];
+}
+
+/** What `auto` has decided so far, for the note and for tests. */
+export interface AutoReport {
+  /** Profiles ranked by how well their code page maps explained the text. */
+  readonly vendorVotes: Record<string, number>;
+  /** Whether the printer was found to power up in CJK mode. */
+  readonly cjkPowerOn: boolean | null;
+}
+
+function hasHigh(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return true;
+  return false;
+}
+
+export class Charset {
+  private codepage = 0;
+  private intl = 0;
+  private remap: Remap | null = null;
+  /** Explicit CJK mode: true after FS &, false after FS ., null when only the power-on state applies. */
+  private cjkExplicit: boolean | null = null;
+  /** Power-on CJK state; null while `auto` has not decided. */
+  private cjkPower: boolean | null;
+  private utf8 = false;
+  private readonly votes = new Map<string, number>();
+  private readonly candidates = new Map<number, Candidate[]>();
+
+  constructor(
+    private readonly profile: PrinterProfile | null,
+    private readonly cjkEncoding: CjkEncoding,
+    family: 'esc-pos' | 'star-line' = 'esc-pos',
+  ) {
+    this.cjkPower = profile ? profile.startsInCjk : null;
+    if (!profile) {
+      // Every vendor map of the family votes; the order breaks ties (Epson first).
+      const pool = allProfiles()
+        .filter((p) => (family === 'star-line') === (p.dialect === 'star-line'))
+        .sort((a, b) => (a.name === 'epson' ? -1 : b.name === 'epson' ? 1 : 0));
+      for (const p of pool) {
+        this.votes.set(p.name, 0);
+        for (const [n, enc] of p.codepages) {
+          const list = this.candidates.get(n) ?? [];
+          const found = list.find((c) => c.encoding === enc);
+          if (found) (found.vendors as string[]).push(p.name);
+          else list.push({ encoding: enc, vendors: [p.name] });
+          this.candidates.set(n, list);
+        }
+      }
+    }
+  }
+
+  reset(): void {
+    this.codepage = 0;
+    this.intl = 0;
+    this.remap = null;
+    this.cjkExplicit = null;
+    this.utf8 = false;
+  }
+
+  setCodepage(n: number): void {
+    this.codepage = n;
+  }
+  setInternational(n: number): void {
+    this.intl = n;
+    this.remap = internationalRemap(n);
+  }
+  setCjk(on: boolean): void {
+    this.cjkExplicit = on;
+  }
+  setUtf8(on: boolean): void {
+    this.utf8 = on;
+  }
+  get inCjk(): boolean {
+    return this.cjkExplicit ?? this.cjkPower ?? false;
+  }
+
+  /** Identifies how bytes decode right now: a text run is split where this changes. */
+  get key(): string {
+    return `${this.utf8 ? 'u' : ''}${this.cjkExplicit ?? this.cjkPower ?? '?'}/${this.codepage}/${this.intl}`;
+  }
+
+  /** The code page `ESC t n` selects under a fixed profile. */
+  private fixedCodepage(n: number): string {
+    return this.profile?.codepages.get(n) ?? 'cp437';
+  }
+
+  decode(bytes: Uint8Array): string {
+    let text: string;
+    if (this.utf8) text = decodeBytes(bytes, 'utf-8');
+    else if (this.inCjk) text = decodeBytes(bytes, this.cjkEncoding);
+    else if (this.profile) text = decodeBytes(bytes, this.fixedCodepage(this.codepage));
+    else if (!hasHigh(bytes)) text = decodeBytes(bytes, 'cp437');
+    else text = this.decodeAuto(bytes);
+    return applyRemap(text, this.remap);
+  }
+
+  private leader(): string | undefined {
+    let best: string | undefined;
+    let bestVotes = 0;
+    for (const [name, v] of this.votes) {
+      if (v > bestVotes) {
+        best = name;
+        bestVotes = v;
+      }
+    }
+    return best;
+  }
+
+  private decodeAuto(bytes: Uint8Array): string {
+    const list = this.candidates.get(this.codepage) ?? [{ encoding: 'cp437', vendors: [] }];
+    const leader = this.leader();
+    let best: { text: string; score: number; cand: Candidate } | undefined;
+    for (const cand of list) {
+      const text = decodeBytes(bytes, cand.encoding);
+      // The leading vendor gets a small bias so that one map is used consistently when the text
+      // itself cannot tell (ties, short runs).
+      const score = plausibility(text) + (leader && cand.vendors.includes(leader) ? 1.5 : 0);
+      if (!best || score > best.score) best = { text, score, cand };
+    }
+    const chosen = best!;
+    if (this.cjkPower === null && this.cjkEncoding === 'gb18030') {
+      const gb = gbScore(bytes);
+      if (gb > 0 && gb > chosen.score) {
+        this.cjkPower = true;
+        return decodeBytes(bytes, this.cjkEncoding);
+      }
+    }
+    if (list.length > 1) {
+      for (const v of chosen.cand.vendors) this.votes.set(v, (this.votes.get(v) ?? 0) + 1);
+    }
+    return chosen.text;
+  }
+
+  autoReport(): AutoReport {
+    return { vendorVotes: Object.fromEntries(this.votes), cjkPowerOn: this.cjkPower };
+  }
+}

@@ -1,0 +1,728 @@
+/**
+ * The interpreter: printer state over tokens → printed lines with style, barcodes, 2-D codes,
+ * images, cuts, resets and status queries. Pure: no I/O, events go to a sink.
+ */
+import { type CjkEncoding } from './codepages.js';
+import { Charset } from './charset.js';
+import type {
+  Align,
+  Barcode,
+  CutKind,
+  EventSink,
+  PrintedImage,
+  PrintedLine,
+  Span,
+  Symbology,
+  TextStyle,
+} from './events.js';
+import type { PrinterProfile } from './profiles.js';
+import type { CommandToken, Token } from './tokenizer.js';
+
+const DEFAULT_STYLE: TextStyle = { bold: false, underline: 0, invert: false, width: 1, height: 1, font: 'A' };
+const DEFAULT_TABS: readonly number[] = Array.from({ length: 32 }, (_, i) => (i + 1) * 8);
+
+const SYMBOLOGY_A: readonly Symbology[] = ['upca', 'upce', 'ean13', 'ean8', 'code39', 'itf', 'codabar'];
+const SYMBOLOGY_B: Readonly<Record<number, Symbology>> = {
+  65: 'upca', 66: 'upce', 67: 'ean13', 68: 'ean8', 69: 'code39', 70: 'itf', 71: 'codabar', 72: 'code93',
+  73: 'code128', 74: 'gs1-128', 75: 'gs1-databar', 76: 'gs1-databar', 77: 'gs1-databar', 78: 'gs1-databar',
+  79: 'code128',
+};
+const SYMBOLOGY_2D: Readonly<Record<number, Symbology>> = {
+  48: 'pdf417', 49: 'qr', 50: 'maxicode', 51: 'gs1-databar', 52: 'composite', 53: 'aztec', 54: 'datamatrix',
+};
+const SYMBOLOGY_STAR: readonly Symbology[] = ['upce', 'upca', 'ean8', 'ean13', 'code39', 'itf', 'code128', 'code93', 'codabar'];
+const LEGACY_2D: readonly Symbology[] = ['pdf417', 'datamatrix', 'qr'];
+
+const CUTS: Readonly<Record<number, CutKind>> = {
+  0: 'full', 48: 'full', 65: 'full', 97: 'full', 103: 'full',
+  1: 'partial', 49: 'partial', 66: 'partial', 98: 'partial', 104: 'partial',
+};
+
+export interface InterpreterOptions {
+  /** null for `auto`: infer code pages and CJK power-on state from the text. */
+  readonly profile: PrinterProfile | null;
+  readonly cjkEncoding: CjkEncoding;
+  readonly family: 'esc-pos' | 'star-line';
+}
+
+interface StoredGraphic {
+  readonly width: number;
+  readonly height: number;
+  readonly layout: 'raster' | 'column';
+  readonly data: Uint8Array;
+}
+
+const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+const u16 = (b: Uint8Array, i: number): number => (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8);
+
+/** East Asian wide characters take two columns on paper. */
+export function cellWidth(text: string): number {
+  let w = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff) continue; // low surrogate: counted with its pair
+    w +=
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) ||
+      (c >= 0xd800 && c <= 0xdbff)
+        ? 2
+        : 1;
+  }
+  return w;
+}
+
+function dataText(bytes: Uint8Array, cjk: boolean): string {
+  let ascii = true;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) ascii = false;
+  if (ascii) return latin1(bytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return cjk ? new TextDecoder('gb18030').decode(bytes) : latin1(bytes);
+  }
+}
+
+/** Code 128 data as sent to `GS k 73`: `{A`/`{B`/`{C` code sets, `{{` for a brace, FNC codes dropped. */
+export function code128Text(bytes: Uint8Array): string {
+  let out = '';
+  let set: 'A' | 'B' | 'C' = 'B';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 0x7b && i + 1 < bytes.length) {
+      const c = bytes[i + 1]!;
+      if (c === 0x41 || c === 0x42 || c === 0x43) {
+        set = String.fromCharCode(c) as 'A' | 'B' | 'C';
+        i++;
+        continue;
+      }
+      if (c === 0x7b) {
+        out += '{';
+        i++;
+        continue;
+      }
+      if (c === 0x31 || c === 0x32 || c === 0x33 || c === 0x34 || c === 0x53) {
+        i++;
+        continue;
+      }
+    }
+    if (set === 'C') out += b < 100 ? String(b).padStart(2, '0') : String.fromCharCode(b);
+    else out += String.fromCharCode(b);
+  }
+  return out;
+}
+
+export class Interpreter {
+  readonly charset: Charset;
+  private style: TextStyle = DEFAULT_STYLE;
+  /** FS ! / FS W: Kanji print mode, applied while in CJK mode. */
+  private kanjiWidth = 1;
+  private kanjiHeight = 1;
+  private kanjiUnderline: 0 | 1 | 2 = 0;
+  private align: Align = 'left';
+  private tabs: readonly number[] = DEFAULT_TABS;
+
+  private spans: Span[] = [];
+  private lineAlign: Align | null = null;
+  private lineStart = -1;
+  private lineHasImage = false;
+  private run: Uint8Array[] = [];
+  private runLen = 0;
+  private runKey = '';
+  private runStyle: TextStyle = DEFAULT_STYLE;
+
+  private stored2d = new Map<number, Uint8Array>();
+  private legacy2d = 2;
+  private graphic: StoredGraphic | null = null;
+  private logos = new Map<string, { width: number; height: number }>();
+  private starQr: Uint8Array | null = null;
+  private starPdf: Uint8Array | null = null;
+
+  constructor(private readonly opts: InterpreterOptions) {
+    this.charset = new Charset(opts.profile, opts.cjkEncoding, opts.family);
+  }
+
+  /** Feed one token; whatever it prints or means goes to `emit`. */
+  token(t: Token, emit: EventSink): void {
+    switch (t.kind) {
+      case 'text':
+        this.text(t.raw, t.offset);
+        return;
+      case 'control':
+        this.control(t.code, t.offset, emit);
+        return;
+      case 'command':
+        if (this.opts.family === 'star-line') this.starCommand(t, emit);
+        else this.command(t, emit);
+        return;
+      case 'unknown':
+        return;
+      case 'truncated':
+        emit({
+          type: 'warning',
+          offset: t.offset,
+          message: `input ends inside ${t.cmd ? t.cmd.id : 'a command'} at byte ${t.offset} (${t.raw.length} bytes of it)`,
+        });
+        return;
+    }
+  }
+
+  /** End of input: text still in the buffer is printed (the next job would push it out). */
+  finish(emit: EventSink): void {
+    this.printLine(emit, false);
+  }
+
+  // ---- text ----------------------------------------------------------------------------------
+
+  private effectiveStyle(): TextStyle {
+    if (!this.charset.inCjk || (this.kanjiWidth === 1 && this.kanjiHeight === 1 && this.kanjiUnderline === 0)) {
+      return this.style;
+    }
+    const s = this.style;
+    return {
+      ...s,
+      width: Math.max(s.width, this.kanjiWidth),
+      height: Math.max(s.height, this.kanjiHeight),
+      underline: s.underline || this.kanjiUnderline,
+    };
+  }
+
+  private text(raw: Uint8Array, offset: number): void {
+    const key = this.charset.key;
+    if (this.runLen > 0 && key !== this.runKey) this.flushRun();
+    if (this.runLen === 0) {
+      this.runKey = key;
+      this.runStyle = this.effectiveStyle();
+    }
+    if (this.lineAlign === null) {
+      this.lineAlign = this.align;
+      this.lineStart = offset;
+    }
+    this.run.push(raw);
+    this.runLen += raw.length;
+  }
+
+  /** Decode the pending bytes as one run and append them to the line. */
+  private flushRun(): void {
+    if (this.runLen === 0) return;
+    let bytes: Uint8Array;
+    if (this.run.length === 1) bytes = this.run[0]!;
+    else {
+      bytes = new Uint8Array(this.runLen);
+      let at = 0;
+      for (const r of this.run) {
+        bytes.set(r, at);
+        at += r.length;
+      }
+    }
+    this.run = [];
+    this.runLen = 0;
+    this.appendSpan(this.charset.decode(bytes), this.runStyle);
+  }
+
+  private appendSpan(text: string, style: TextStyle): void {
+    const last = this.spans[this.spans.length - 1];
+    if (last && sameStyle(last, style)) this.spans[this.spans.length - 1] = { ...last, text: last.text + text };
+    else this.spans.push({ ...style, text });
+  }
+
+  /** A style change splits the run so that each span keeps its own style. */
+  private setStyle(patch: Partial<TextStyle>): void {
+    this.flushRun();
+    this.style = { ...this.style, ...patch };
+  }
+
+  private column(): number {
+    let col = 0;
+    for (const s of this.spans) col += cellWidth(s.text) * s.width;
+    return col;
+  }
+
+  private tab(offset: number): void {
+    this.flushRun();
+    if (this.lineAlign === null) {
+      this.lineAlign = this.align;
+      this.lineStart = offset;
+    }
+    const col = this.column();
+    const stop = this.tabs.find((t) => t > col);
+    if (stop === undefined) return;
+    const w = this.style.width;
+    this.appendSpan(' '.repeat(Math.max(1, Math.ceil((stop - col) / w))), this.effectiveStyle());
+  }
+
+  /** Print the line buffer. With `blank`, an empty buffer still prints an empty line (LF). */
+  private printLine(emit: EventSink, blank: boolean): void {
+    this.flushRun();
+    const spans = this.spans;
+    const hasImage = this.lineHasImage;
+    this.spans = [];
+    this.lineHasImage = false;
+    const align = this.lineAlign ?? this.align;
+    const offset = this.lineStart;
+    this.lineAlign = null;
+    this.lineStart = -1;
+    if (spans.length === 0) {
+      if (blank && !hasImage) emit({ type: 'line', offset, line: { ...this.effectiveStyle(), text: '', align } });
+      return;
+    }
+    const text = spans.map((s) => s.text).join('');
+    const main = spans.find((s) => s.text.trim() !== '') ?? spans[0]!;
+    const { text: _t, ...style } = main;
+    const line: PrintedLine =
+      spans.length > 1 ? { ...style, text, align, spans } : { ...style, text, align };
+    emit({ type: 'line', offset, line });
+  }
+
+  private discardLine(offset: number, emit: EventSink): void {
+    this.flushRun();
+    if (this.spans.some((s) => s.text.trim() !== '')) {
+      emit({ type: 'warning', offset, message: `ESC @ at byte ${offset} cleared text that was never printed` });
+    }
+    this.spans = [];
+    this.lineAlign = null;
+    this.lineStart = -1;
+    this.lineHasImage = false;
+  }
+
+  private feedLines(n: number, emit: EventSink): void {
+    const hadContent = this.spans.length > 0 || this.runLen > 0;
+    this.printLine(emit, false);
+    for (let i = hadContent ? 1 : 0; i < n; i++) this.printLine(emit, true);
+  }
+
+  // ---- control bytes and commands ------------------------------------------------------------
+
+  private control(code: number, offset: number, emit: EventSink): void {
+    switch (code) {
+      case 0x0a: // LF
+        this.printLine(emit, true);
+        return;
+      case 0x0c: // FF: print (page mode) / eject
+        this.printLine(emit, false);
+        return;
+      case 0x09:
+        this.tab(offset);
+        return;
+      case 0x0e: // Star Line mode SO / DC4: double width on/off
+        if (this.opts.family === 'star-line') this.setStyle({ width: 2 });
+        return;
+      case 0x14:
+        if (this.opts.family === 'star-line') this.setStyle({ width: 1 });
+        return;
+      default:
+        return; // CR (no auto line feed), NUL padding, CAN, strays: nothing printed
+    }
+  }
+
+  private reset(offset: number, emit: EventSink): void {
+    this.discardLine(offset, emit);
+    this.style = DEFAULT_STYLE;
+    this.kanjiWidth = 1;
+    this.kanjiHeight = 1;
+    this.kanjiUnderline = 0;
+    this.align = 'left';
+    this.tabs = DEFAULT_TABS;
+    this.charset.reset();
+    emit({ type: 'reset', offset });
+  }
+
+  private status(t: Token, query: string, emit: EventSink): void {
+    emit({ type: 'status', offset: t.offset, query });
+  }
+
+  private image(offset: number, image: PrintedImage, emit: EventSink): void {
+    this.printLine(emit, false);
+    emit({ type: 'image', offset, image });
+  }
+
+  private barcode(offset: number, barcode: Barcode, emit: EventSink): void {
+    this.printLine(emit, false);
+    emit({ type: 'barcode', offset, barcode });
+  }
+
+  private cut(t: Token, cut: CutKind, emit: EventSink): void {
+    this.printLine(emit, false);
+    emit({ type: 'cut', offset: t.offset, end: t.offset + t.raw.length, cut });
+  }
+
+  private command(t: CommandToken, emit: EventSink): void {
+    const r = t.raw;
+    const p2 = r[2] ?? 0;
+    switch (t.cmd.id) {
+      case 'ESC @':
+        this.reset(t.offset, emit);
+        return;
+      case 'ESC !':
+        this.setStyle({
+          font: p2 & 1 ? 'B' : 'A',
+          bold: (p2 & 8) !== 0,
+          height: p2 & 16 ? 2 : 1,
+          width: p2 & 32 ? 2 : 1,
+          underline: p2 & 128 ? 1 : 0,
+        });
+        return;
+      case 'GS !':
+        this.setStyle({ width: ((p2 >> 4) & 7) + 1, height: (p2 & 7) + 1 });
+        return;
+      case 'ESC E':
+      case 'ESC G':
+        this.setStyle({ bold: (p2 & 1) === 1 });
+        return;
+      case 'ESC -':
+        this.setStyle({ underline: underlineOf(p2) });
+        return;
+      case 'GS B':
+        this.setStyle({ invert: (p2 & 1) === 1 });
+        return;
+      case 'ESC M':
+        this.setStyle({ font: p2 === 1 || p2 === 49 ? 'B' : p2 === 2 || p2 === 50 ? 'C' : 'A' });
+        return;
+      case 'ESC a':
+        this.align = alignOf(p2);
+        if (this.lineAlign !== null && this.spans.length === 0 && this.runLen === 0) this.lineAlign = this.align;
+        return;
+      case 'ESC t':
+        this.flushRun();
+        this.charset.setCodepage(p2);
+        return;
+      case 'ESC R':
+        this.flushRun();
+        this.charset.setInternational(p2);
+        return;
+      case 'FS &':
+        this.flushRun();
+        this.charset.setCjk(true);
+        return;
+      case 'FS .':
+        this.flushRun();
+        this.charset.setCjk(false);
+        return;
+      case 'FS !':
+        this.flushRun();
+        this.kanjiWidth = p2 & 4 ? 2 : 1;
+        this.kanjiHeight = p2 & 8 ? 2 : 1;
+        this.kanjiUnderline = p2 & 128 ? 1 : 0;
+        return;
+      case 'FS W':
+        this.flushRun();
+        this.kanjiWidth = this.kanjiHeight = p2 & 1 ? 2 : 1;
+        return;
+      case 'FS -':
+        this.flushRun();
+        this.kanjiUnderline = underlineOf(p2);
+        return;
+      case 'ESC D': {
+        const stops: number[] = [];
+        for (let i = 2; i < r.length && r[i] !== 0; i++) stops.push(r[i]!);
+        this.tabs = stops.length > 0 ? stops : DEFAULT_TABS;
+        return;
+      }
+      case 'ESC d':
+        this.feedLines(p2, emit);
+        return;
+      case 'ESC J':
+        this.printLine(emit, false);
+        return;
+      case 'GS V':
+        this.cut(t, CUTS[p2] ?? 'full', emit);
+        return;
+      case 'ESC i':
+      case 'ESC m':
+        this.cut(t, 'partial', emit);
+        return;
+      case 'GS k':
+        this.gsk(t, emit);
+        return;
+      case 'GS (':
+        this.gsParen(t, emit);
+        return;
+      case 'GS 8':
+        this.graphics(t, r[7] ?? 0, r[8] ?? 0, 9, emit);
+        return;
+      case 'GS v':
+      case 'GS Q': {
+        const x = u16(r, 4);
+        const y = u16(r, 6);
+        this.image(t.offset, { width: x * 8, height: y, source: 'raster', bitmap: { layout: 'raster', data: r.subarray(8) } }, emit);
+        return;
+      }
+      case 'ESC *': {
+        this.flushRun();
+        if (this.lineAlign === null) {
+          this.lineAlign = this.align;
+          this.lineStart = t.offset;
+        }
+        const dots = u16(r, 3);
+        const tall = p2 === 32 || p2 === 33;
+        // The band sits in the line buffer and prints with the next LF; the segmenter joins bands.
+        this.lineHasImage = true;
+        emit({
+          type: 'image',
+          offset: t.offset,
+          image: {
+            width: dots,
+            height: tall ? 24 : 8,
+            source: 'column',
+            bitmap: { layout: 'column', data: r.subarray(5), bandHeight: tall ? 24 : 8 },
+          },
+        });
+        return;
+      }
+      case 'FS p':
+        this.image(t.offset, { width: 0, height: 0, source: 'nv', key: `FS p ${p2}` }, emit);
+        return;
+      case 'GS /':
+        this.image(t.offset, { width: 0, height: 0, source: 'download', key: 'GS *' }, emit);
+        return;
+      case 'GS Z':
+        this.legacy2d = p2;
+        return;
+      case 'ESC Z':
+        this.barcode(t.offset, { symbology: LEGACY_2D[this.legacy2d] ?? 'qr', data: dataText(r.subarray(7), this.charset.inCjk) }, emit);
+        return;
+      case 'FS (':
+        // FS ( C fn 48: select character encoding; m 2/50 is UTF-8, 1/49 the 1-byte/CJK system.
+        if (p2 === 0x43 && r[5] === 0x30) {
+          this.flushRun();
+          this.charset.setUtf8(r[6] === 2 || r[6] === 50);
+        }
+        return;
+      case 'DLE EOT':
+        this.status(t, `DLE EOT ${p2}`, emit);
+        return;
+      case 'DLE ENQ':
+        this.status(t, `DLE ENQ ${p2}`, emit);
+        return;
+      case 'DLE DC4':
+        this.status(t, `DLE DC4 ${p2}`, emit);
+        return;
+      case 'GS r':
+      case 'GS I':
+      case 'GS a':
+      case 'GS j':
+      case 'ESC u':
+        this.status(t, `${t.cmd.id} ${p2}`, emit);
+        return;
+      case 'ESC v':
+        this.status(t, 'ESC v', emit);
+        return;
+      case 'ESC L':
+      case 'ESC S':
+        this.printLine(emit, false);
+        return;
+      case 'ESC FF':
+        this.printLine(emit, false);
+        return;
+      default:
+        return; // spacing, margins, peripheral selection, drawer kick, beeper: nothing printed
+    }
+  }
+
+  private gsk(t: CommandToken, emit: EventSink): void {
+    const r = t.raw;
+    const m = r[2]!;
+    let symbology: Symbology | undefined;
+    let data: Uint8Array;
+    if (m <= 6) {
+      symbology = SYMBOLOGY_A[m];
+      data = r.subarray(3, r.length - 1);
+    } else {
+      symbology = SYMBOLOGY_B[m];
+      data = r.subarray(4);
+    }
+    if (!symbology) return;
+    const text = symbology === 'code128' || symbology === 'gs1-128' ? code128Text(data) : latin1(data);
+    this.barcode(t.offset, { symbology, data: text }, emit);
+  }
+
+  private gsParen(t: CommandToken, emit: EventSink): void {
+    const r = t.raw;
+    switch (r[2]) {
+      case 0x6b: {
+        // GS ( k pL pH cn fn …
+        const cn = r[5] ?? 0;
+        const fn = r[6] ?? 0;
+        if (fn === 80) this.stored2d.set(cn, r.subarray(8));
+        else if (fn === 81) {
+          const data = this.stored2d.get(cn);
+          const symbology = SYMBOLOGY_2D[cn];
+          if (data && symbology) this.barcode(t.offset, { symbology, data: dataText(data, this.charset.inCjk) }, emit);
+        } else if (fn === 82) this.status(t, `GS ( k ${cn} 82`, emit);
+        return;
+      }
+      case 0x4c: // GS ( L
+        this.graphics(t, r[5] ?? 0, r[6] ?? 0, 7, emit);
+        return;
+      case 0x48: // GS ( H: request transmission of response or status
+        this.status(t, 'GS ( H', emit);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** `GS ( L` / `GS 8 L` graphics functions; `at` is where the parameters after fn start. */
+  private graphics(t: CommandToken, _m: number, fn: number, at: number, emit: EventSink): void {
+    const r = t.raw;
+    switch (fn) {
+      case 112: // store raster graphics in the print buffer: a bx by c xL xH yL yH d…
+      case 113: {
+        const width = u16(r, at + 4);
+        const height = u16(r, at + 6);
+        this.graphic = { width, height, layout: fn === 112 ? 'raster' : 'column', data: r.subarray(at + 8) };
+        return;
+      }
+      case 50: // print the stored graphics
+      case 2: {
+        const g = this.graphic;
+        if (g) this.image(t.offset, { width: g.width, height: g.height, source: 'graphics', bitmap: { layout: g.layout, data: g.data, bandHeight: g.height } }, emit);
+        this.graphic = null;
+        return;
+      }
+      case 67: // define NV graphics: a kc1 kc2 b xL xH yL yH …
+      case 83: {
+        const key = `${fn === 67 ? 'NV' : 'DL'} ${String.fromCharCode(r[at + 1] ?? 32, r[at + 2] ?? 32)}`;
+        this.logos.set(key, { width: u16(r, at + 4), height: u16(r, at + 6) });
+        return;
+      }
+      case 69: // print NV graphics: kc1 kc2 x y
+      case 85: {
+        const key = `${fn === 69 ? 'NV' : 'DL'} ${String.fromCharCode(r[at] ?? 32, r[at + 1] ?? 32)}`;
+        const size = this.logos.get(key) ?? { width: 0, height: 0 };
+        this.image(t.offset, { ...size, source: fn === 69 ? 'nv' : 'download', key }, emit);
+        return;
+      }
+      case 48:
+      case 51:
+      case 52:
+      case 64:
+      case 80:
+        this.status(t, `${t.cmd.id} L ${fn}`, emit);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private starCommand(t: CommandToken, emit: EventSink): void {
+    const r = t.raw;
+    const p2 = r[2] ?? 0;
+    const digit = (v: number): number => (v >= 0x30 && v <= 0x39 ? v - 0x30 : v);
+    switch (t.cmd.id) {
+      case 'ESC @':
+        this.reset(t.offset, emit);
+        return;
+      case 'ESC E':
+        this.setStyle({ bold: true });
+        return;
+      case 'ESC F':
+        this.setStyle({ bold: false });
+        return;
+      case 'ESC 4':
+        this.setStyle({ invert: true });
+        return;
+      case 'ESC 5':
+        this.setStyle({ invert: false });
+        return;
+      case 'ESC -':
+        this.setStyle({ underline: underlineOf(p2) });
+        return;
+      case 'ESC SO':
+        this.setStyle({ width: 2 });
+        return;
+      case 'ESC DC4':
+        this.setStyle({ width: 1 });
+        return;
+      case 'ESC W':
+        this.setStyle({ width: Math.min(6, digit(p2) + 1) });
+        return;
+      case 'ESC h':
+        this.setStyle({ height: Math.min(6, digit(p2) + 1) });
+        return;
+      case 'ESC i':
+        this.setStyle({ height: Math.min(6, digit(p2) + 1), width: Math.min(6, digit(r[3] ?? 0) + 1) });
+        return;
+      case 'ESC a':
+        this.feedLines(p2, emit);
+        return;
+      case 'ESC d':
+        this.cut(t, digit(p2) % 2 === 0 ? 'full' : 'partial', emit);
+        return;
+      case 'ESC R':
+        this.flushRun();
+        this.charset.setInternational(p2);
+        return;
+      case 'ESC b': {
+        const symbology = SYMBOLOGY_STAR[digit(p2)];
+        const data = r.subarray(6, r.length - 1);
+        if (symbology) {
+          this.barcode(t.offset, { symbology, data: symbology === 'code128' ? code128Text(data) : latin1(data) }, emit);
+        }
+        return;
+      }
+      case 'ESC K':
+      case 'ESC L': {
+        const dots = u16(r, 2);
+        this.image(t.offset, { width: dots, height: 8, source: 'column', bitmap: { layout: 'column', data: r.subarray(4), bandHeight: 8 } }, emit);
+        return;
+      }
+      case 'ESC GS':
+        this.starEscGs(t, emit);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private starEscGs(t: CommandToken, emit: EventSink): void {
+    const r = t.raw;
+    const sub = r[2];
+    const p3 = r[3] ?? 0;
+    if (sub === 0x61) {
+      this.align = alignOf(p3);
+      return;
+    }
+    if (sub === 0x74) {
+      this.flushRun();
+      this.charset.setCodepage(p3);
+      return;
+    }
+    if (sub === 0x79 || sub === 0x78) {
+      const qr = sub === 0x79;
+      if (p3 === 0x44) {
+        const data = qr ? r.subarray(8) : r.subarray(6);
+        if (qr) this.starQr = data;
+        else this.starPdf = data;
+      } else if (p3 === 0x50) {
+        const data = qr ? this.starQr : this.starPdf;
+        if (data) this.barcode(t.offset, { symbology: qr ? 'qr' : 'pdf417', data: dataText(data, this.charset.inCjk) }, emit);
+      }
+    }
+  }
+}
+
+function sameStyle(a: TextStyle, b: TextStyle): boolean {
+  return (
+    a.bold === b.bold &&
+    a.underline === b.underline &&
+    a.invert === b.invert &&
+    a.width === b.width &&
+    a.height === b.height &&
+    a.font === b.font
+  );
+}
+
+function underlineOf(n: number): 0 | 1 | 2 {
+  const v = n >= 48 ? n - 48 : n;
+  return v === 1 ? 1 : v === 2 ? 2 : 0;
+}
+
+function alignOf(n: number): Align {
+  const v = n >= 48 ? n - 48 : n;
+  return v === 1 ? 'center' : v === 2 ? 'right' : 'left';
+}

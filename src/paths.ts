@@ -1,0 +1,21 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let root: string | undefined;
+
+/** The package root (where package.json and config/ live), from src/ or from dist/src/. */
+export function packageRoot(): string {
+  if (root) return root;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'config'))) return (root = dir);
+    const up = dirname(dir);
+    if (up === dir) throw new Error('tilltap: cannot find the package root (config/ is missing)');
+    dir = up;
+  }
+}
+
+export function configPath(...parts: string[]): string {
+  return join(packageRoot(), 'config', ...parts);
+}

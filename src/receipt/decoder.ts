@@ -1,0 +1,145 @@
+/**
+ * Bytes in, receipts out: tokenizer → interpreter → segmenter, streaming. With the `auto` profile
+ * the command language (ESC/POS or Star Line mode) is chosen from the first bytes of the stream,
+ * and code pages from the text (see src/escpos/charset.ts).
+ */
+import { type CjkEncoding } from '../escpos/codepages.js';
+import { type CommandTable, type Dialect, CLONE_TABLE, STAR_LINE_TABLE, tableFor } from '../escpos/commands.js';
+import type { PrintEvent } from '../escpos/events.js';
+import { Interpreter } from '../escpos/interpreter.js';
+import { getProfile, type PrinterProfile, type ProfileChoice } from '../escpos/profiles.js';
+import { type Token, Tokenizer } from '../escpos/tokenizer.js';
+import type { AutoReport } from '../escpos/charset.js';
+import type { DecodeResult, Receipt, StatusRecord } from './receipt.js';
+import { Segmenter } from './segmenter.js';
+
+export interface DecodeOptions {
+  /** Printer dialect and code-page map; `auto` (default) infers them from the stream. */
+  readonly profile?: ProfileChoice;
+  /** Multi-byte encoding used in CJK mode; gb18030 by default. */
+  readonly encoding?: CjkEncoding;
+}
+
+/** How many bytes `auto` looks at before it decides between ESC/POS and Star Line mode. */
+export const SNIFF_BYTES = 4096;
+
+/**
+ * Which command language explains a sample better: tokenize it both ways and count what each
+ * cannot explain (unknown commands, stray control bytes such as parameters read as text).
+ */
+export function sniffDialect(sample: Uint8Array): 'esc-pos' | 'star-line' {
+  const penalty = (table: CommandTable): number => {
+    const t = new Tokenizer(table);
+    let p = 0;
+    const count = (tok: Token): void => {
+      if (tok.kind === 'unknown') p += 4;
+      else if (tok.kind === 'control' && tok.code !== 0x0a && tok.code !== 0x0d && tok.code !== 0x09 && tok.code !== 0x0c && tok.code !== 0)
+        p += 1;
+    };
+    t.push(sample, count);
+    t.end(count);
+    return p;
+  };
+  return penalty(STAR_LINE_TABLE) < penalty(CLONE_TABLE) ? 'star-line' : 'esc-pos';
+}
+
+export class ReceiptDecoder {
+  private tokenizer: Tokenizer | null = null;
+  private interpreter: Interpreter | null = null;
+  private readonly segmenter = new Segmenter();
+  private sniffBuf: Uint8Array[] = [];
+  private sniffLen = 0;
+  private total = 0;
+  private readonly profile: PrinterProfile | null;
+  private readonly encoding: CjkEncoding;
+  private dialectChosen: Dialect | null = null;
+
+  constructor(opts: DecodeOptions = {}) {
+    const choice = opts.profile ?? 'auto';
+    this.profile = choice === 'auto' ? null : getProfile(choice);
+    this.encoding = opts.encoding ?? this.profile?.cjkEncoding ?? 'gb18030';
+    if (this.profile) this.start(this.profile.dialect);
+  }
+
+  get status(): readonly StatusRecord[] {
+    return this.segmenter.status;
+  }
+
+  /** The dialect in use (after `auto` has decided). */
+  get dialect(): Dialect | null {
+    return this.dialectChosen;
+  }
+
+  autoReport(): AutoReport | null {
+    return this.profile ? null : (this.interpreter?.charset.autoReport() ?? null);
+  }
+
+  private start(dialect: Dialect): void {
+    this.dialectChosen = dialect;
+    this.tokenizer = new Tokenizer(tableFor(dialect));
+    this.interpreter = new Interpreter({
+      profile: this.profile,
+      cjkEncoding: this.encoding,
+      family: dialect === 'star-line' ? 'star-line' : 'esc-pos',
+    });
+  }
+
+  push(chunk: Uint8Array): Receipt[] {
+    const out: Receipt[] = [];
+    this.total += chunk.length;
+    if (!this.tokenizer) {
+      this.sniffBuf.push(chunk);
+      this.sniffLen += chunk.length;
+      if (this.sniffLen < SNIFF_BYTES) return out;
+      this.startFromSniff(out);
+      return out;
+    }
+    this.feed(chunk, out);
+    return out;
+  }
+
+  end(): Receipt[] {
+    const out: Receipt[] = [];
+    if (!this.tokenizer) this.startFromSniff(out);
+    const emit = this.emitter(out);
+    const interp = this.interpreter!;
+    this.tokenizer!.end((t) => interp.token(t, emit));
+    interp.finish(emit);
+    const last = this.segmenter.finish(this.total);
+    if (last) out.push(last);
+    return out;
+  }
+
+  get warnings(): readonly string[] {
+    return this.segmenter.docWarnings;
+  }
+
+  private startFromSniff(out: Receipt[]): void {
+    const sample = Buffer.concat(this.sniffBuf);
+    this.sniffBuf = [];
+    this.sniffLen = 0;
+    this.start(sniffDialect(sample.subarray(0, SNIFF_BYTES)) === 'star-line' ? 'star-line' : 'clone');
+    if (sample.length > 0) this.feed(sample, out);
+  }
+
+  private emitter(out: Receipt[]): (e: PrintEvent) => void {
+    const seg = this.segmenter;
+    return (e) => {
+      const r = seg.event(e);
+      if (r) out.push(r);
+    };
+  }
+
+  private feed(chunk: Uint8Array, out: Receipt[]): void {
+    const emit = this.emitter(out);
+    const interp = this.interpreter!;
+    this.tokenizer!.push(chunk, (t) => interp.token(t, emit));
+  }
+}
+
+/** Decode a whole capture. */
+export function decodeBuffer(input: Uint8Array, opts: DecodeOptions = {}): DecodeResult {
+  const d = new ReceiptDecoder(opts);
+  const receipts = [...d.push(input), ...d.end()];
+  return { receipts, status: [...d.status], warnings: [...d.warnings] };
+}
