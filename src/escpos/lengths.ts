@@ -51,6 +51,17 @@ export function byParam(at: number, sizes: Readonly<Record<number, number>>): Le
 }
 
 /**
+ * A 3-byte command whose parameter must be one of `values`. A byte outside them is not taken as
+ * the parameter: it is usually the start of the next command (drivers' odd trailers such as
+ * `ESC r` `GS T` without parameters), so the command is invalid rather than swallowing it.
+ */
+export function param3(values: readonly number[]): LengthRule {
+  const ok = new Uint8Array(256);
+  for (const v of values) ok[v] = 1;
+  return (b, p, n) => (n < 3 ? NEED_MORE : ok[b[p + 2]!] ? 3 : INVALID);
+}
+
+/**
  * Data up to and including a NUL, starting at `from`; at most `max` data bytes. A stream with no
  * NUL within the cap is not a well-formed command.
  */

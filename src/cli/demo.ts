@@ -1,0 +1,40 @@
+/** `tilltap demo`: what tilltap can do today, on sample captures made by its own encoder. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { decodeBuffer } from '../receipt/decoder.js';
+import { renderReceiptText } from '../receipt/render/text.js';
+import { demoSamples } from './demo-samples.js';
+import { writeOut } from './output.js';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('decode bundled sample captures and show them as paper')
+    .option('--out <dir>', 'also write the sample captures to DIR (try them with `tilltap decode`)')
+    .action(async (flags: { out?: string }) => {
+      const samples = demoSamples();
+      let out = 'tilltap demo: decoding sample captures made by tilltap\'s own ESC/POS encoder\n\n';
+      let receipts = 0;
+      for (const s of samples) {
+        const r = decodeBuffer(s.bytes);
+        receipts += r.receipts.length;
+        out += `== ${s.name} (${s.bytes.length} bytes): ${s.description}\n`;
+        out += `   ${r.receipts.length} receipt(s), ${r.status.length} status quer${r.status.length === 1 ? 'y' : 'ies'}`;
+        out += r.status.length ? ` (${r.status.map((q) => q.query).join(', ')})\n` : '\n';
+        for (const receipt of r.receipts) {
+          const codes = receipt.barcodes.map((b) => `${b.symbology} ${b.data}`).join('; ');
+          out += `   receipt ${receipt.seq}: bytes ${receipt.bytes.start}-${receipt.bytes.end}, ${receipt.lines.length} lines`;
+          out += `, ${receipt.images.length} image(s)${codes ? `, codes: ${codes}` : ''}\n\n`;
+          out += renderReceiptText(receipt).replace(/^/gm, '   ') + '\n';
+        }
+      }
+      if (flags.out) {
+        mkdirSync(flags.out, { recursive: true });
+        for (const s of samples) writeFileSync(join(flags.out, s.name), s.bytes);
+        out += `Wrote ${samples.length} captures to ${flags.out}: try \`npx tilltap decode ${join(flags.out, samples[0]!.name)} --json\`.\n`;
+      }
+      out += `Done: ${samples.length} captures, ${receipts} receipts.\n`;
+      await writeOut(out);
+    });
+}

@@ -1,0 +1,124 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EscPosBuilder } from '../../src/escpos/builder.js';
+
+// The CLI as a user runs it: the built bin (`npm test` builds first).
+const BIN = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+
+function tilltap(args: string[], input?: Uint8Array) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'tilltap-cli-'));
+const capture = join(tmp, 'shop.bin');
+writeFileSync(
+  capture,
+  new EscPosBuilder().init().align('center').size(2, 2).line('SHOP').size(1, 1).align('left').line('TOTAL 12.50')
+    .pollStatus(1).barcode('ean13', '4006381333931').qr('https://example.com/r').cut('full').line().build(),
+);
+
+describe('tilltap decode', () => {
+  it('prints paper-like text by default', () => {
+    const r = tilltap(['decode', capture]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ +S H O P$/m);
+    expect(r.stdout).toContain('TOTAL 12.50');
+    expect(r.stdout).toContain('[ean13: 4006381333931]');
+    expect(r.stdout).toContain('full cut');
+  });
+
+  it('--json gives the contract document', () => {
+    const r = tilltap(['decode', capture, '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.receipts).toHaveLength(1);
+    const receipt = doc.receipts[0];
+    expect(receipt).toMatchObject({
+      seq: 0,
+      text: 'SHOP\nTOTAL 12.50\n',
+      cut: 'full',
+      fields: {},
+      barcodes: [
+        { symbology: 'ean13', data: '4006381333931' },
+        { symbology: 'qr', data: 'https://example.com/r' },
+      ],
+    });
+    expect(receipt.lines[0]).toEqual({ text: 'SHOP', align: 'center', bold: false, underline: 0, invert: false, width: 2, height: 2 });
+    expect(receipt.bytes.start).toBe(0);
+    expect(doc.status).toEqual([{ offset: expect.any(Number), query: 'DLE EOT 1' }]);
+    expect(Array.isArray(doc.warnings)).toBe(true);
+    expect(tilltap(['decode', capture, '--format', 'json']).stdout).toBe(r.stdout);
+  });
+
+  it('reads standard input with - or no file', () => {
+    const input = new EscPosBuilder().line('from stdin').build();
+    expect(JSON.parse(tilltap(['decode', '-', '--json'], input).stdout).receipts[0].text).toBe('from stdin\n');
+    expect(tilltap(['decode'], input).stdout).toContain('from stdin');
+  });
+
+  it('--format html writes one HTML document', () => {
+    const r = tilltap(['decode', capture, '--format', 'html']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^<!DOCTYPE html>/i);
+    expect(r.stdout).toContain('SHOP');
+  });
+
+  it('--profile and --encoding are honoured and validated', () => {
+    const big5 = join(tmp, 'big5.bin');
+    writeFileSync(big5, new EscPosBuilder().cjk(true, 'big5').line('統一發票').build());
+    expect(JSON.parse(tilltap(['decode', big5, '--json', '--profile', 'epson', '--encoding', 'big5']).stdout).receipts[0].text).toBe('統一發票\n');
+    const bad = tilltap(['decode', capture, '--profile', 'nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/unknown profile "nope"/);
+    expect(tilltap(['decode', capture, '--encoding', 'klingon']).code).toBe(2);
+    expect(tilltap(['decode', capture, '--format', 'pdf']).code).toBe(2);
+  });
+
+  it('a missing or unreadable file is exit 2 with a one-line error and no stack trace', () => {
+    for (const path of [join(tmp, 'missing.bin'), tmp]) {
+      const r = tilltap(['decode', path]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^tilltap: cannot read /);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('--debug adds the stack trace', () => {
+    const r = tilltap(['--debug', 'decode', join(tmp, 'missing.bin')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('unknown options and commands are exit 2; --help is exit 0', () => {
+    expect(tilltap(['decode', capture, '--bogus']).code).toBe(2);
+    expect(tilltap(['frobnicate']).code).toBe(2);
+    const help = tilltap(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('decode');
+    expect(tilltap(['decode', '--help']).code).toBe(0);
+  });
+});
+
+describe('tilltap demo', () => {
+  it('decodes its own sample captures and shows them as paper', () => {
+    const out = join(tmp, 'samples');
+    const r = tilltap(['demo', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('商户存根 MERCHANT COPY');
+    expect(r.stdout).toContain('参考号(REFER NO.):317080478227');
+    expect(r.stdout).toContain('C O R N E R   M A R K E T');
+    expect(r.stdout).toContain('€ 13.03');
+    expect(r.stdout).toContain('[ean13: 4006381333931]');
+    expect(r.stdout).toMatch(/Done: 3 captures, 2 receipts/);
+    // The written captures decode the same way through `decode`.
+    const slip = JSON.parse(tilltap(['decode', join(out, 'unionpay-slip.bin'), '--json']).stdout);
+    expect(slip.receipts[0].text).toContain('金额(AMOUNT):\nRMB 128.00\n');
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { EscPosBuilder } from '../../src/escpos/builder.js';
+import { decodeBuffer } from '../../src/receipt/decoder.js';
+
+const bytes = (...parts: Array<number[] | string>): Uint8Array =>
+  Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
+
+describe('segmenter', () => {
+  it('ends a receipt on every form of cut', () => {
+    const cuts = [[0x1d, 0x56, 0], [0x1d, 0x56, 49], [0x1d, 0x56, 65, 3], [0x1d, 0x56, 66, 0], [0x1d, 0x56, 97, 1], [0x1d, 0x56, 104, 1], [0x1b, 0x69], [0x1b, 0x6d]];
+    const input = bytes(...cuts.flatMap((c, i) => [`R${i}\n`, c]));
+    const r = decodeBuffer(input);
+    expect(r.receipts.map((x) => [x.text, x.cut])).toEqual([
+      ['R0\n', 'full'], ['R1\n', 'partial'], ['R2\n', 'full'], ['R3\n', 'partial'],
+      ['R4\n', 'full'], ['R5\n', 'partial'], ['R6\n', 'partial'], ['R7\n', 'partial'],
+    ]);
+  });
+
+  it('ends a receipt on ESC @ after printed content, not on ESC @ before it', () => {
+    const r = decodeBuffer(bytes([0x1b, 0x40, 0x1b, 0x40], 'one\n', [0x1b, 0x40], 'two\n'));
+    expect(r.receipts.map((x) => [x.text, x.cut, x.bytes])).toEqual([
+      ['one\n', null, { start: 0, end: 8 }],
+      ['two\n', null, { start: 8, end: 14 }],
+    ]);
+  });
+
+  it('ends the last receipt at the end of input; byte ranges tile the input', () => {
+    const input = new EscPosBuilder().line('a').cut().line('b').build();
+    const r = decodeBuffer(input);
+    expect(r.receipts.map((x) => x.bytes)).toEqual([
+      { start: 0, end: 6 },
+      { start: 6, end: input.length },
+    ]);
+  });
+
+  it('a stretch that prints nothing (set-up, feeds, polls, a newline after a cut) is not a receipt', () => {
+    const input = bytes('x\n', [0x1d, 0x56, 0], '\n\n', [0x1b, 0x40, 0x10, 0x04, 1, 0x1b, 0x64, 4, 0x1d, 0x56, 1], '\n');
+    const r = decodeBuffer(input);
+    expect(r.receipts).toHaveLength(1);
+    expect(r.status).toHaveLength(1);
+  });
+
+  it('leading and trailing feed lines are not printed lines; inner blank lines are', () => {
+    const r = decodeBuffer(bytes('\n\nA\n\nB\n', [0x1b, 0x64, 5]));
+    expect(r.receipts[0]!.text).toBe('A\n\nB\n');
+  });
+
+  it('text cleared by ESC @ before it printed is dropped with a warning', () => {
+    const r = decodeBuffer(bytes('kept\nlost', [0x1b, 0x40], 'next\n'));
+    expect(r.receipts.map((x) => x.text)).toEqual(['kept\n', 'next\n']);
+    expect(r.receipts[0]!.warnings.join(' ')).toMatch(/never printed/);
+  });
+
+  it('an input ending inside a command warns that it was truncated', () => {
+    const r = decodeBuffer(bytes('A\n', [0x1d, 0x76, 0x30, 0, 10, 0, 10, 0, 1, 2, 3]));
+    expect(r.receipts[0]!.warnings.join(' ')).toMatch(/ends inside GS v/);
+  });
+});
