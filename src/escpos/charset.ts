@@ -4,7 +4,7 @@
  * decoding of text runs under it. With no profile (`auto`), the code page map and the CJK power-on
  * state are inferred from the text itself.
  */
-import { type CjkEncoding, decodeBytes } from './codepages.js';
+import { type CjkEncoding, decoderFor, type TextDecodeFn } from './codepages.js';
 import { applyRemap, internationalRemap, type Remap } from './international.js';
 import { gbScore, plausibility } from './plausibility.js';
 import { allProfiles, type PrinterProfile } from './profiles.js';
@@ -22,8 +22,8 @@ export interface AutoReport {
   readonly cjkPowerOn: boolean | null;
 }
 
-function hasHigh(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return true;
+function hasHigh(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return true;
   return false;
 }
 
@@ -36,6 +36,10 @@ export class Charset {
   /** Power-on CJK state; null while `auto` has not decided. */
   private cjkPower: boolean | null;
   private utf8 = false;
+  /** Bumped on every change that can change how bytes decode: text runs are split there. */
+  private changes = 0;
+  /** The decoder for the current state, when it does not depend on `auto`'s guesses. */
+  private fixed: TextDecodeFn | null = null;
   private readonly votes = new Map<string, number>();
   private readonly candidates = new Map<number, Candidate[]>();
 
@@ -63,34 +67,44 @@ export class Charset {
     }
   }
 
+  private changed(): void {
+    this.changes++;
+    this.fixed = null;
+  }
+
   reset(): void {
     this.codepage = 0;
     this.intl = 0;
     this.remap = null;
     this.cjkExplicit = null;
     this.utf8 = false;
+    this.changed();
   }
 
   setCodepage(n: number): void {
     this.codepage = n;
+    this.changed();
   }
   setInternational(n: number): void {
     this.intl = n;
     this.remap = internationalRemap(n);
+    this.changed();
   }
   setCjk(on: boolean): void {
     this.cjkExplicit = on;
+    this.changed();
   }
   setUtf8(on: boolean): void {
     this.utf8 = on;
+    this.changed();
   }
   get inCjk(): boolean {
     return this.cjkExplicit ?? this.cjkPower ?? false;
   }
 
   /** Identifies how bytes decode right now: a text run is split where this changes. */
-  get key(): string {
-    return `${this.utf8 ? 'u' : ''}${this.cjkExplicit ?? this.cjkPower ?? '?'}/${this.codepage}/${this.intl}`;
+  get key(): number {
+    return this.changes;
   }
 
   /** The code page `ESC t n` selects under a fixed profile. */
@@ -98,14 +112,23 @@ export class Charset {
     return this.profile?.codepages.get(n) ?? 'cp437';
   }
 
-  decode(bytes: Uint8Array): string {
+  /** Decode `buf[start, end)` as one run under the current state. */
+  decode(buf: Buffer, start: number, end: number): string {
+    let fn = this.fixed;
+    if (fn === null) {
+      if (this.utf8) fn = decoderFor('utf-8');
+      else if (this.inCjk) fn = decoderFor(this.cjkEncoding);
+      else if (this.profile) fn = decoderFor(this.fixedCodepage(this.codepage));
+      else if (this.candidates.get(this.codepage)?.length === 1 && this.cjkPower === false) {
+        fn = decoderFor(this.candidates.get(this.codepage)![0]!.encoding);
+      }
+      this.fixed = fn;
+    }
     let text: string;
-    if (this.utf8) text = decodeBytes(bytes, 'utf-8');
-    else if (this.inCjk) text = decodeBytes(bytes, this.cjkEncoding);
-    else if (this.profile) text = decodeBytes(bytes, this.fixedCodepage(this.codepage));
-    else if (!hasHigh(bytes)) text = decodeBytes(bytes, 'cp437');
-    else text = this.decodeAuto(bytes);
-    return applyRemap(text, this.remap);
+    if (fn !== null) text = fn(buf, start, end);
+    else if (!hasHigh(buf, start, end)) text = buf.toString('latin1', start, end);
+    else text = this.decodeAuto(buf.subarray(start, end));
+    return this.remap ? applyRemap(text, this.remap) : text;
   }
 
   private leader(): string | undefined {
@@ -124,8 +147,9 @@ export class Charset {
     const list = this.candidates.get(this.codepage) ?? [{ encoding: 'cp437', vendors: [] }];
     const leader = this.leader();
     let best: { text: string; score: number; cand: Candidate } | undefined;
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (const cand of list) {
-      const text = decodeBytes(bytes, cand.encoding);
+      const text = decoderFor(cand.encoding)(buf, 0, buf.length);
       // The leading vendor gets a small bias so that one map is used consistently when the text
       // itself cannot tell (ties, short runs).
       const score = plausibility(text) + (leader && cand.vendors.includes(leader) ? 1.5 : 0);
@@ -136,7 +160,8 @@ export class Charset {
       const gb = gbScore(bytes);
       if (gb > 0 && gb > chosen.score) {
         this.cjkPower = true;
-        return decodeBytes(bytes, this.cjkEncoding);
+        this.changed();
+        return decoderFor(this.cjkEncoding)(buf, 0, buf.length);
       }
     }
     if (list.length > 1) {

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { configPath } from '../paths.js';
 
-export type TextDecodeFn = (bytes: Uint8Array) => string;
+/** Decodes `buf[start, end)`. */
+export type TextDecodeFn = (buf: Buffer, start: number, end: number) => string;
 
 export const CJK_ENCODINGS = ['gb18030', 'big5', 'shift_jis', 'euc-kr', 'utf-8'] as const;
 export type CjkEncoding = (typeof CJK_ENCODINGS)[number];
@@ -15,12 +16,8 @@ export type CjkEncoding = (typeof CJK_ENCODINGS)[number];
 const decoders = new Map<string, TextDecodeFn>();
 let vendorTables: Record<string, string> | undefined;
 
-function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
-}
-
-function asciiOnly(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
+function asciiOnly(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return false;
   return true;
 }
 
@@ -48,10 +45,23 @@ function tableDecoder(upper: string): TextDecodeFn {
   const codes = new Uint16Array(256);
   for (let i = 0; i < 128; i++) codes[i] = i;
   for (let i = 0; i < 128; i++) codes[128 + i] = chars[i]!.charCodeAt(0);
-  return (bytes) => {
-    const out = new Uint16Array(bytes.length);
-    for (let i = 0; i < bytes.length; i++) out[i] = codes[bytes[i]!]!;
+  return (buf, start, end) => {
+    const out = new Uint16Array(end - start);
+    for (let i = start; i < end; i++) out[i - start] = codes[buf[i]!]!;
     return Buffer.from(out.buffer, 0, out.byteLength).toString('utf16le');
+  };
+}
+
+/**
+ * iconv-lite through one reused decoder: `decode()` would look the codec up and build a decoder
+ * for every run. Each run is complete (`end()` flushes and resets the decoder's state).
+ */
+function iconvDecoder(enc: string): TextDecodeFn {
+  const decoder = iconv.getDecoder(enc);
+  return (buf, start, end) => {
+    const text = decoder.write(buf.subarray(start, end));
+    const rest = decoder.end();
+    return rest ? text + rest : text;
   };
 }
 
@@ -64,21 +74,21 @@ export function hasEncoding(name: string): boolean {
 export function decoderFor(name: string): TextDecodeFn {
   let fn = decoders.get(name);
   if (fn) return fn;
-  const table = loadVendorTables()[name];
-  if (table !== undefined && !name.startsWith('_')) {
-    const slow = tableDecoder(table);
-    fn = (bytes) => (asciiOnly(bytes) ? latin1(bytes) : slow(bytes));
-  } else {
+  const table = name.startsWith('_') ? undefined : loadVendorTables()[name];
+  let slow: TextDecodeFn;
+  if (table !== undefined) slow = tableDecoder(table);
+  else {
     const enc = iconvName(name);
     if (!iconv.encodingExists(enc)) throw new Error(`unknown encoding "${name}"`);
-    // Most receipt text is ASCII: skip iconv for it (every encoding here keeps ASCII as is,
-    // Shift-JIS's ¥ at 0x5C aside, which printers print as a backslash anyway).
-    fn = (bytes) => (asciiOnly(bytes) ? latin1(bytes) : iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), enc));
+    slow = iconvDecoder(enc);
   }
+  // Most receipt text is ASCII, which every encoding here keeps as is: skip the codec for it.
+  fn = (buf, start, end) => (asciiOnly(buf, start, end) ? buf.toString('latin1', start, end) : slow(buf, start, end));
   decoders.set(name, fn);
   return fn;
 }
 
 export function decodeBytes(bytes: Uint8Array, name: string): string {
-  return decoderFor(name)(bytes);
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return decoderFor(name)(buf, 0, buf.length);
 }

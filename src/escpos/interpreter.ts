@@ -16,7 +16,8 @@ import type {
   TextStyle,
 } from './events.js';
 import type { PrinterProfile } from './profiles.js';
-import type { CommandToken, Token } from './tokenizer.js';
+import type { CommandDef } from './commands.js';
+import type { CommandToken, Token, TokenHandler } from './tokenizer.js';
 
 const DEFAULT_STYLE: TextStyle = { bold: false, underline: 0, invert: false, width: 1, height: 1, font: 'A' };
 const DEFAULT_TABS: readonly number[] = Array.from({ length: 32 }, (_, i) => (i + 1) * 8);
@@ -37,6 +38,17 @@ const CUTS: Readonly<Record<number, CutKind>> = {
   0: 'full', 48: 'full', 65: 'full', 97: 'full', 103: 'full',
   1: 'partial', 49: 'partial', 66: 'partial', 98: 'partial', 104: 'partial',
 };
+
+interface BatchedLine {
+  readonly buf: Buffer;
+  readonly start: number;
+  readonly end: number;
+  readonly style: TextStyle;
+  readonly align: Align;
+  readonly offset: number;
+}
+
+const EMPTY = Buffer.alloc(0);
 
 export interface InterpreterOptions {
   /** null for `auto`: infer code pages and CJK power-on state from the text. */
@@ -116,7 +128,7 @@ export function code128Text(bytes: Uint8Array): string {
   return out;
 }
 
-export class Interpreter {
+export class Interpreter implements TokenHandler {
   readonly charset: Charset;
   private style: TextStyle = DEFAULT_STYLE;
   /** FS ! / FS W: Kanji print mode, applied while in CJK mode. */
@@ -130,9 +142,13 @@ export class Interpreter {
   private lineAlign: Align | null = null;
   private lineStart = -1;
   private lineHasImage = false;
-  private run: Uint8Array[] = [];
+  /** The pending text run: one range of one buffer, or (rarely) several pieces. */
+  private runBuf: Buffer | null = null;
+  private runStart = 0;
+  private runEnd = 0;
+  private runMore: Buffer[] | null = null;
   private runLen = 0;
-  private runKey = '';
+  private runKey = -1;
   private runStyle: TextStyle = DEFAULT_STYLE;
 
   private stored2d = new Map<number, Uint8Array>();
@@ -142,38 +158,129 @@ export class Interpreter {
   private starQr: Uint8Array | null = null;
   private starPdf: Uint8Array | null = null;
 
-  constructor(private readonly opts: InterpreterOptions) {
+  /**
+   * Plain lines waiting to be decoded together: one codec call for many short lines instead of
+   * one each (the codec's per-call cost dominates on receipt-length lines).
+   */
+  private batch: BatchedLine[] = [];
+  private batchKey = -1;
+  private readonly emit: EventSink;
+
+  constructor(
+    private readonly opts: InterpreterOptions,
+    private readonly out: EventSink,
+  ) {
     this.charset = new Charset(opts.profile, opts.cjkEncoding, opts.family);
+    // Anything printed goes out after the lines batched before it; status and warnings are not
+    // part of the paper's order.
+    this.emit = (e) => {
+      if (e.type !== 'status' && e.type !== 'warning') this.flushBatch();
+      out(e);
+    };
   }
 
-  /** Feed one token; whatever it prints or means goes to `emit`. */
-  token(t: Token, emit: EventSink): void {
+  private flushBatch(): void {
+    const batch = this.batch;
+    const n = batch.length;
+    if (n === 0) return;
+    this.batch = [];
+    let texts: string[] | null = null;
+    let contiguous = n > 1;
+    for (let i = 1; contiguous && i < n; i++) {
+      const p = batch[i - 1]!;
+      const l = batch[i]!;
+      contiguous = l.buf === p.buf && l.start === p.end + 1 && p.buf[p.end] === 0x0a;
+    }
+    if (contiguous) {
+      // Lines that came one after the other, LF-separated, in one chunk: decode them in place.
+      texts = this.charset.decode(batch[0]!.buf, batch[0]!.start, batch[n - 1]!.end).split('\n');
+      if (texts.length !== n) texts = null;
+    } else if (n > 1) {
+      let total = n - 1;
+      for (const l of batch) total += l.end - l.start;
+      const all = Buffer.allocUnsafe(total);
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        const l = batch[i]!;
+        if (i > 0) all[at++] = 0x0a;
+        at += l.buf.copy(all, at, l.start, l.end);
+      }
+      texts = this.charset.decode(all, 0, total).split('\n');
+      // A broken multi-byte sequence may eat a separator: then decode line by line.
+      if (texts.length !== n) texts = null;
+    }
+    for (let i = 0; i < n; i++) {
+      const l = batch[i]!;
+      const text = texts ? texts[i]! : this.charset.decode(l.buf, l.start, l.end);
+      this.out({ type: 'line', offset: l.offset, line: makeLine(text, l.align, l.style, undefined) });
+    }
+  }
+
+  // ---- tokens in (TokenHandler) ---------------------------------------------------------------
+
+  text(buf: Buffer, start: number, end: number, offset: number): void {
+    const key = this.charset.key;
+    if (this.runLen > 0 && key !== this.runKey) this.flushRun();
+    if (this.lineAlign === null) {
+      this.lineAlign = this.align;
+      this.lineStart = offset;
+    }
+    if (this.runLen === 0) {
+      this.runKey = key;
+      this.runStyle = this.effectiveStyle();
+      this.runBuf = buf;
+      this.runStart = start;
+      this.runEnd = end;
+    } else {
+      // A run longer than TEXT_MAX or split across chunks: rare, so copying is fine.
+      (this.runMore ??= []).push(Buffer.from(buf.subarray(start, end)));
+    }
+    this.runLen += end - start;
+  }
+
+  control(code: number, offset: number): void {
+    this.controlByte(code, offset, this.emit);
+  }
+
+  command(cmd: CommandDef, buf: Buffer, start: number, end: number, offset: number): void {
+    const t: CommandToken = { kind: 'command', cmd, raw: buf.subarray(start, end), offset };
+    if (this.opts.family === 'star-line') this.starCommand(t, this.emit);
+    else this.escposCommand(t, this.emit);
+  }
+
+  unknown(): void {
+    // Nothing printed; the tokenizer kept the bytes so that nothing is lost.
+  }
+
+  truncated(cmd: CommandDef | null, _buf: Buffer, start: number, end: number, offset: number): void {
+    this.emit({
+      type: 'warning',
+      offset,
+      message: `input ends inside ${cmd ? cmd.id : 'a command'} at byte ${offset} (${end - start} bytes of it)`,
+    });
+  }
+
+  /** Feed one Token object (for callers holding tokens from `Tokenizer.push`). */
+  token(t: Token): void {
+    const buf = Buffer.from(t.raw.buffer, t.raw.byteOffset, t.raw.byteLength);
     switch (t.kind) {
       case 'text':
-        this.text(t.raw, t.offset);
-        return;
+        return this.text(buf, 0, buf.length, t.offset);
       case 'control':
-        this.control(t.code, t.offset, emit);
-        return;
+        return this.control(t.code, t.offset);
       case 'command':
-        if (this.opts.family === 'star-line') this.starCommand(t, emit);
-        else this.command(t, emit);
-        return;
+        return this.command(t.cmd, buf, 0, buf.length, t.offset);
       case 'unknown':
-        return;
+        return this.unknown();
       case 'truncated':
-        emit({
-          type: 'warning',
-          offset: t.offset,
-          message: `input ends inside ${t.cmd ? t.cmd.id : 'a command'} at byte ${t.offset} (${t.raw.length} bytes of it)`,
-        });
-        return;
+        return this.truncated(t.cmd, buf, 0, buf.length, t.offset);
     }
   }
 
   /** End of input: text still in the buffer is printed (the next job would push it out). */
-  finish(emit: EventSink): void {
-    this.printLine(emit, false);
+  finish(): void {
+    this.printLine(this.emit, false);
+    this.flushBatch();
   }
 
   // ---- text ----------------------------------------------------------------------------------
@@ -191,49 +298,52 @@ export class Interpreter {
     };
   }
 
-  private text(raw: Uint8Array, offset: number): void {
-    const key = this.charset.key;
-    if (this.runLen > 0 && key !== this.runKey) this.flushRun();
-    if (this.runLen === 0) {
-      this.runKey = key;
-      this.runStyle = this.effectiveStyle();
+  /** Decode the pending bytes as one run. */
+  private takeRun(): string {
+    const buf = this.runBuf!;
+    let text: string;
+    if (this.runMore === null) text = this.charset.decode(buf, this.runStart, this.runEnd);
+    else {
+      const all = Buffer.concat([buf.subarray(this.runStart, this.runEnd), ...this.runMore]);
+      text = this.charset.decode(all, 0, all.length);
     }
-    if (this.lineAlign === null) {
-      this.lineAlign = this.align;
-      this.lineStart = offset;
-    }
-    this.run.push(raw);
-    this.runLen += raw.length;
+    this.runBuf = null;
+    this.runMore = null;
+    this.runLen = 0;
+    return text;
   }
 
-  /** Decode the pending bytes as one run and append them to the line. */
+  /** Text already received decodes under the state it was sent in. */
+  private beforeCharsetChange(): void {
+    this.flushRun();
+    this.flushBatch();
+  }
+
+  /** Decode the pending bytes and append them to the line as a span. */
   private flushRun(): void {
     if (this.runLen === 0) return;
-    let bytes: Uint8Array;
-    if (this.run.length === 1) bytes = this.run[0]!;
-    else {
-      bytes = new Uint8Array(this.runLen);
-      let at = 0;
-      for (const r of this.run) {
-        bytes.set(r, at);
-        at += r.length;
-      }
-    }
-    this.run = [];
-    this.runLen = 0;
-    this.appendSpan(this.charset.decode(bytes), this.runStyle);
+    const style = this.runStyle;
+    this.appendSpan(this.takeRun(), style);
   }
 
   private appendSpan(text: string, style: TextStyle): void {
     const last = this.spans[this.spans.length - 1];
-    if (last && sameStyle(last, style)) this.spans[this.spans.length - 1] = { ...last, text: last.text + text };
-    else this.spans.push({ ...style, text });
+    if (last && sameStyle(last, style)) this.spans[this.spans.length - 1] = makeSpan(last.text + text, last);
+    else this.spans.push(makeSpan(text, style));
   }
 
   /** A style change splits the run so that each span keeps its own style. */
   private setStyle(patch: Partial<TextStyle>): void {
     this.flushRun();
-    this.style = { ...this.style, ...patch };
+    const s = this.style;
+    this.style = {
+      bold: patch.bold ?? s.bold,
+      underline: patch.underline ?? s.underline,
+      invert: patch.invert ?? s.invert,
+      width: patch.width ?? s.width,
+      height: patch.height ?? s.height,
+      font: patch.font ?? s.font,
+    };
   }
 
   private column(): number {
@@ -257,25 +367,37 @@ export class Interpreter {
 
   /** Print the line buffer. With `blank`, an empty buffer still prints an empty line (LF). */
   private printLine(emit: EventSink, blank: boolean): void {
-    this.flushRun();
-    const spans = this.spans;
-    const hasImage = this.lineHasImage;
-    this.spans = [];
-    this.lineHasImage = false;
     const align = this.lineAlign ?? this.align;
     const offset = this.lineStart;
+    const hasImage = this.lineHasImage;
     this.lineAlign = null;
     this.lineStart = -1;
-    if (spans.length === 0) {
-      if (blank && !hasImage) emit({ type: 'line', offset, line: { ...this.effectiveStyle(), text: '', align } });
+    this.lineHasImage = false;
+    if (this.spans.length === 0) {
+      if (this.runLen > 0 && this.runMore === null) {
+        // The common case: one run in one style is the whole line. Batch it.
+        if (this.runKey !== this.batchKey || this.batch.length >= 64) {
+          this.flushBatch();
+          this.batchKey = this.runKey;
+        }
+        this.batch.push({ buf: this.runBuf!, start: this.runStart, end: this.runEnd, style: this.runStyle, align, offset });
+        this.runBuf = null;
+        this.runLen = 0;
+      } else if (this.runLen > 0) {
+        emit({ type: 'line', offset, line: makeLine(this.takeRun(), align, this.runStyle, undefined) });
+      } else if (blank && !hasImage) {
+        const buf = EMPTY;
+        this.batch.push({ buf, start: 0, end: 0, style: this.effectiveStyle(), align, offset });
+      }
       return;
     }
-    const text = spans.map((s) => s.text).join('');
-    const main = spans.find((s) => s.text.trim() !== '') ?? spans[0]!;
-    const { text: _t, ...style } = main;
-    const line: PrintedLine =
-      spans.length > 1 ? { ...style, text, align, spans } : { ...style, text, align };
-    emit({ type: 'line', offset, line });
+    this.flushRun();
+    const spans = this.spans;
+    this.spans = [];
+    let text = '';
+    for (const sp of spans) text += sp.text;
+    const main = spans.find((sp) => sp.text.trim() !== '') ?? spans[0]!;
+    emit({ type: 'line', offset, line: makeLine(text, align, main, spans.length > 1 ? spans : undefined) });
   }
 
   private discardLine(offset: number, emit: EventSink): void {
@@ -297,7 +419,7 @@ export class Interpreter {
 
   // ---- control bytes and commands ------------------------------------------------------------
 
-  private control(code: number, offset: number, emit: EventSink): void {
+  private controlByte(code: number, offset: number, emit: EventSink): void {
     switch (code) {
       case 0x0a: // LF
         this.printLine(emit, true);
@@ -321,6 +443,7 @@ export class Interpreter {
 
   private reset(offset: number, emit: EventSink): void {
     this.discardLine(offset, emit);
+    this.flushBatch();
     this.style = DEFAULT_STYLE;
     this.kanjiWidth = 1;
     this.kanjiHeight = 1;
@@ -350,7 +473,7 @@ export class Interpreter {
     emit({ type: 'cut', offset: t.offset, end: t.offset + t.raw.length, cut });
   }
 
-  private command(t: CommandToken, emit: EventSink): void {
+  private escposCommand(t: CommandToken, emit: EventSink): void {
     const r = t.raw;
     const p2 = r[2] ?? 0;
     switch (t.cmd.id) {
@@ -387,19 +510,19 @@ export class Interpreter {
         if (this.lineAlign !== null && this.spans.length === 0 && this.runLen === 0) this.lineAlign = this.align;
         return;
       case 'ESC t':
-        this.flushRun();
+        this.beforeCharsetChange();
         this.charset.setCodepage(p2);
         return;
       case 'ESC R':
-        this.flushRun();
+        this.beforeCharsetChange();
         this.charset.setInternational(p2);
         return;
       case 'FS &':
-        this.flushRun();
+        this.beforeCharsetChange();
         this.charset.setCjk(true);
         return;
       case 'FS .':
-        this.flushRun();
+        this.beforeCharsetChange();
         this.charset.setCjk(false);
         return;
       case 'FS !':
@@ -488,7 +611,7 @@ export class Interpreter {
       case 'FS (':
         // FS ( C fn 48: select character encoding; m 2/50 is UTF-8, 1/49 the 1-byte/CJK system.
         if (p2 === 0x43 && r[5] === 0x30) {
-          this.flushRun();
+          this.beforeCharsetChange();
           this.charset.setUtf8(r[6] === 2 || r[6] === 50);
         }
         return;
@@ -654,7 +777,7 @@ export class Interpreter {
         this.cut(t, digit(p2) % 2 === 0 ? 'full' : 'partial', emit);
         return;
       case 'ESC R':
-        this.flushRun();
+        this.beforeCharsetChange();
         this.charset.setInternational(p2);
         return;
       case 'ESC b': {
@@ -688,7 +811,7 @@ export class Interpreter {
       return;
     }
     if (sub === 0x74) {
-      this.flushRun();
+      this.beforeCharsetChange();
       this.charset.setCodepage(p3);
       return;
     }
@@ -704,6 +827,17 @@ export class Interpreter {
       }
     }
   }
+}
+
+// Explicit object shapes (no spread): lines and spans are made once per printed line, so they
+// stay on V8's fast path.
+function makeSpan(text: string, s: TextStyle): Span {
+  return { text, bold: s.bold, underline: s.underline, invert: s.invert, width: s.width, height: s.height, font: s.font };
+}
+
+function makeLine(text: string, align: Align, s: TextStyle, spans: readonly Span[] | undefined): PrintedLine {
+  const line = { text, align, bold: s.bold, underline: s.underline, invert: s.invert, width: s.width, height: s.height, font: s.font };
+  return spans ? { ...line, spans } : line;
 }
 
 function sameStyle(a: TextStyle, b: TextStyle): boolean {

@@ -42,6 +42,31 @@ export type Token = TextToken | ControlToken | CommandToken | UnknownToken | Tru
 export type TokenSink = (token: Token) => void;
 
 /**
+ * The allocation-free way to receive tokens: each token as a range `[start, end)` of `buf`, with
+ * its stream offset. The interpreter takes tokens this way; `push()` without a handler builds
+ * Token objects from the same calls.
+ */
+export interface TokenHandler {
+  text(buf: Buffer, start: number, end: number, offset: number): void;
+  control(code: number, offset: number): void;
+  command(cmd: CommandDef, buf: Buffer, start: number, end: number, offset: number): void;
+  unknown(buf: Buffer, start: number, end: number, offset: number): void;
+  truncated(cmd: CommandDef | null, buf: Buffer, start: number, end: number, offset: number): void;
+}
+
+function objectHandler(sink: TokenSink): TokenHandler {
+  return {
+    text: (buf, start, end, offset) => sink({ kind: 'text', offset, raw: buf.subarray(start, end) }),
+    control: (code, offset) => sink({ kind: 'control', offset, raw: Uint8Array.of(code), code }),
+    command: (cmd, buf, start, end, offset) => sink({ kind: 'command', offset, raw: buf.subarray(start, end), cmd }),
+    unknown: (buf, start, end, offset) => sink({ kind: 'unknown', offset, raw: buf.subarray(start, end) }),
+    truncated: (cmd, buf, start, end, offset) => sink({ kind: 'truncated', offset, raw: buf.subarray(start, end), cmd }),
+  };
+}
+
+const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+
+/**
  * Text runs are cut into pieces of at most this many bytes so that memory stays bounded on a
  * stream with no control bytes at all. The cut depends only on the run's start, never on chunking.
  */
@@ -49,7 +74,7 @@ export const TEXT_MAX = 8192;
 
 export class Tokenizer {
   private readonly rows: ReadonlyArray<ReadonlyArray<CommandDef | undefined> | undefined>;
-  private parts: Uint8Array[] = [];
+  private parts: Buffer[] = [];
   private partsLen = 0;
   /** Total bytes the carried command needs, when its header told us; 0 when unknown yet. */
   private need = 0;
@@ -67,39 +92,47 @@ export class Tokenizer {
   push(chunk: Uint8Array): Token[];
   push(chunk: Uint8Array, sink: TokenSink): void;
   push(chunk: Uint8Array, sink?: TokenSink): Token[] | void {
-    if (this.ended) throw new Error('Tokenizer.push after end()');
-    const out: Token[] | undefined = sink ? undefined : [];
-    const emit: TokenSink = sink ?? ((t) => out!.push(t));
-    if (chunk.length === 0) return out;
-    if (this.partsLen > 0) {
-      this.parts.push(chunk);
-      this.partsLen += chunk.length;
-      // A long command arriving in small pieces is gathered, not re-scanned each time.
-      if (this.need > 0 && this.partsLen < this.need) return out;
-      const work = concat(this.parts, this.partsLen);
-      this.parts = [];
-      this.partsLen = 0;
-      this.run(work, false, emit);
-    } else {
-      this.run(chunk, false, emit);
-    }
-    return out;
+    const out: Token[] = [];
+    this.feed(chunk, objectHandler(sink ?? ((t) => out.push(t))));
+    return sink ? undefined : out;
   }
 
   /** Flush: whatever is carried becomes a text or `truncated` token. */
   end(): Token[];
   end(sink: TokenSink): void;
   end(sink?: TokenSink): Token[] | void {
-    const out: Token[] | undefined = sink ? undefined : [];
-    const emit: TokenSink = sink ?? ((t) => out!.push(t));
+    const out: Token[] = [];
+    this.finish(objectHandler(sink ?? ((t) => out.push(t))));
+    return sink ? undefined : out;
+  }
+
+  /** `push` without Token objects. */
+  feed(chunk: Uint8Array, h: TokenHandler): void {
+    if (this.ended) throw new Error('Tokenizer.push after end()');
+    if (chunk.length === 0) return;
+    if (this.partsLen > 0) {
+      this.parts.push(asBuffer(chunk));
+      this.partsLen += chunk.length;
+      // A long command arriving in small pieces is gathered, not re-scanned each time.
+      if (this.need > 0 && this.partsLen < this.need) return;
+      const work = concat(this.parts, this.partsLen);
+      this.parts = [];
+      this.partsLen = 0;
+      this.run(work, false, h);
+    } else {
+      this.run(asBuffer(chunk), false, h);
+    }
+  }
+
+  /** `end` without Token objects. */
+  finish(h: TokenHandler): void {
     if (!this.ended && this.partsLen > 0) {
       const work = concat(this.parts, this.partsLen);
       this.parts = [];
       this.partsLen = 0;
-      this.run(work, true, emit);
+      this.run(work, true, h);
     }
     this.ended = true;
-    return out;
   }
 
   /** Absolute offset up to which all bytes have been emitted as tokens. */
@@ -107,7 +140,7 @@ export class Tokenizer {
     return this.offset;
   }
 
-  private run(work: Uint8Array, atEnd: boolean, emit: TokenSink): void {
+  private run(work: Buffer, atEnd: boolean, h: TokenHandler): void {
     const rows = this.rows;
     const n = work.length;
     const base = this.offset;
@@ -120,19 +153,19 @@ export class Tokenizer {
         let j = i + 1;
         while (j < lim && work[j]! >= 0x20) j++;
         if (j === n && j - i < TEXT_MAX && !atEnd) break;
-        emit({ kind: 'text', offset: base + i, raw: work.subarray(i, j) });
+        h.text(work, i, j, base + i);
         i = j;
         continue;
       }
       const row = rows[b];
       if (row === undefined) {
-        emit({ kind: 'control', offset: base + i, raw: work.subarray(i, i + 1), code: b });
+        h.control(b, base + i);
         i++;
         continue;
       }
       if (i + 1 >= n) {
-        if (atEnd) emit({ kind: 'truncated', offset: base + i, raw: work.subarray(i, n), cmd: null });
-        else break;
+        if (!atEnd) break;
+        h.truncated(null, work, i, n, base + i);
         i = n;
         continue;
       }
@@ -141,13 +174,13 @@ export class Tokenizer {
       if (def === undefined) {
         // An introducer followed by a control byte or another introducer is a stray on its own.
         const len = b1 < 0x20 ? 1 : 2;
-        emit({ kind: 'unknown', offset: base + i, raw: work.subarray(i, i + len) });
+        h.unknown(work, i, i + len, base + i);
         i += len;
         continue;
       }
       const len = def.len(work, i, n - i);
       if (len === INVALID) {
-        emit({ kind: 'unknown', offset: base + i, raw: work.subarray(i, i + 2) });
+        h.unknown(work, i, i + 2, base + i);
         i += 2;
         continue;
       }
@@ -156,11 +189,11 @@ export class Tokenizer {
           this.need = len === NEED_MORE ? 0 : len;
           break;
         }
-        emit({ kind: 'truncated', offset: base + i, raw: work.subarray(i, n), cmd: def });
+        h.truncated(def, work, i, n, base + i);
         i = n;
         continue;
       }
-      emit({ kind: 'command', offset: base + i, raw: work.subarray(i, i + len), cmd: def });
+      h.command(def, work, i, i + len, base + i);
       i += len;
     }
     this.offset = base + i;
@@ -171,15 +204,8 @@ export class Tokenizer {
   }
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+function concat(parts: Buffer[], total: number): Buffer {
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
 }
 
 /** Tokenize a whole buffer at once. */

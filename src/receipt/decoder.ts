@@ -74,66 +74,59 @@ export class ReceiptDecoder {
     return this.profile ? null : (this.interpreter?.charset.autoReport() ?? null);
   }
 
+  /** Receipts completed by the current push, handed back when it returns. */
+  private done: Receipt[] = [];
+  private readonly onEvent = (e: PrintEvent): void => {
+    const r = this.segmenter.event(e);
+    if (r) this.done.push(r);
+  };
+
   private start(dialect: Dialect): void {
     this.dialectChosen = dialect;
     this.tokenizer = new Tokenizer(tableFor(dialect));
-    this.interpreter = new Interpreter({
-      profile: this.profile,
-      cjkEncoding: this.encoding,
-      family: dialect === 'star-line' ? 'star-line' : 'esc-pos',
-    });
+    this.interpreter = new Interpreter(
+      { profile: this.profile, cjkEncoding: this.encoding, family: dialect === 'star-line' ? 'star-line' : 'esc-pos' },
+      this.onEvent,
+    );
+  }
+
+  private take(): Receipt[] {
+    const out = this.done;
+    this.done = [];
+    return out;
   }
 
   push(chunk: Uint8Array): Receipt[] {
-    const out: Receipt[] = [];
     this.total += chunk.length;
     if (!this.tokenizer) {
       this.sniffBuf.push(chunk);
       this.sniffLen += chunk.length;
-      if (this.sniffLen < SNIFF_BYTES) return out;
-      this.startFromSniff(out);
-      return out;
+      if (this.sniffLen >= SNIFF_BYTES) this.startFromSniff();
+      return this.take();
     }
-    this.feed(chunk, out);
-    return out;
+    this.tokenizer.feed(chunk, this.interpreter!);
+    return this.take();
   }
 
   end(): Receipt[] {
-    const out: Receipt[] = [];
-    if (!this.tokenizer) this.startFromSniff(out);
-    const emit = this.emitter(out);
-    const interp = this.interpreter!;
-    this.tokenizer!.end((t) => interp.token(t, emit));
-    interp.finish(emit);
+    if (!this.tokenizer) this.startFromSniff();
+    this.tokenizer!.finish(this.interpreter!);
+    this.interpreter!.finish();
     const last = this.segmenter.finish(this.total);
-    if (last) out.push(last);
-    return out;
+    if (last) this.done.push(last);
+    return this.take();
   }
 
   get warnings(): readonly string[] {
     return this.segmenter.docWarnings;
   }
 
-  private startFromSniff(out: Receipt[]): void {
+  private startFromSniff(): void {
     const sample = Buffer.concat(this.sniffBuf);
     this.sniffBuf = [];
     this.sniffLen = 0;
     this.start(sniffDialect(sample.subarray(0, SNIFF_BYTES)) === 'star-line' ? 'star-line' : 'clone');
-    if (sample.length > 0) this.feed(sample, out);
-  }
-
-  private emitter(out: Receipt[]): (e: PrintEvent) => void {
-    const seg = this.segmenter;
-    return (e) => {
-      const r = seg.event(e);
-      if (r) out.push(r);
-    };
-  }
-
-  private feed(chunk: Uint8Array, out: Receipt[]): void {
-    const emit = this.emitter(out);
-    const interp = this.interpreter!;
-    this.tokenizer!.push(chunk, (t) => interp.token(t, emit));
+    if (sample.length > 0) this.tokenizer!.feed(sample, this.interpreter!);
   }
 }
 

@@ -2,7 +2,7 @@
  * The segmenter: interpreter events → receipts. A receipt ends on any cut, on `ESC @` after printed
  * content, and at the end of input. A stretch in which nothing was printed is not a receipt.
  */
-import type { PrintEvent, PrintedImage } from '../escpos/events.js';
+import type { Barcode, PrintEvent, PrintedImage, PrintedLine } from '../escpos/events.js';
 import type { Receipt, ReceiptItem, StatusRecord } from './receipt.js';
 
 export class Segmenter {
@@ -70,27 +70,44 @@ export class Segmenter {
   }
 
   private hasContent(): boolean {
-    return this.items.some((i) => i.kind !== 'line' || i.line.text.trim() !== '');
+    for (const i of this.items) if (printed(i)) return true;
+    return false;
   }
 
   private close(end: number, cut: Receipt['cut']): Receipt | null {
-    const items = trimBlank(this.items);
+    const all = this.items;
     const start = this.start;
     this.start = end;
     this.items = [];
     this.openBand = false;
-    if (!items.some((i) => i.kind !== 'line' || i.line.text.trim() !== '')) {
+    // Leading and trailing blank lines are paper feed, not printed lines.
+    let a = 0;
+    let b = all.length;
+    while (a < b && !printed(all[a]!)) a++;
+    while (b > a && !printed(all[b - 1]!)) b--;
+    if (a === b) {
       this.docWarnings.push(...this.warnings);
       this.warnings = [];
       return null;
     }
-    const lines = items.flatMap((i) => (i.kind === 'line' ? [i.line] : []));
+    const items = a === 0 && b === all.length ? all : all.slice(a, b);
+    const lines: PrintedLine[] = [];
+    const barcodes: Barcode[] = [];
+    const images: PrintedImage[] = [];
+    let text = '';
+    for (const i of items) {
+      if (i.kind === 'line') {
+        lines.push(i.line);
+        text += `${i.line.text}\n`;
+      } else if (i.kind === 'barcode') barcodes.push(i.barcode);
+      else images.push(i.image);
+    }
     const receipt: Receipt = {
       seq: this.seq++,
-      text: lines.map((l) => `${l.text}\n`).join(''),
+      text,
       lines,
-      barcodes: items.flatMap((i) => (i.kind === 'barcode' ? [i.barcode] : [])),
-      images: items.flatMap((i) => (i.kind === 'image' ? [i.image] : [])),
+      barcodes,
+      images,
       cut,
       bytes: { start, end },
       fields: {},
@@ -102,14 +119,14 @@ export class Segmenter {
   }
 }
 
-/** Leading and trailing blank lines are paper feed, not printed lines. */
-function trimBlank(items: ReceiptItem[]): ReceiptItem[] {
-  const blank = (i: ReceiptItem): boolean => i.kind === 'line' && i.line.text.trim() === '';
-  let a = 0;
-  let b = items.length;
-  while (a < b && blank(items[a]!)) a++;
-  while (b > a && blank(items[b - 1]!)) b--;
-  return items.slice(a, b);
+/** Whether an item put something on paper (a blank line is only feed). */
+function printed(i: ReceiptItem): boolean {
+  return i.kind !== 'line' || !isBlank(i.line.text);
+}
+
+function isBlank(text: string): boolean {
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) !== 0x20) return false;
+  return true;
 }
 
 function joinBands(a: PrintedImage, b: PrintedImage): PrintedImage {
