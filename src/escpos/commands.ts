@@ -149,7 +149,11 @@ const EPSON_BASE: Spec[] = [
   ['FS W', 3, 'quadruple-size Kanji characters'],
   ['FS S', 4, 'set Kanji character spacing'],
   ['FS ?', 4, 'cancel user-defined Kanji characters'],
-  ['FS p', 4, 'print NV bit image'],
+  [
+    'FS p',
+    (b, p, n) => (n < 4 ? NEED_MORE : b[p + 2]! >= 1 && (b[p + 3]! <= 3 || (b[p + 3]! >= 48 && b[p + 3]! <= 51)) ? 4 : INVALID),
+    'print NV bit image',
+  ],
   ['FS 2', 4 + 72, 'define user-defined Kanji characters'],
   ['FS q', fsq, 'define NV bit image'],
   // DLE (real-time)

@@ -54,6 +54,10 @@ export interface PrintedImage {
   /** Key of a stored (NV or downloaded) logo, when the image is a reference to one. */
   readonly key?: string;
   readonly bitmap?: Bitmap;
+  /** Dot magnification on paper (`GS v 0` m, `GS ( L` bx/by, `ESC *` densities); 1×1 when absent. */
+  readonly scale?: { readonly x: number; readonly y: number };
+  /** Justification in force when it printed. */
+  readonly align?: Align;
 }
 
 export type CutKind = 'full' | 'partial';

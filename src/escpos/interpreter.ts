@@ -62,6 +62,11 @@ interface StoredGraphic {
   readonly height: number;
   readonly layout: 'raster' | 'column';
   readonly data: Uint8Array;
+  readonly scale: { x: number; y: number } | undefined;
+}
+
+function withScale(image: PrintedImage, scale: { x: number; y: number } | undefined): PrintedImage {
+  return scale && (scale.x !== 1 || scale.y !== 1) ? { ...image, scale } : image;
 }
 
 const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
@@ -549,6 +554,9 @@ export class Interpreter implements TokenHandler {
         this.feedLines(p2, emit);
         return;
       case 'ESC J':
+      case 'ESC K':
+      case 'ESC e':
+        // Print and feed (forward or back): the line ends here.
         this.printLine(emit, false);
         return;
       case 'GS V':
@@ -571,7 +579,10 @@ export class Interpreter implements TokenHandler {
       case 'GS Q': {
         const x = u16(r, 4);
         const y = u16(r, 6);
-        this.image(t.offset, { width: x * 8, height: y, source: 'raster', bitmap: { layout: 'raster', data: r.subarray(8) } }, emit);
+        // GS v 0 m: bit 0 double width, bit 1 double height (m 0–3 or 48–51).
+        const m = t.cmd.id === 'GS v' ? r[3]! & 3 : 0;
+        const scale = m ? { x: m & 1 ? 2 : 1, y: m & 2 ? 2 : 1 } : undefined;
+        this.image(t.offset, withScale({ width: x * 8, height: y, source: 'raster', bitmap: { layout: 'raster', data: r.subarray(8) }, align: this.align }, scale), emit);
         return;
       }
       case 'ESC *': {
@@ -584,15 +595,21 @@ export class Interpreter implements TokenHandler {
         const tall = p2 === 32 || p2 === 33;
         // The band sits in the line buffer and prints with the next LF; the segmenter joins bands.
         this.lineHasImage = true;
+        // Single density doubles each dot's width; 8-dot modes print each dot three dots tall.
+        const scale = p2 === 33 ? undefined : { x: p2 === 0 || p2 === 32 ? 2 : 1, y: tall ? 1 : 3 };
         emit({
           type: 'image',
           offset: t.offset,
-          image: {
-            width: dots,
-            height: tall ? 24 : 8,
-            source: 'column',
-            bitmap: { layout: 'column', data: r.subarray(5), bandHeight: tall ? 24 : 8 },
-          },
+          image: withScale(
+            {
+              width: dots,
+              height: tall ? 24 : 8,
+              source: 'column',
+              bitmap: { layout: 'column', data: r.subarray(5), bandHeight: tall ? 24 : 8 },
+              align: this.align,
+            },
+            scale,
+          ),
         });
         return;
       }
@@ -697,13 +714,24 @@ export class Interpreter implements TokenHandler {
       case 113: {
         const width = u16(r, at + 4);
         const height = u16(r, at + 6);
-        this.graphic = { width, height, layout: fn === 112 ? 'raster' : 'column', data: r.subarray(at + 8) };
+        const bx = r[at + 1] === 2 || r[at + 1] === 50 ? 2 : 1;
+        const by = r[at + 2] === 2 || r[at + 2] === 50 ? 2 : 1;
+        this.graphic = { width, height, layout: fn === 112 ? 'raster' : 'column', data: r.subarray(at + 8), scale: bx * by > 1 ? { x: bx, y: by } : undefined };
         return;
       }
       case 50: // print the stored graphics
       case 2: {
         const g = this.graphic;
-        if (g) this.image(t.offset, { width: g.width, height: g.height, source: 'graphics', bitmap: { layout: g.layout, data: g.data, bandHeight: g.height } }, emit);
+        if (g) {
+          const image: PrintedImage = {
+            width: g.width,
+            height: g.height,
+            source: 'graphics',
+            bitmap: { layout: g.layout, data: g.data, bandHeight: g.height },
+            align: this.align,
+          };
+          this.image(t.offset, withScale(image, g.scale), emit);
+        }
         this.graphic = null;
         return;
       }

@@ -159,6 +159,23 @@ describe('codes and images', () => {
     expect(r.text).toBe('');
   });
 
+  it('images keep their magnification: GS v 0 m, GS ( L bx/by, ESC * densities', () => {
+    const raster = (m: number) => bytes([0x1d, 0x76, 0x30, m, 1, 0, 8, 0], new Uint8Array(8));
+    const gl = bytes([0x1d, 0x28, 0x4c, 10 + 8, 0, 48, 112, 48, 2, 1, 49, 8, 0, 8, 0], new Uint8Array(8), [0x1d, 0x28, 0x4c, 2, 0, 48, 50]);
+    const band = (m: number) => bytes([0x1b, 0x2a, m, 4, 0], new Uint8Array(m >= 32 ? 12 : 4), '\n');
+    const r = one(bytes(raster(0), raster(3), raster(49), gl, band(0), 'x\n', band(33)));
+    expect(r.images.map((i) => i.scale ?? null)).toEqual([null, { x: 2, y: 2 }, { x: 2, y: 1 }, { x: 2, y: 1 }, { x: 2, y: 3 }, null]);
+  });
+
+  it('ESC e and ESC J print the line before feeding', () => {
+    expect(one(bytes('DEF', [0x1b, 0x65, 3], 'GHI\n')).lines.map((l) => l.text)).toEqual(['DEF', 'GHI']);
+  });
+
+  it('FS p with an impossible mode is not a stored-logo print', () => {
+    const r = decodeBuffer(bytes('A\n', [0x1c, 0x70, 0xe0, 0x99], 'B\n'));
+    expect(r.receipts[0]!.images).toEqual([]);
+  });
+
   it('status queries are recorded, never printed', () => {
     const r = decodeBuffer(bytes([0x10, 0x04, 1], 'A\n', [0x1d, 0x72, 1, 0x1d, 0x49, 0x43, 0x1d, 0x61, 0xff]));
     expect(r.status).toEqual([

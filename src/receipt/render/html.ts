@@ -198,7 +198,11 @@ function imageHtml(i: PrintedImage): string {
   const size = i.width > 0 && i.height > 0 ? `${i.width}×${i.height}` : '';
   if (png) {
     const alt = escapeHtml(`image ${size} (${i.source})`);
-    return `<div class="g"><img src="data:image/png;base64,${png.toString('base64')}" width="${i.width}" height="${i.height}" alt="${alt}"></div>`;
+    // Shown at its size on paper: magnified dots (double width/height, single density) included.
+    const w = i.width * (i.scale?.x ?? 1);
+    const h = i.height * (i.scale?.y ?? 1);
+    const align = i.align === 'left' || i.align === 'right' ? ` style="text-align:${i.align}"` : '';
+    return `<div class="g"${align}><img src="data:image/png;base64,${png.toString('base64')}" width="${w}" height="${h}" alt="${alt}"></div>`;
   }
   const label = i.key !== undefined ? `stored logo ${i.key}` : `image (${i.source}, no data)`;
   const w = i.width > 0 && i.width <= 4096 ? i.width : 240;

@@ -19,6 +19,7 @@ export interface JsonImage {
   height: number;
   source: string;
   key?: string;
+  scale?: { x: number; y: number };
 }
 export interface JsonReceipt {
   seq: number;
@@ -54,6 +55,7 @@ export function receiptToJson(r: Receipt): JsonReceipt {
     images: r.images.map((i) => {
       const img: JsonImage = { width: i.width, height: i.height, source: i.source };
       if (i.key) img.key = i.key;
+      if (i.scale) img.scale = { x: i.scale.x, y: i.scale.y };
       return img;
     }),
     cut: r.cut,
