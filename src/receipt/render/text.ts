@@ -13,7 +13,28 @@ export interface TextRenderOptions {
 function paperColumns(r: Receipt): number {
   let widest = 0;
   for (const l of r.lines) widest = Math.max(widest, cellWidth(l.text) * l.width);
-  return widest <= 32 ? 32 : widest <= 42 ? 42 : widest <= 48 ? 48 : widest;
+  // Wider lines wrap on an 80 mm roll, as the printer wraps them.
+  return widest <= 32 ? 32 : widest <= 42 ? 42 : 48;
+}
+
+/** Cut a line into pieces of at most `columns` cells (wide characters count two). */
+function wrap(text: string, columns: number): string[] {
+  if (cellWidth(text) <= columns) return [text];
+  const out: string[] = [];
+  let cur = '';
+  let w = 0;
+  for (const ch of text) {
+    const cw = cellWidth(ch);
+    if (w + cw > columns) {
+      out.push(cur);
+      cur = '';
+      w = 0;
+    }
+    cur += ch;
+    w += cw;
+  }
+  if (cur) out.push(cur);
+  return out;
 }
 
 /** Double width is shown by spacing the characters out, so that alignment stays true. */
@@ -36,7 +57,7 @@ function itemLines(item: ReceiptItem, columns: number): string[] {
       const l = item.line;
       const parts = l.spans ?? [l];
       const text = parts.map((s) => widen(s.text, s.width)).join('');
-      return [place(text, l.align, columns).trimEnd()];
+      return wrap(text, columns).map((piece) => place(piece, l.align, columns).trimEnd());
     }
     case 'barcode':
       return [place(`[${item.barcode.symbology}: ${item.barcode.data}]`, 'center', columns)];
