@@ -59,11 +59,14 @@ for (const p of profiles) {
 const tables = {};
 for (const name of [...needed].sort()) {
   if (iconv.encodingExists(name)) continue;
-  const points = CodepageEncoder.getCodepoints(name, true);
-  tables[name] = String.fromCodePoint(...points.slice(128).map((c) => (c > 0 ? c : 0xfffd)));
+  const points = CodepageEncoder.getCodepoints(name, true).map((c) => (c > 0 ? c : 0xfffd));
+  // Most pages keep ASCII below 0x80 and store only their upper half; 7-bit national pages
+  // (cp3041 Maltese, …) put letters in the lower half and store all 256.
+  const asciiLow = points.slice(32, 127).every((c, i) => c === 32 + i || c === 0xfffd);
+  tables[name] = String.fromCodePoint(...(asciiLow ? points.slice(128) : points));
 }
 writeFileSync(
   new URL('../config/codepages.json', import.meta.url),
-  JSON.stringify({ _comment: 'Upper halves (0x80-0xFF) of code pages iconv-lite lacks; from @point-of-sale/codepage-encoder (MIT).', ...tables }, null, 1) + '\n',
+  JSON.stringify({ _comment: 'Code pages iconv-lite lacks: 128 characters (0x80-0xFF, ASCII below) or all 256; from @point-of-sale/codepage-encoder (MIT).', ...tables }, null, 1) + '\n',
 );
 console.log(`profiles: ${profiles.length}, extra code pages: ${Object.keys(tables).join(' ')}`);

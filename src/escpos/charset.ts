@@ -36,6 +36,8 @@ export class Charset {
   /** Power-on CJK state; null while `auto` has not decided. */
   private cjkPower: boolean | null;
   private utf8 = false;
+  /** FS C 1: Shift JIS code system, in which Kanji and half-width katakana need no FS &. */
+  private shiftJis = false;
   /** Bumped on every change that can change how bytes decode: text runs are split there. */
   private changes = 0;
   /** The decoder for the current state, when it does not depend on `auto`'s guesses. */
@@ -78,6 +80,7 @@ export class Charset {
     this.remap = null;
     this.cjkExplicit = null;
     this.utf8 = false;
+    this.shiftJis = false;
     this.changed();
   }
 
@@ -96,6 +99,10 @@ export class Charset {
   }
   setUtf8(on: boolean): void {
     this.utf8 = on;
+    this.changed();
+  }
+  setShiftJis(on: boolean): void {
+    this.shiftJis = on;
     this.changed();
   }
   get inCjk(): boolean {
@@ -117,6 +124,7 @@ export class Charset {
     let fn = this.fixed;
     if (fn === null) {
       if (this.utf8) fn = decoderFor('utf-8');
+      else if (this.shiftJis) fn = decoderFor('shift_jis');
       else if (this.inCjk) fn = decoderFor(this.cjkEncoding);
       else if (this.profile) fn = decoderFor(this.fixedCodepage(this.codepage));
       else if (this.candidates.get(this.codepage)?.length === 1 && this.cjkPower === false) {

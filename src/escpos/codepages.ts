@@ -39,12 +39,15 @@ function iconvName(name: string): string {
   }
 }
 
-/** A table decoder for a code page whose upper half is a 128-character string. */
-function tableDecoder(upper: string): TextDecodeFn {
-  const chars = Array.from(upper);
+/**
+ * A table decoder: `table` is the upper half (128 characters, ASCII below) or all 256 characters
+ * (7-bit national pages whose letters sit in the ASCII range).
+ */
+function tableDecoder(table: string): TextDecodeFn {
+  const chars = Array.from(table);
   const codes = new Uint16Array(256);
-  for (let i = 0; i < 128; i++) codes[i] = i;
-  for (let i = 0; i < 128; i++) codes[128 + i] = chars[i]!.charCodeAt(0);
+  const from = chars.length === 256 ? 0 : 128;
+  for (let i = 0; i < 256; i++) codes[i] = i >= from ? chars[i - from]!.charCodeAt(0) : i;
   return (buf, start, end) => {
     const out = new Uint16Array(end - start);
     for (let i = start; i < end; i++) out[i - start] = codes[buf[i]!]!;
@@ -76,8 +79,14 @@ export function decoderFor(name: string): TextDecodeFn {
   if (fn) return fn;
   const table = name.startsWith('_') ? undefined : loadVendorTables()[name];
   let slow: TextDecodeFn;
-  if (table !== undefined) slow = tableDecoder(table);
-  else {
+  if (table !== undefined) {
+    slow = tableDecoder(table);
+    // A 7-bit page changes ASCII positions: no fast path for it.
+    if (Array.from(table).length === 256) {
+      decoders.set(name, slow);
+      return slow;
+    }
+  } else {
     const enc = iconvName(name);
     if (!iconv.encodingExists(enc)) throw new Error(`unknown encoding "${name}"`);
     slow = iconvDecoder(enc);

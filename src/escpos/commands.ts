@@ -179,8 +179,11 @@ const starEscGs: LengthRule = (b, p, n) => {
   switch (b[p + 2]) {
     case 0x61: // ESC GS a n: alignment
     case 0x74: // ESC GS t n: code page
-    case 0x03: // ESC GS ETX s n1 n2: ASB-ish status
-      return b[p + 2] === 0x03 ? 6 : 4;
+      return 4;
+    case 0x03: // ESC GS ETX s n1 n2: status
+    case 0x41: // ESC GS A n1 n2: absolute position
+    case 0x52: // ESC GS R n1 n2: relative position
+      return b[p + 2] === 0x03 ? 6 : 5;
     case 0x79: // ESC GS y …: QR code
     case 0x78: {
       // ESC GS x …: PDF417
@@ -236,7 +239,7 @@ const STAR_LINE: Spec[] = [
   ['ESC Q', 3, 'set right margin'],
   ['ESC N', 3, 'set bottom margin'],
   ['ESC SP', 3, 'right-side character spacing'],
-  ['ESC s', 3, 'character spacing'],
+  ['ESC s', 4, 'character spacing'],
   ['ESC i', 4, 'expanded characters'],
   ['ESC C', (b, p, n) => (n < 3 ? NEED_MORE : b[p + 2] === 0 ? 4 : 3), 'set page length'],
   ['ESC BEL', 4, 'drawer pulse width'],
@@ -246,6 +249,8 @@ const STAR_LINE: Spec[] = [
   ['ESC D', nulTerminated(2, 32), 'set horizontal tab positions'],
   ['ESC B', nulTerminated(2, 32), 'set vertical tab positions'],
   ['ESC K', (b, p, n) => (n < 4 ? NEED_MORE : 4 + b[p + 2]! + b[p + 3]! * 256), 'normal density bit image'],
+  ['ESC X', (b, p, n) => (n < 4 ? NEED_MORE : 4 + 3 * (b[p + 2]! + b[p + 3]! * 256)), '24-dot bit image'],
+  ['ESC k', (b, p, n) => (n < 4 ? NEED_MORE : 4 + 24 * b[p + 2]!), '24-row raster band'],
   ['ESC L', (b, p, n) => (n < 4 ? NEED_MORE : 4 + 2 * (b[p + 2]! + b[p + 3]! * 256)), 'high density bit image'],
   ['ESC *', (b, p, n) => (n < 3 ? NEED_MORE : b[p + 2] === 0x72 ? starRaster(b, p, n) : INVALID), 'raster mode'],
 ];

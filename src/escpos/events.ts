@@ -58,12 +58,16 @@ export interface PrintedImage {
   readonly scale?: { readonly x: number; readonly y: number };
   /** Justification in force when it printed. */
   readonly align?: Align;
+  /** One band of a picture sent as bands (ESC *, Star ESC X / ESC k): consecutive bands join. */
+  readonly band?: boolean;
 }
 
 export type CutKind = 'full' | 'partial';
 
 export type PrintEvent =
   | { readonly type: 'line'; readonly offset: number; readonly line: PrintedLine }
+  /** Blank paper: `lines` empty lines (LF with nothing to print, ESC d n). */
+  | { readonly type: 'feed'; readonly offset: number; readonly lines: number }
   | { readonly type: 'barcode'; readonly offset: number; readonly barcode: Barcode }
   | { readonly type: 'image'; readonly offset: number; readonly image: PrintedImage }
   | { readonly type: 'cut'; readonly offset: number; readonly end: number; readonly cut: CutKind }

@@ -31,7 +31,10 @@ const SYMBOLOGY_B: Readonly<Record<number, Symbology>> = {
 const SYMBOLOGY_2D: Readonly<Record<number, Symbology>> = {
   48: 'pdf417', 49: 'qr', 50: 'maxicode', 51: 'gs1-databar', 52: 'composite', 53: 'aztec', 54: 'datamatrix',
 };
-const SYMBOLOGY_STAR: readonly Symbology[] = ['upce', 'upca', 'ean8', 'ean13', 'code39', 'itf', 'code128', 'code93', 'codabar'];
+const SYMBOLOGY_STAR: readonly Symbology[] = [
+  'upce', 'upca', 'ean8', 'ean13', 'code39', 'itf', 'code128', 'code93', 'codabar',
+  'gs1-128', 'gs1-databar', 'gs1-databar', 'gs1-databar', 'gs1-databar',
+];
 const LEGACY_2D: readonly Symbology[] = ['pdf417', 'datamatrix', 'qr'];
 
 const CUTS: Readonly<Record<number, CutKind>> = {
@@ -40,6 +43,8 @@ const CUTS: Readonly<Record<number, CutKind>> = {
 };
 
 interface BatchedLine {
+  /** > 0 for blank paper (that many empty lines), 0 for a line of text. */
+  readonly feed: number;
   readonly buf: Buffer;
   readonly start: number;
   readonly end: number;
@@ -144,6 +149,8 @@ export class Interpreter implements TokenHandler {
   private tabs: readonly number[] = DEFAULT_TABS;
 
   private spans: Span[] = [];
+  /** Columns taken by `spans` so far (for HT), kept as spans are added. */
+  private spansCol = 0;
   private lineAlign: Align | null = null;
   private lineStart = -1;
   private lineHasImage = false;
@@ -186,27 +193,28 @@ export class Interpreter implements TokenHandler {
 
   private flushBatch(): void {
     const batch = this.batch;
-    const n = batch.length;
-    if (n === 0) return;
+    if (batch.length === 0) return;
     this.batch = [];
+    const lines = batch.filter((l) => l.feed === 0);
+    const n = lines.length;
     let texts: string[] | null = null;
     let contiguous = n > 1;
     for (let i = 1; contiguous && i < n; i++) {
-      const p = batch[i - 1]!;
-      const l = batch[i]!;
+      const p = lines[i - 1]!;
+      const l = lines[i]!;
       contiguous = l.buf === p.buf && l.start === p.end + 1 && p.buf[p.end] === 0x0a;
     }
     if (contiguous) {
       // Lines that came one after the other, LF-separated, in one chunk: decode them in place.
-      texts = this.charset.decode(batch[0]!.buf, batch[0]!.start, batch[n - 1]!.end).split('\n');
+      texts = this.charset.decode(lines[0]!.buf, lines[0]!.start, lines[n - 1]!.end).split('\n');
       if (texts.length !== n) texts = null;
     } else if (n > 1) {
       let total = n - 1;
-      for (const l of batch) total += l.end - l.start;
+      for (const l of lines) total += l.end - l.start;
       const all = Buffer.allocUnsafe(total);
       let at = 0;
       for (let i = 0; i < n; i++) {
-        const l = batch[i]!;
+        const l = lines[i]!;
         if (i > 0) all[at++] = 0x0a;
         at += l.buf.copy(all, at, l.start, l.end);
       }
@@ -214,11 +222,28 @@ export class Interpreter implements TokenHandler {
       // A broken multi-byte sequence may eat a separator: then decode line by line.
       if (texts.length !== n) texts = null;
     }
-    for (let i = 0; i < n; i++) {
-      const l = batch[i]!;
-      const text = texts ? texts[i]! : this.charset.decode(l.buf, l.start, l.end);
+    let k = 0;
+    for (const l of batch) {
+      if (l.feed > 0) {
+        this.out({ type: 'feed', offset: l.offset, lines: l.feed });
+        continue;
+      }
+      const text = texts ? texts[k]! : this.charset.decode(l.buf, l.start, l.end);
+      k++;
       this.out({ type: 'line', offset: l.offset, line: makeLine(text, l.align, l.style, undefined) });
     }
+  }
+
+  /** Blank paper: `lines` empty lines, merged with blank lines just before. */
+  private feed(lines: number, offset: number): void {
+    if (lines <= 0) return;
+    const last = this.batch[this.batch.length - 1];
+    if (last && last.feed > 0) {
+      this.batch[this.batch.length - 1] = { ...last, feed: last.feed + lines };
+      return;
+    }
+    this.batch.push({ buf: EMPTY, start: 0, end: 0, style: DEFAULT_STYLE, align: 'left', offset, feed: lines });
+    if (this.batch.length >= 64) this.flushBatch();
   }
 
   // ---- tokens in (TokenHandler) ---------------------------------------------------------------
@@ -332,6 +357,7 @@ export class Interpreter implements TokenHandler {
   }
 
   private appendSpan(text: string, style: TextStyle): void {
+    this.spansCol += cellWidth(text) * style.width;
     const last = this.spans[this.spans.length - 1];
     if (last && sameStyle(last, style)) this.spans[this.spans.length - 1] = makeSpan(last.text + text, last);
     else this.spans.push(makeSpan(text, style));
@@ -352,9 +378,7 @@ export class Interpreter implements TokenHandler {
   }
 
   private column(): number {
-    let col = 0;
-    for (const s of this.spans) col += cellWidth(s.text) * s.width;
-    return col;
+    return this.spansCol;
   }
 
   private tab(offset: number): void {
@@ -385,20 +409,20 @@ export class Interpreter implements TokenHandler {
           this.flushBatch();
           this.batchKey = this.runKey;
         }
-        this.batch.push({ buf: this.runBuf!, start: this.runStart, end: this.runEnd, style: this.runStyle, align, offset });
+        this.batch.push({ buf: this.runBuf!, start: this.runStart, end: this.runEnd, style: this.runStyle, align, offset, feed: 0 });
         this.runBuf = null;
         this.runLen = 0;
       } else if (this.runLen > 0) {
         emit({ type: 'line', offset, line: makeLine(this.takeRun(), align, this.runStyle, undefined) });
       } else if (blank && !hasImage) {
-        const buf = EMPTY;
-        this.batch.push({ buf, start: 0, end: 0, style: this.effectiveStyle(), align, offset });
+        this.feed(1, offset);
       }
       return;
     }
     this.flushRun();
     const spans = this.spans;
     this.spans = [];
+    this.spansCol = 0;
     let text = '';
     for (const sp of spans) text += sp.text;
     const main = spans.find((sp) => sp.text.trim() !== '') ?? spans[0]!;
@@ -411,6 +435,7 @@ export class Interpreter implements TokenHandler {
       emit({ type: 'warning', offset, message: `ESC @ at byte ${offset} cleared text that was never printed` });
     }
     this.spans = [];
+    this.spansCol = 0;
     this.lineAlign = null;
     this.lineStart = -1;
     this.lineHasImage = false;
@@ -418,8 +443,9 @@ export class Interpreter implements TokenHandler {
 
   private feedLines(n: number, emit: EventSink): void {
     const hadContent = this.spans.length > 0 || this.runLen > 0;
+    const offset = this.lineStart;
     this.printLine(emit, false);
-    for (let i = hadContent ? 1 : 0; i < n; i++) this.printLine(emit, true);
+    this.feed(hadContent ? n - 1 : n, offset);
   }
 
   // ---- control bytes and commands ------------------------------------------------------------
@@ -522,6 +548,11 @@ export class Interpreter implements TokenHandler {
         this.beforeCharsetChange();
         this.charset.setInternational(p2);
         return;
+      case 'FS C':
+        // Kanji code system: with Shift JIS selected, Kanji print without FS &.
+        this.beforeCharsetChange();
+        this.charset.setShiftJis(p2 === 1 || p2 === 49 || p2 === 2 || p2 === 50);
+        return;
       case 'FS &':
         this.beforeCharsetChange();
         this.charset.setCjk(true);
@@ -607,6 +638,7 @@ export class Interpreter implements TokenHandler {
               source: 'column',
               bitmap: { layout: 'column', data: r.subarray(5), bandHeight: tall ? 24 : 8 },
               align: this.align,
+              band: true,
             },
             scale,
           ),
@@ -820,6 +852,39 @@ export class Interpreter implements TokenHandler {
       case 'ESC L': {
         const dots = u16(r, 2);
         this.image(t.offset, { width: dots, height: 8, source: 'column', bitmap: { layout: 'column', data: r.subarray(4), bandHeight: 8 } }, emit);
+        return;
+      }
+      case 'ESC X': {
+        // 24-dot columns, bands joined by the segmenter like ESC/POS ESC *.
+        this.flushRun();
+        if (this.lineAlign === null) {
+          this.lineAlign = this.align;
+          this.lineStart = t.offset;
+        }
+        this.lineHasImage = true;
+        emit({
+          type: 'image',
+          offset: t.offset,
+          image: {
+            width: u16(r, 2),
+            height: 24,
+            source: 'column',
+            bitmap: { layout: 'column', data: r.subarray(4), bandHeight: 24 },
+            align: this.align,
+            band: true,
+          },
+        });
+        return;
+      }
+      case 'ESC k': {
+        // A raster band 24 rows high, n1 bytes a row.
+        this.flushRun();
+        this.lineHasImage = true;
+        emit({
+          type: 'image',
+          offset: t.offset,
+          image: { width: p2 * 8, height: 24, source: 'raster', bitmap: { layout: 'raster', data: r.subarray(4) }, align: this.align, band: true },
+        });
         return;
       }
       case 'ESC GS':

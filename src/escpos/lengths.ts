@@ -10,6 +10,9 @@
 
 export const NEED_MORE = -1;
 export const INVALID = -2;
+// A rule may also answer with a length greater than the bytes available: "at least this many".
+// The tokenizer then waits for that many bytes before it asks again, so that a long command made
+// of many parts (FS q, ESC &) arriving in small chunks is not re-scanned for every chunk.
 
 /**
  * The largest command we accept. A header declaring more is not trusted: a 16 MiB raster would be
@@ -75,6 +78,8 @@ export function nulTerminated(from: number, max: number): LengthRule {
 
 /** `GS v 0 m xL xH yL yH d…` → 8 + x·y (x in bytes, y in dots). */
 export const gsv0: LengthRule = (b, p, n) => {
+  if (n < 3) return NEED_MORE;
+  if (b[p + 2] !== 0x30) return INVALID;
   if (n < 8) return NEED_MORE;
   const m = b[p + 3]!;
   if (!(m <= 3 || (m >= 48 && m <= 51))) return INVALID;
@@ -152,7 +157,7 @@ export const escAmp: LengthRule = (b, p, n) => {
   if (y < 1 || y > 4 || c1 < 32 || c2 > 126 || c1 > c2) return INVALID;
   let at = 5;
   for (let c = c1; c <= c2; c++) {
-    if (n <= at) return NEED_MORE;
+    if (n <= at) return at + 1;
     const x = b[p + at]!;
     if (x > 64) return INVALID;
     at += 1 + y * x;
@@ -167,7 +172,7 @@ export const fsq: LengthRule = (b, p, n) => {
   if (count === 0) return INVALID;
   let at = 3;
   for (let i = 0; i < count; i++) {
-    if (n < at + 4) return NEED_MORE;
+    if (n < at + 4) return at + 4;
     const x = u16(b, p + at);
     const y = u16(b, p + at + 2);
     if (x === 0 || y === 0 || x > 1023 || y > 288) return INVALID;

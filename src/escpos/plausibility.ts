@@ -16,6 +16,7 @@ const enum Script {
   Kana,
   Han,
   Hangul,
+  Khmer,
   Other,
 }
 
@@ -32,6 +33,7 @@ function scriptOf(c: number): Script {
   if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0xff66 && c <= 0xff9f)) return Script.Kana;
   if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf)) return Script.Han;
   if (c >= 0xac00 && c <= 0xd7a3) return Script.Hangul;
+  if (c >= 0x1780 && c <= 0x17ff) return Script.Khmer;
   return Script.None;
 }
 

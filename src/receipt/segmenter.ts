@@ -5,26 +5,47 @@
 import type { Barcode, PrintEvent, PrintedImage, PrintedLine } from '../escpos/events.js';
 import type { Receipt, ReceiptItem, StatusRecord } from './receipt.js';
 
+/** At most this many warnings are kept per receipt (and for the document); the rest are counted. */
+export const MAX_WARNINGS = 50;
+/** A run of blank lines longer than this between printed items is kept at this length. */
+export const MAX_BLANK_RUN = 64;
+
+const BLANK: ReceiptItem = {
+  kind: 'line',
+  line: { text: '', align: 'left', bold: false, underline: 0, invert: false, width: 1, height: 1, font: 'A' },
+};
+
 export class Segmenter {
   private items: ReceiptItem[] = [];
   private warnings: string[] = [];
+  private warningsDropped = 0;
+  /** Blank lines after the last printed item: paper feed until something prints after them. */
+  private blankRun = 0;
+  /** A picture arriving in bands (ESC *): its bands, joined once it is complete. */
+  private band: { first: PrintedImage; parts: Uint8Array[]; height: number } | null = null;
+  private docDropped = 0;
   private start = 0;
   private seq = 0;
-  /** The last item was an `ESC *` band that the next band of the same width continues. */
-  private openBand = false;
   readonly status: StatusRecord[] = [];
   readonly docWarnings: string[] = [];
 
   /** Feed an event; a receipt that it completes is returned. */
   event(e: PrintEvent): Receipt | null {
     switch (e.type) {
+      case 'feed':
+        // Feed before anything printed is dropped at once; feed after it is counted, not kept,
+        // so that a stream of feeds costs no memory.
+        if (this.items.length > 0 || this.band) this.blankRun += e.lines;
+        return null;
       case 'line':
-        this.items.push({ kind: 'line', line: e.line });
-        if (e.line.text !== '') this.openBand = false;
+        if (isBlank(e.line.text)) {
+          if (this.items.length > 0 || this.band) this.blankRun++;
+          return null;
+        }
+        this.push({ kind: 'line', line: e.line });
         return null;
       case 'barcode':
-        this.items.push({ kind: 'barcode', barcode: e.barcode });
-        this.openBand = false;
+        this.push({ kind: 'barcode', barcode: e.barcode });
         return null;
       case 'image':
         this.addImage(e.image);
@@ -37,8 +58,45 @@ export class Segmenter {
         this.status.push({ offset: e.offset, query: e.query });
         return null;
       case 'warning':
-        this.warnings.push(e.message);
+        if (this.warnings.length < MAX_WARNINGS) this.warnings.push(e.message);
+        else this.warningsDropped++;
         return null;
+    }
+  }
+
+  /** Add a printed item, after the picture in progress and the blank lines that came before it. */
+  private push(item: ReceiptItem): void {
+    this.endBand();
+    if (this.blankRun > 0) {
+      for (let i = Math.min(this.blankRun, MAX_BLANK_RUN); i > 0; i--) this.items.push(BLANK);
+      this.blankRun = 0;
+    }
+    this.items.push(item);
+  }
+
+  private endBand(): void {
+    const b = this.band;
+    if (!b) return;
+    this.band = null;
+    const image: PrintedImage =
+      b.parts.length === 1
+        ? b.first
+        : { ...b.first, height: b.height, bitmap: { ...b.first.bitmap!, data: Buffer.concat(b.parts) } };
+    this.items.push({ kind: 'image', image });
+  }
+
+  private takeWarnings(): string[] {
+    const w = this.warnings;
+    if (this.warningsDropped > 0) w.push(`… and ${this.warningsDropped} more warnings`);
+    this.warnings = [];
+    this.warningsDropped = 0;
+    return w;
+  }
+
+  private toDocument(warnings: string[]): void {
+    for (const w of warnings) {
+      if (this.docWarnings.length < MAX_WARNINGS) this.docWarnings.push(w);
+      else this.docDropped++;
     }
   }
 
@@ -46,48 +104,60 @@ export class Segmenter {
   finish(end: number): Receipt | null {
     const r = this.close(end, null);
     // Warnings outside any receipt (e.g. after the last cut) still reach the user.
-    this.docWarnings.push(...this.warnings);
-    this.warnings = [];
+    this.toDocument(this.takeWarnings());
+    if (this.docDropped > 0) this.docWarnings.push(`… and ${this.docDropped} more warnings`);
+    this.docDropped = 0;
     return r;
   }
 
   private addImage(image: PrintedImage): void {
-    const last = this.items[this.items.length - 1];
-    // ESC * prints a picture as bands 8 or 24 dots high: one picture, not dozens.
+    // ESC * (and Star's ESC X / ESC k) print a picture as bands 8 or 24 dots high: one picture,
+    // not dozens. Bands are gathered and joined once, when the picture ends.
+    const b = this.band;
     if (
-      image.source === 'column' &&
-      this.openBand &&
-      last?.kind === 'image' &&
-      last.image.source === 'column' &&
-      last.image.width === image.width &&
-      last.image.bitmap?.bandHeight === image.bitmap?.bandHeight
+      b &&
+      image.band &&
+      this.blankRun === 0 &&
+      b.first.width === image.width &&
+      b.first.bitmap?.layout === image.bitmap?.layout &&
+      b.first.bitmap?.bandHeight === image.bitmap?.bandHeight &&
+      b.first.scale?.x === image.scale?.x &&
+      b.first.scale?.y === image.scale?.y &&
+      image.bitmap
     ) {
-      this.items[this.items.length - 1] = { kind: 'image', image: joinBands(last.image, image) };
+      b.parts.push(image.bitmap.data);
+      b.height += image.height;
       return;
     }
-    this.items.push({ kind: 'image', image });
-    this.openBand = image.source === 'column';
+    if (image.band && image.bitmap) {
+      this.push({ kind: 'image', image }); // places blank lines and ends a previous band
+      this.items.pop();
+      this.band = { first: image, parts: [image.bitmap.data], height: image.height };
+      return;
+    }
+    this.push({ kind: 'image', image });
   }
 
   private hasContent(): boolean {
+    if (this.band) return true;
     for (const i of this.items) if (printed(i)) return true;
     return false;
   }
 
   private close(end: number, cut: Receipt['cut']): Receipt | null {
+    this.endBand();
     const all = this.items;
     const start = this.start;
     this.start = end;
     this.items = [];
-    this.openBand = false;
+    this.blankRun = 0;
     // Leading and trailing blank lines are paper feed, not printed lines.
     let a = 0;
     let b = all.length;
     while (a < b && !printed(all[a]!)) a++;
     while (b > a && !printed(all[b - 1]!)) b--;
     if (a === b) {
-      this.docWarnings.push(...this.warnings);
-      this.warnings = [];
+      this.toDocument(this.takeWarnings());
       return null;
     }
     const items = a === 0 && b === all.length ? all : all.slice(a, b);
@@ -111,10 +181,9 @@ export class Segmenter {
       cut,
       bytes: { start, end },
       fields: {},
-      warnings: this.warnings,
+      warnings: this.takeWarnings(),
       items,
     };
-    this.warnings = [];
     return receipt;
   }
 }
@@ -127,15 +196,4 @@ function printed(i: ReceiptItem): boolean {
 function isBlank(text: string): boolean {
   for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) !== 0x20) return false;
   return true;
-}
-
-function joinBands(a: PrintedImage, b: PrintedImage): PrintedImage {
-  const da = a.bitmap?.data;
-  const db = b.bitmap?.data;
-  if (!da || !db) return { ...a, height: a.height + b.height };
-  // Column bands are kept as a list of bands: bytes per column = height / 8 of each band.
-  const data = new Uint8Array(da.length + db.length);
-  data.set(da, 0);
-  data.set(db, da.length);
-  return { ...a, height: a.height + b.height, bitmap: { ...a.bitmap!, data } };
 }
