@@ -195,7 +195,13 @@ export class Interpreter implements TokenHandler {
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
-    const lines = batch.filter((l) => l.feed === 0);
+    let lines = batch;
+    for (const l of batch) {
+      if (l.feed > 0) {
+        lines = batch.filter((x) => x.feed === 0);
+        break;
+      }
+    }
     const n = lines.length;
     let texts: string[] | null = null;
     let contiguous = n > 1;
@@ -216,7 +222,9 @@ export class Interpreter implements TokenHandler {
       for (let i = 0; i < n; i++) {
         const l = lines[i]!;
         if (i > 0) all[at++] = 0x0a;
-        at += l.buf.copy(all, at, l.start, l.end);
+        // Receipt lines are short: a plain loop beats Buffer#copy's per-call checks.
+        const src = l.buf;
+        for (let j = l.start; j < l.end; j++) all[at++] = src[j]!;
       }
       texts = this.charset.decode(all, 0, total).split('\n');
       // A broken multi-byte sequence may eat a separator: then decode line by line.
