@@ -43,6 +43,8 @@ export class Charset {
   /** The decoder for the current state, when it does not depend on `auto`'s guesses. */
   private fixed: TextDecodeFn | null = null;
   private readonly votes = new Map<string, number>();
+  /** Runs that read clearly as single-byte text and not as GB18030: enough of them settle it. */
+  private notCjk = 0;
   private readonly candidates = new Map<number, Candidate[]>();
 
   constructor(
@@ -170,6 +172,12 @@ export class Charset {
         this.cjkPower = true;
         this.changed();
         return decoderFor(this.cjkEncoding)(buf, 0, buf.length);
+      }
+      // A printer that printed plain code-page text three times over is not in CJK mode: stop
+      // asking (code pages vendors agree on then decode without scoring).
+      if (gb < 0 && chosen.score >= 3 && ++this.notCjk >= 3) {
+        this.cjkPower = false;
+        this.changed();
       }
     }
     if (list.length > 1) {

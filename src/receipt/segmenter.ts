@@ -9,6 +9,11 @@ import type { Receipt, ReceiptItem, StatusRecord } from './receipt.js';
 export const MAX_WARNINGS = 50;
 /** A run of blank lines longer than this between printed items is kept at this length. */
 export const MAX_BLANK_RUN = 64;
+/**
+ * Status traffic kept for the document: a POS polls all day, so a live stream keeps only the
+ * first this many (the agent's health monitor reads status live, not from here) and counts the rest.
+ */
+export const MAX_STATUS = 10_000;
 
 const BLANK: ReceiptItem = {
   kind: 'line',
@@ -24,6 +29,7 @@ export class Segmenter {
   /** A picture arriving in bands (ESC *): its bands, joined once it is complete. */
   private band: { first: PrintedImage; parts: Uint8Array[]; height: number } | null = null;
   private docDropped = 0;
+  private statusDropped = 0;
   private start = 0;
   private seq = 0;
   readonly status: StatusRecord[] = [];
@@ -55,7 +61,8 @@ export class Segmenter {
       case 'reset':
         return this.hasContent() ? this.close(e.offset, null) : null;
       case 'status':
-        this.status.push({ offset: e.offset, query: e.query });
+        if (this.status.length < MAX_STATUS) this.status.push({ offset: e.offset, query: e.query });
+        else this.statusDropped++;
         return null;
       case 'warning':
         if (this.warnings.length < MAX_WARNINGS) this.warnings.push(e.message);
@@ -107,6 +114,10 @@ export class Segmenter {
     this.toDocument(this.takeWarnings());
     if (this.docDropped > 0) this.docWarnings.push(`… and ${this.docDropped} more warnings`);
     this.docDropped = 0;
+    if (this.statusDropped > 0) {
+      this.docWarnings.push(`${this.statusDropped} more status queries after the first ${MAX_STATUS} are not listed`);
+      this.statusDropped = 0;
+    }
     return r;
   }
 

@@ -1,0 +1,437 @@
+/**
+ * Decoder throughput beside its floor, and memory while streaming.
+ *
+ * Streams are made in memory by tilltap's own encoder (src/escpos/builder.ts):
+ *   - text-heavy receipts, tens of MB: plain ASCII (style commands every few lines, a bar code, a
+ *     cut per receipt); Chinese GB18030 text in CJK mode (FS &); Latin text under ESC t 19 (CP858);
+ *   - image-heavy receipts: GS v 0 rasters of a few KB each with a little text.
+ * Each is decoded by the streaming ReceiptDecoder in 64 KB chunks (receipts counted, then dropped)
+ * and, in the same run, the floor of the same bytes is measured: iconv-lite decoding the whole
+ * stream in the matching encoding for the text streams, a plain memory copy and a Buffer.compare for
+ * the image stream. Best of several runs.
+ *
+ * Memory: each stream is decoded again at two input sizes in a fresh process, the input made chunk
+ * by chunk on the fly (never held whole), sampling RSS and heapUsed while streaming.
+ *
+ * Run: npm run build && npm run bench:decode [-- --runs 3 --mb 40 --mem 20,80]
+ */
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import iconv from 'iconv-lite';
+import { EscPosBuilder, testPattern } from '../../src/escpos/builder.js';
+import type { ProfileChoice } from '../../src/escpos/profiles.js';
+import { ReceiptDecoder } from '../../src/receipt/decoder.js';
+
+const CHUNK = 64 * 1024;
+const MB = 1024 * 1024;
+
+type Kind = 'ascii' | 'gb18030' | 'latin' | 'image';
+const KINDS: readonly Kind[] = ['ascii', 'gb18030', 'latin', 'image'];
+
+// ---- seeded generation -----------------------------------------------------------------------
+
+type Rnd = () => number;
+
+/** mulberry32: the same streams on every run. */
+function prng(seed: number): Rnd {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const int = (rnd: Rnd, n: number): number => Math.floor(rnd() * n);
+const pick = <T>(rnd: Rnd, list: readonly T[]): T => list[int(rnd, list.length)]!;
+const money = (cents: number, sep = '.'): string => `${Math.floor(cents / 100)}${sep}${String(cents % 100).padStart(2, '0')}`;
+
+const ASCII_ITEMS = [
+  'Whole milk 1L', 'Sourdough bread', 'Free range eggs 12', 'Bananas (kg)', 'Cheddar 200g', 'Orange juice 1L',
+  'Coffee beans 250g', 'Dish soap', 'Paper towels x4', 'Greek yoghurt', 'Chicken breast', 'Basmati rice 1kg',
+  'Tomatoes (kg)', 'Pasta fusilli 500g', 'Olive oil 500ml', 'Dark chocolate', 'Sparkling water 6x', 'Toothpaste',
+  'Apples Gala (kg)', 'Butter 250g',
+] as const;
+
+const CN_ITEMS = [
+  '矿泉水 550ml', '可口可乐 330ml', '全麦面包', '纯牛奶 250ml', '康师傅方便面', '绿箭口香糖', '红富士苹果',
+  '香蕉（公斤）', '土鸡蛋 10枚', '五常大米 5kg', '金龙鱼食用油', '青岛啤酒', '农夫山泉', '旺仔牛奶', '乐事薯片',
+  '清风纸巾', '蓝月亮洗衣液', '海天酱油', '老干妈辣酱', '三全水饺',
+] as const;
+
+const LATIN_ITEMS = [
+  'Café crème', 'Croissant au beurre', 'Pain complet', 'Bière pression 0,5 l', 'Crêpe Suzette', 'Brötchen',
+  'Müsli 500 g', 'Käsekuchen', 'Jalapeño', 'Piña colada', 'Smørrebrød', 'Pâté de campagne', 'Thé glacé',
+  'Crème brûlée', 'Gâteau au chocolat', 'Äpfel (kg)', 'Grüner Tee', 'Açaí bowl', 'Größe M Hemd', 'Fußball',
+] as const;
+
+function asciiReceipt(rnd: Rnd, no: number): Uint8Array {
+  const b = new EscPosBuilder().init().align('center').size(2, 2).bold(true).line('CORNER MARKET');
+  b.size(1, 1).bold(false).line('12 High Street, Springfield').line('Tel 555-0142  VAT GB123456789');
+  b.align('left').line(`Receipt ${no}      ${new Date(1.7e12 + no * 6e4).toISOString().slice(0, 16)}`).line('-'.repeat(42));
+  let total = 0;
+  const n = 6 + int(rnd, 24);
+  for (let i = 0; i < n; i++) {
+    const qty = 1 + int(rnd, 4);
+    const cents = qty * (49 + int(rnd, 1500));
+    total += cents;
+    const styled = i % 4 === 3;
+    if (styled) b.bold(true);
+    b.line(`${pick(rnd, ASCII_ITEMS).padEnd(26)}${String(qty).padStart(4)}${money(cents).padStart(12)}`);
+    if (styled) b.bold(false);
+    if (rnd() < 0.15) b.underline(1).line(`  Promotion${'-0.50'.padStart(31)}`).underline(0);
+  }
+  b.line('-'.repeat(42)).bold(true).size(1, 2).line(`TOTAL${money(total).padStart(37)}`).size(1, 1).bold(false);
+  const paid = Math.ceil(total / 1000) * 1000;
+  b.line(`Cash${money(paid).padStart(38)}`).line(`Change${money(paid - total).padStart(36)}`);
+  b.align('center').line('Thank you for shopping with us!').barcode('code128', `R${no}`).feed(3).cut('partial');
+  return b.build();
+}
+
+function chineseReceipt(rnd: Rnd, no: number): Uint8Array {
+  const b = new EscPosBuilder().init().cjk(true).align('center').size(2, 2).line('来钱客栈便利店').size(1, 1);
+  b.line('地址：杭州市西湖区文三路 88 号').line('电话：0571-88886666').align('left');
+  b.line(`单号：${no}   收银员：1001   机号：03`).line('商品名称              数量      金额').line('-'.repeat(42));
+  let total = 0;
+  const n = 6 + int(rnd, 24);
+  for (let i = 0; i < n; i++) {
+    const qty = 1 + int(rnd, 4);
+    const cents = qty * (150 + int(rnd, 3000));
+    total += cents;
+    if (i % 4 === 3) b.bold(true);
+    b.line(`${pick(rnd, CN_ITEMS)}      ${qty}      ¥${money(cents)}`);
+    if (i % 4 === 3) b.bold(false);
+  }
+  b.line('-'.repeat(42)).size(1, 2).line(`合计：¥${money(total)}`).size(1, 1);
+  b.line(`实收：¥${money(Math.ceil(total / 100) * 100)}   找零：¥${money(Math.ceil(total / 100) * 100 - total)}`);
+  b.line('支付方式：微信支付').align('center').line('欢迎光临，谢谢惠顾！').line('请保留小票，七日内凭小票退换');
+  b.cjk(false).feed(3).cut('full');
+  return b.build();
+}
+
+function latinReceipt(rnd: Rnd, no: number): Uint8Array {
+  const b = new EscPosBuilder().init().codepage(19, 'cp858').align('center').bold(true).line('BRASSERIE DU MARCHÉ');
+  b.bold(false).line('Place de la République, Genève').align('left').line(`Ticket n° ${no}   Caisse 2   Servi par Zoë`);
+  b.line('-'.repeat(42));
+  let total = 0;
+  const n = 6 + int(rnd, 24);
+  for (let i = 0; i < n; i++) {
+    const qty = 1 + int(rnd, 3);
+    const cents = qty * (250 + int(rnd, 2500));
+    total += cents;
+    if (i % 5 === 4) b.underline(1);
+    b.line(`${pick(rnd, LATIN_ITEMS).padEnd(26)}${String(qty).padStart(3)}${`${money(cents, ',')} €`.padStart(13)}`);
+    if (i % 5 === 4) b.underline(0);
+  }
+  b.line('-'.repeat(42)).size(2, 2).line(`TOTAL ${money(total, ',')} €`).size(1, 1);
+  b.line(`dont TVA 7,7 %${`${money(Math.round(total * 0.077), ',')} €`.padStart(28)}`);
+  b.align('center').line('Merci de votre visite — à bientôt !').feed(3).cut('partial');
+  return b.build();
+}
+
+function imageReceipt(rnd: Rnd, no: number): Uint8Array {
+  const b = new EscPosBuilder().init().align('center');
+  const images = 2 + int(rnd, 3);
+  for (let i = 0; i < images; i++) {
+    const width = pick(rnd, [256, 384, 512, 576]);
+    const height = 24 + int(rnd, 72);
+    const x = width / 8;
+    let bits: Uint8Array;
+    if (rnd() < 0.5) bits = testPattern(width, height);
+    else {
+      bits = new Uint8Array(x * height);
+      for (let j = 0; j < bits.length; j++) bits[j] = int(rnd, 256);
+    }
+    b.raster(width, height, bits);
+    if (rnd() < 0.6) b.line(`Image ${i + 1} of receipt ${no}`);
+  }
+  b.line(`Total ${money(100 + int(rnd, 10000))}`).feed(2).cut('partial');
+  return b.build();
+}
+
+const MAKERS: Readonly<Record<Kind, (rnd: Rnd, no: number) => Uint8Array>> = {
+  ascii: asciiReceipt,
+  gb18030: chineseReceipt,
+  latin: latinReceipt,
+  image: imageReceipt,
+};
+
+/** A few hundred distinct receipts of one kind; streams are random sequences of them. */
+function receiptPool(kind: Kind): Uint8Array[] {
+  const rnd = prng(0xbe7c + KINDS.indexOf(kind));
+  return Array.from({ length: 300 }, (_, i) => MAKERS[kind](rnd, 100000 + i));
+}
+
+/** `total` bytes of receipts drawn from the pool, as fresh 64 KB chunks (a socket's reads). */
+function* chunks(pool: readonly Uint8Array[], total: number, seed: number): Generator<Uint8Array> {
+  const rnd = prng(seed);
+  let cur = pick(rnd, pool);
+  let pos = 0;
+  for (let produced = 0; produced < total; ) {
+    const size = Math.min(CHUNK, total - produced);
+    const out = new Uint8Array(size);
+    for (let o = 0; o < size; ) {
+      if (pos === cur.length) {
+        cur = pick(rnd, pool);
+        pos = 0;
+      }
+      const n = Math.min(size - o, cur.length - pos);
+      out.set(cur.subarray(pos, pos + n), o);
+      o += n;
+      pos += n;
+    }
+    produced += size;
+    yield out;
+  }
+}
+
+function makeStream(kind: Kind, total: number): Buffer {
+  return Buffer.concat([...chunks(receiptPool(kind), total, 7)]);
+}
+
+// ---- measuring -------------------------------------------------------------------------------
+
+interface DecodeRun {
+  readonly ms: number;
+  readonly receipts: number;
+  readonly chars: number;
+}
+
+function decodeStream(input: Uint8Array, profile: ProfileChoice): DecodeRun {
+  const t0 = performance.now();
+  const d = new ReceiptDecoder({ profile });
+  let receipts = 0;
+  let chars = 0;
+  const take = (list: readonly { readonly text: string }[]): void => {
+    receipts += list.length;
+    for (const r of list) chars += r.text.length;
+  };
+  for (let at = 0; at < input.length; at += CHUNK) take(d.push(input.subarray(at, at + CHUNK)));
+  take(d.end());
+  return { ms: performance.now() - t0, receipts, chars };
+}
+
+/** Keeps results alive so that no measured work can be optimised away. */
+let sink = 0;
+
+function bestMs(runs: number, work: () => void): number {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    work();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+}
+
+interface Floor {
+  readonly label: string;
+  readonly run: (input: Buffer) => void;
+}
+
+const iconvFloor = (encoding: string): Floor => ({
+  label: `iconv-lite ${encoding}`,
+  run: (input) => {
+    sink += iconv.decode(input, encoding).length;
+  },
+});
+
+function copyFloors(): Floor[] {
+  let target = Buffer.alloc(0);
+  const ensure = (n: number): Buffer => (target.length === n ? target : (target = Buffer.alloc(n)));
+  return [
+    {
+      label: 'memory copy',
+      run: (input) => {
+        const t = ensure(input.length);
+        input.copy(t);
+        sink += t[t.length - 1]!;
+      },
+    },
+    {
+      label: 'Buffer.compare',
+      run: (input) => {
+        const t = ensure(input.length);
+        if (t[0] !== input[0]) input.copy(t); // filled once, outside the best run
+        sink += Buffer.compare(input, t);
+      },
+    },
+  ];
+}
+
+interface StreamSpec {
+  readonly kind: Kind;
+  readonly label: string;
+  readonly profiles: readonly ProfileChoice[];
+  readonly floors: readonly Floor[];
+}
+
+const SPECS: readonly StreamSpec[] = [
+  { kind: 'ascii', label: 'text: ASCII receipts', profiles: ['auto', 'epson'], floors: [iconvFloor('cp437')] },
+  { kind: 'gb18030', label: 'text: GB18030 (FS &)', profiles: ['auto', 'generic-cn'], floors: [iconvFloor('gb18030')] },
+  { kind: 'latin', label: 'text: CP858 (ESC t 19)', profiles: ['auto', 'epson'], floors: [iconvFloor('cp858')] },
+  { kind: 'image', label: 'images: GS v 0 rasters', profiles: ['auto', 'epson'], floors: copyFloors() },
+];
+
+// ---- memory (child process) ------------------------------------------------------------------
+
+interface MemoryResult {
+  readonly kind: Kind;
+  readonly mb: number;
+  readonly baselineRss: number;
+  readonly peakRss: number;
+  readonly baselineHeap: number;
+  readonly peakHeap: number;
+  readonly peakHeapTotal: number;
+  readonly receipts: number;
+  readonly ms: number;
+}
+
+/** In a fresh process: stream `mb` MB made on the fly, sampling memory every 1 MB. */
+function memoryChild(kind: Kind, mb: number): MemoryResult {
+  const pool = receiptPool(kind);
+  const d = new ReceiptDecoder({ profile: 'auto' });
+  const m0 = process.memoryUsage();
+  let peakRss = m0.rss;
+  let peakHeap = m0.heapUsed;
+  let peakHeapTotal = m0.heapTotal;
+  let receipts = 0;
+  let k = 0;
+  const t0 = performance.now();
+  for (const chunk of chunks(pool, mb * MB, 11)) {
+    receipts += d.push(chunk).length;
+    if ((++k & 15) === 0) {
+      const m = process.memoryUsage();
+      peakRss = Math.max(peakRss, m.rss);
+      peakHeap = Math.max(peakHeap, m.heapUsed);
+      peakHeapTotal = Math.max(peakHeapTotal, m.heapTotal);
+    }
+  }
+  receipts += d.end().length;
+  const m = process.memoryUsage();
+  return {
+    kind,
+    mb,
+    baselineRss: m0.rss,
+    peakRss: Math.max(peakRss, m.rss),
+    baselineHeap: m0.heapUsed,
+    peakHeap: Math.max(peakHeap, m.heapUsed),
+    peakHeapTotal: Math.max(peakHeapTotal, m.heapTotal),
+    receipts,
+    ms: performance.now() - t0,
+  };
+}
+
+function isMemoryResult(v: unknown): v is MemoryResult {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return ['mb', 'baselineRss', 'peakRss', 'baselineHeap', 'peakHeap', 'peakHeapTotal', 'receipts', 'ms'].every((k) => typeof r[k] === 'number');
+}
+
+function measureMemory(kind: Kind, mb: number): MemoryResult {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--memory-child', kind, String(mb)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  const parsed: unknown = JSON.parse(out);
+  if (!isMemoryResult(parsed)) throw new Error(`memory child gave ${out}`);
+  return parsed;
+}
+
+// ---- output ----------------------------------------------------------------------------------
+
+const mbs = (bytes: number, ms: number): number => bytes / MB / (ms / 1000);
+const fmt = (n: number, digits = 1): string => n.toFixed(digits);
+const mib = (bytes: number): string => `${(bytes / MB).toFixed(0)} MB`;
+
+function table(header: readonly string[], rows: readonly (readonly string[])[], right: ReadonlySet<number>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
+}
+
+function main(): void {
+  if (process.argv[2] === '--memory-child') {
+    const kind = process.argv[3] as Kind;
+    if (!KINDS.includes(kind)) throw new Error(`unknown stream kind ${process.argv[3]}`);
+    process.stdout.write(JSON.stringify(memoryChild(kind, Number(process.argv[4]))));
+    return;
+  }
+  const runs = Math.max(1, Number(arg('--runs', '3')));
+  const textMb = Number(arg('--mb', '40'));
+  const memSizes = arg('--mem', '20,80').split(',').map(Number);
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`tilltap decode benchmark — Node ${process.version}, ${cpus().length} × ${cpu}`);
+  console.log(`ReceiptDecoder in ${CHUNK / 1024} KB chunks, receipts counted then dropped; best of ${runs} runs; floor best of ${runs + 2}.`);
+  console.log('MB = 2^20 bytes; decode/floor = decode MB/s ÷ floor MB/s.\n');
+
+  const rows: string[][] = [];
+  for (const spec of SPECS) {
+    const input = makeStream(spec.kind, textMb * MB);
+    const floors = spec.floors.map((f) => ({ label: f.label, mbs: mbs(input.length, bestMs(runs + 2, () => f.run(input))) }));
+    for (const profile of spec.profiles) {
+      let last: DecodeRun | undefined;
+      const ms = bestMs(runs, () => {
+        last = decodeStream(input, profile);
+      });
+      const decodeMbs = mbs(input.length, ms);
+      for (const [i, f] of floors.entries()) {
+        rows.push([
+          i === 0 ? spec.label : '',
+          i === 0 ? mib(input.length) : '',
+          i === 0 ? profile : '',
+          i === 0 ? String(last?.receipts ?? 0) : '',
+          i === 0 ? fmt(decodeMbs) : '',
+          f.label,
+          fmt(f.mbs),
+          `${fmt(decodeMbs / f.mbs, 3)}`,
+        ]);
+      }
+    }
+  }
+  console.log(
+    table(
+      ['stream', 'size', 'profile', 'receipts', 'decode MB/s', 'floor', 'floor MB/s', 'decode/floor'],
+      rows,
+      new Set([1, 3, 4, 6, 7]),
+    ),
+  );
+
+  console.log(`\nMemory while streaming (fresh process per row, profile auto, input made on the fly, never held whole):\n`);
+  const memRows: string[][] = [];
+  for (const kind of ['ascii', 'gb18030', 'image'] as const) {
+    for (const mb of memSizes) {
+      const r = measureMemory(kind, mb);
+      memRows.push([
+        SPECS.find((s) => s.kind === kind)!.label,
+        `${mb} MB`,
+        String(r.receipts),
+        fmt(mbs(mb * MB, r.ms)),
+        mib(r.baselineRss),
+        mib(r.peakRss),
+        mib(r.baselineHeap),
+        mib(r.peakHeap),
+        mib(r.peakHeapTotal),
+      ]);
+    }
+  }
+  console.log(
+    table(
+      ['stream', 'input', 'receipts', 'MB/s*', 'RSS before', 'peak RSS', 'heapUsed before', 'peak heapUsed', 'peak heapTotal'],
+      memRows,
+      new Set([1, 2, 3, 4, 5, 6, 7, 8]),
+    ),
+  );
+  console.log('* including making the input on the fly; the throughput table above is the measure.');
+  if (sink === 0.5) console.log(''); // keeps `sink` observable
+}
+
+main();
