@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EscPosBuilder } from '../../src/escpos/builder.js';
+import { decodeBuffer } from '../../src/receipt/decoder.js';
+import { toJsonDocument } from '../../src/receipt/render/json.js';
 
 // The CLI as a user runs it: the built bin (`npm test` builds first).
 const BIN = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 
-function tilltap(args: string[], input?: Uint8Array) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', timeout: 30_000 });
+function tilltap(args: string[], input?: Uint8Array, nodeArgs: string[] = []) {
+  const r = spawnSync(process.execPath, [...nodeArgs, BIN, ...args], { input, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -52,6 +54,36 @@ describe('tilltap decode', () => {
     expect(doc.status).toEqual([{ offset: expect.any(Number), query: 'DLE EOT 1' }]);
     expect(Array.isArray(doc.warnings)).toBe(true);
     expect(tilltap(['decode', capture, '--format', 'json']).stdout).toBe(r.stdout);
+  });
+
+  it('--json written receipt by receipt is exactly the document of the library', () => {
+    const b = new EscPosBuilder();
+    for (let i = 0; i < 5; i++) b.line(`receipt ${i}`).pollStatus(1).cut();
+    b.bytes(Uint8Array.of(0x1d, 0x76, 0x30, 0, 1, 0)); // ends inside a command: a document warning
+    const path = join(tmp, 'five.bin');
+    writeFileSync(path, b.build());
+    const expected = `${JSON.stringify(toJsonDocument(decodeBuffer(b.build())), null, 2)}\n`;
+    expect(tilltap(['decode', path, '--json']).stdout).toBe(expected);
+    const empty = join(tmp, 'empty.bin');
+    writeFileSync(empty, new Uint8Array(0));
+    expect(tilltap(['decode', empty, '--json']).stdout).toBe(`${JSON.stringify({ receipts: [], status: [], warnings: [] }, null, 2)}\n`);
+  });
+
+  it('memory does not grow with the capture: 50 MB decode in a 40 MB heap', () => {
+    const one = new EscPosBuilder().init().align('center').line('SHOP').align('left');
+    for (let i = 0; i < 30; i++) one.line(`Item ${i} ................ 1 x 2.50`);
+    const receipt = Buffer.from(one.cut().build());
+    const big = join(tmp, 'big.bin');
+    writeFileSync(big, Buffer.concat(Array(Math.ceil(50e6 / receipt.length)).fill(receipt)));
+    for (const format of ['text', 'json']) {
+      const r = spawnSync(process.execPath, ['--max-old-space-size=40', BIN, 'decode', big, '--format', format], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }
   });
 
   it('reads standard input with - or no file', () => {

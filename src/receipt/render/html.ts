@@ -273,15 +273,22 @@ h1{font-size:16px;font-weight:600;margin:0 0 16px}
 `;
 
 /** One HTML5 document previewing all receipts. */
-export function renderHtml(receipts: readonly Receipt[], opts: HtmlRenderOptions = {}): string {
+/** The start of the document, up to where the receipts go (for writing receipts as they come). */
+export function htmlDocumentStart(opts: HtmlRenderOptions = {}): string {
   const title = escapeHtml(opts.title ?? 'tilltap receipts');
-  const count = `${receipts.length} receipt${receipts.length === 1 ? '' : 's'}`;
   return (
     '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
     '<meta name="viewport" content="width=device-width,initial-scale=1">\n' +
     `<title>${title}</title>\n<style>${CSS}</style>\n</head>\n<body>\n` +
-    `<h1>${title} <small>(${count})</small></h1>\n` +
-    receipts.map(renderReceiptHtml).join('\n') +
-    '\n</body>\n</html>\n'
+    `<h1>${title}</h1>\n`
   );
+}
+
+/** The end of the document, with the number of receipts. */
+export function htmlDocumentEnd(count: number): string {
+  return `\n<p class="meta">${count} receipt${count === 1 ? '' : 's'}</p>\n</body>\n</html>\n`;
+}
+
+export function renderHtml(receipts: readonly Receipt[], opts: HtmlRenderOptions = {}): string {
+  return htmlDocumentStart(opts) + receipts.map(renderReceiptHtml).join('\n') + htmlDocumentEnd(receipts.length);
 }
