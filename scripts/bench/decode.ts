@@ -22,6 +22,7 @@ import iconv from 'iconv-lite';
 import { EscPosBuilder, testPattern } from '../../src/escpos/builder.js';
 import type { ProfileChoice } from '../../src/escpos/profiles.js';
 import { ReceiptDecoder } from '../../src/receipt/decoder.js';
+import { int, pick, prng, type Rnd } from '../lib/prng.js';
 
 const CHUNK = 64 * 1024;
 const MB = 1024 * 1024;
@@ -31,21 +32,6 @@ const KINDS: readonly Kind[] = ['ascii', 'gb18030', 'latin', 'image'];
 
 // ---- seeded generation -----------------------------------------------------------------------
 
-type Rnd = () => number;
-
-/** mulberry32: the same streams on every run. */
-function prng(seed: number): Rnd {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const int = (rnd: Rnd, n: number): number => Math.floor(rnd() * n);
-const pick = <T>(rnd: Rnd, list: readonly T[]): T => list[int(rnd, list.length)]!;
 const money = (cents: number, sep = '.'): string => `${Math.floor(cents / 100)}${sep}${String(cents % 100).padStart(2, '0')}`;
 
 const ASCII_ITEMS = [

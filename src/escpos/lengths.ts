@@ -83,22 +83,24 @@ export const gsv0: LengthRule = (b, p, n) => {
   if (n < 8) return NEED_MORE;
   const m = b[p + 3]!;
   if (!(m <= 3 || (m >= 48 && m <= 51))) return INVALID;
-  const x = u16(b, p + 4);
-  const y = u16(b, p + 6);
-  // x is bytes per row: 4256 is the widest any model documents; beyond that it is not a raster.
-  if (x === 0 || y === 0 || x > 4256) return INVALID;
-  return capped(8 + x * y);
+  return rasterSize(b, p);
 };
 
 /** `GS Q 0 m xL xH yL yH d…` → 8 + x·y. */
 export const gsQ0: LengthRule = (b, p, n) => {
   if (n < 8) return NEED_MORE;
   if (b[p + 2] !== 0x30 && b[p + 2] !== 0) return INVALID;
+  return rasterSize(b, p);
+};
+
+/** The size of a raster whose `xL xH yL yH` (bytes per row, rows) follow at offset 4. */
+function rasterSize(b: Uint8Array, p: number): number {
   const x = u16(b, p + 4);
   const y = u16(b, p + 6);
+  // x is bytes per row: 4256 is the widest any model documents; beyond that it is not a raster.
   if (x === 0 || y === 0 || x > 4256) return INVALID;
   return capped(8 + x * y);
-};
+}
 
 /** `GS * x y d…` → 4 + 8·x·y. */
 export const gsStar: LengthRule = (b, p, n) => {

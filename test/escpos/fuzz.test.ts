@@ -16,6 +16,7 @@ import type { ProfileChoice } from '../../src/escpos/profiles.js';
 import { decodeBuffer, ReceiptDecoder } from '../../src/receipt/decoder.js';
 import type { DecodeResult, Receipt } from '../../src/receipt/receipt.js';
 import { corpusFiles, hasCorpus, readCorpus } from '../helpers/corpus.js';
+import { int, pick, prng, type Rnd } from '../../scripts/lib/prng.js';
 
 const SEED = Number(process.env['TILLTAP_FUZZ_SEED'] ?? 0x5eed);
 const PROFILES: readonly ProfileChoice[] = ['auto', 'epson', 'star-line', 'generic-cn'];
@@ -30,21 +31,6 @@ const boundMs = (size: number): number => 2000 * Math.max(1, size / 65536);
 
 // ---- PRNG and generators ---------------------------------------------------------------------
 
-type Rnd = () => number;
-
-/** mulberry32. */
-function prng(seed: number): Rnd {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const int = (rnd: Rnd, n: number): number => Math.floor(rnd() * n);
-const pick = <T>(rnd: Rnd, list: readonly T[]): T => list[int(rnd, list.length)]!;
 
 /** Sizes spread evenly over the orders of magnitude from 1 byte to `max`. */
 const logSize = (rnd: Rnd, max: number): number => Math.max(1, Math.floor(Math.exp(rnd() * Math.log(max))));

@@ -14,6 +14,7 @@ import {
 } from '../../src/escpos/commands.js';
 import { type Token, Tokenizer, tokenize } from '../../src/escpos/tokenizer.js';
 import { corpusFiles, hasCorpus, readCorpus } from '../helpers/corpus.js';
+import { prng } from '../../scripts/lib/prng.js';
 
 // ---- helpers ---------------------------------------------------------------------------------
 
@@ -39,17 +40,6 @@ function bytes(...parts: Part[]): Uint8Array {
 
 const fill = (n: number, v = 0x55): number[] => new Array<number>(n).fill(v);
 
-/** mulberry32: a small seeded PRNG, so that a failure can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
 
