@@ -16,26 +16,13 @@ import type {
   TextStyle,
 } from './events.js';
 import type { PrinterProfile } from './profiles.js';
+import { cellWidth } from './cell-width.js';
+import { code128Text, codeData, codeText, LEGACY_2D, SYMBOLOGY_2D, SYMBOLOGY_A, SYMBOLOGY_B, SYMBOLOGY_STAR } from './codes.js';
 import type { CommandDef } from './commands.js';
 import type { CommandToken, Token, TokenHandler } from './tokenizer.js';
 
 const DEFAULT_STYLE: TextStyle = { bold: false, underline: 0, invert: false, width: 1, height: 1, font: 'A' };
 const DEFAULT_TABS: readonly number[] = Array.from({ length: 32 }, (_, i) => (i + 1) * 8);
-
-const SYMBOLOGY_A: readonly Symbology[] = ['upca', 'upce', 'ean13', 'ean8', 'code39', 'itf', 'codabar'];
-const SYMBOLOGY_B: Readonly<Record<number, Symbology>> = {
-  65: 'upca', 66: 'upce', 67: 'ean13', 68: 'ean8', 69: 'code39', 70: 'itf', 71: 'codabar', 72: 'code93',
-  73: 'code128', 74: 'gs1-128', 75: 'gs1-databar', 76: 'gs1-databar', 77: 'gs1-databar', 78: 'gs1-databar',
-  79: 'code128',
-};
-const SYMBOLOGY_2D: Readonly<Record<number, Symbology>> = {
-  48: 'pdf417', 49: 'qr', 50: 'maxicode', 51: 'gs1-databar', 52: 'composite', 53: 'aztec', 54: 'datamatrix',
-};
-const SYMBOLOGY_STAR: readonly Symbology[] = [
-  'upce', 'upca', 'ean8', 'ean13', 'code39', 'itf', 'code128', 'code93', 'codabar',
-  'gs1-128', 'gs1-databar', 'gs1-databar', 'gs1-databar', 'gs1-databar',
-];
-const LEGACY_2D: readonly Symbology[] = ['pdf417', 'datamatrix', 'qr'];
 
 const CUTS: Readonly<Record<number, CutKind>> = {
   0: 'full', 48: 'full', 65: 'full', 97: 'full', 103: 'full',
@@ -74,69 +61,7 @@ function withScale(image: PrintedImage, scale: { x: number; y: number } | undefi
   return scale && (scale.x !== 1 || scale.y !== 1) ? { ...image, scale } : image;
 }
 
-const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
 const u16 = (b: Uint8Array, i: number): number => (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8);
-
-/** East Asian wide characters take two columns on paper. */
-export function cellWidth(text: string): number {
-  let w = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xdc00 && c <= 0xdfff) continue; // low surrogate: counted with its pair
-    w +=
-      (c >= 0x1100 && c <= 0x115f) ||
-      (c >= 0x2e80 && c <= 0xa4cf) ||
-      (c >= 0xac00 && c <= 0xd7a3) ||
-      (c >= 0xf900 && c <= 0xfaff) ||
-      (c >= 0xfe30 && c <= 0xfe4f) ||
-      (c >= 0xff00 && c <= 0xff60) ||
-      (c >= 0xffe0 && c <= 0xffe6) ||
-      (c >= 0xd800 && c <= 0xdbff)
-        ? 2
-        : 1;
-  }
-  return w;
-}
-
-function dataText(bytes: Uint8Array, cjk: boolean): string {
-  let ascii = true;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) ascii = false;
-  if (ascii) return latin1(bytes);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return cjk ? new TextDecoder('gb18030').decode(bytes) : latin1(bytes);
-  }
-}
-
-/** Code 128 data as sent to `GS k 73`: `{A`/`{B`/`{C` code sets, `{{` for a brace, FNC codes dropped. */
-export function code128Text(bytes: Uint8Array): string {
-  let out = '';
-  let set: 'A' | 'B' | 'C' = 'B';
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === 0x7b && i + 1 < bytes.length) {
-      const c = bytes[i + 1]!;
-      if (c === 0x41 || c === 0x42 || c === 0x43) {
-        set = String.fromCharCode(c) as 'A' | 'B' | 'C';
-        i++;
-        continue;
-      }
-      if (c === 0x7b) {
-        out += '{';
-        i++;
-        continue;
-      }
-      if (c === 0x31 || c === 0x32 || c === 0x33 || c === 0x34 || c === 0x53) {
-        i++;
-        continue;
-      }
-    }
-    if (set === 'C') out += b < 100 ? String(b).padStart(2, '0') : String.fromCharCode(b);
-    else out += String.fromCharCode(b);
-  }
-  return out;
-}
 
 export class Interpreter implements TokenHandler {
   readonly charset: Charset;
@@ -663,7 +588,7 @@ export class Interpreter implements TokenHandler {
         this.legacy2d = p2;
         return;
       case 'ESC Z':
-        this.barcode(t.offset, { symbology: LEGACY_2D[this.legacy2d] ?? 'qr', data: dataText(r.subarray(7), this.charset.inCjk) }, emit);
+        this.barcode(t.offset, { symbology: LEGACY_2D[this.legacy2d] ?? 'qr', data: codeData(r.subarray(7), this.charset.inCjk) }, emit);
         return;
       case 'FS (':
         // FS ( C fn 48: select character encoding; m 2/50 is UTF-8, 1/49 the 1-byte/CJK system.
@@ -716,7 +641,7 @@ export class Interpreter implements TokenHandler {
       data = r.subarray(4);
     }
     if (!symbology) return;
-    const text = symbology === 'code128' || symbology === 'gs1-128' ? code128Text(data) : latin1(data);
+    const text = codeText(symbology, data);
     this.barcode(t.offset, { symbology, data: text }, emit);
   }
 
@@ -731,7 +656,7 @@ export class Interpreter implements TokenHandler {
         else if (fn === 81) {
           const data = this.stored2d.get(cn);
           const symbology = SYMBOLOGY_2D[cn];
-          if (data && symbology) this.barcode(t.offset, { symbology, data: dataText(data, this.charset.inCjk) }, emit);
+          if (data && symbology) this.barcode(t.offset, { symbology, data: codeData(data, this.charset.inCjk) }, emit);
         } else if (fn === 82) this.status(t, `GS ( k ${cn} 82`, emit);
         return;
       }
@@ -852,7 +777,7 @@ export class Interpreter implements TokenHandler {
         const symbology = SYMBOLOGY_STAR[digit(p2)];
         const data = r.subarray(6, r.length - 1);
         if (symbology) {
-          this.barcode(t.offset, { symbology, data: symbology === 'code128' ? code128Text(data) : latin1(data) }, emit);
+          this.barcode(t.offset, { symbology, data: codeText(symbology, data) }, emit);
         }
         return;
       }
@@ -924,7 +849,7 @@ export class Interpreter implements TokenHandler {
         else this.starPdf = data;
       } else if (p3 === 0x50) {
         const data = qr ? this.starQr : this.starPdf;
-        if (data) this.barcode(t.offset, { symbology: qr ? 'qr' : 'pdf417', data: dataText(data, this.charset.inCjk) }, emit);
+        if (data) this.barcode(t.offset, { symbology: qr ? 'qr' : 'pdf417', data: codeData(data, this.charset.inCjk) }, emit);
       }
     }
   }

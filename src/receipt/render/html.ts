@@ -6,7 +6,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import type { Barcode, PrintedImage, PrintedLine, Span, TextStyle } from '../../escpos/events.js';
-import { cellWidth } from '../../escpos/interpreter.js';
+import { cellWidth } from '../../escpos/cell-width.js';
 import type { Receipt, ReceiptItem } from '../receipt.js';
 
 export interface HtmlRenderOptions {

@@ -2,7 +2,7 @@
  * Paper-like text: each receipt as it would look on the roll, alignment and double width kept,
  * codes and pictures shown as labelled boxes, a scissors line at each cut.
  */
-import { cellWidth } from '../../escpos/interpreter.js';
+import { cellWidth } from '../../escpos/cell-width.js';
 import type { Receipt, ReceiptItem } from '../receipt.js';
 
 export interface TextRenderOptions {
