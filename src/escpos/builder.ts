@@ -81,6 +81,22 @@ export class EscPosBuilder {
     return this.raw(0x1b, 0x52, n);
   }
 
+  /** `FS ( C` fn 48: UTF-8 text (m = 2), or back to the 1-byte / CJK code system (m = 1). */
+  utf8(on: boolean): this {
+    this.encoding = on ? 'utf8' : 'cp437';
+    return this.raw(0x1c, 0x28, 0x43, 2, 0, 0x30, on ? 2 : 1);
+  }
+
+  /** `ESC !`: print mode bits (1 font B, 8 bold, 16 double height, 32 double width, 128 underline). */
+  printMode(n: number): this {
+    return this.raw(0x1b, 0x21, n);
+  }
+
+  /** `FS !`: print mode of Kanji characters (4 double width, 8 double height, 128 underline). */
+  kanjiMode(n: number): this {
+    return this.raw(0x1c, 0x21, n);
+  }
+
   feed(lines: number): this {
     return this.raw(0x1b, 0x64, lines);
   }

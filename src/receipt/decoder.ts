@@ -11,9 +11,13 @@ import { getProfile, type PrinterProfile, type ProfileChoice } from '../escpos/p
 import { type Token, Tokenizer } from '../escpos/tokenizer.js';
 import type { AutoReport } from '../escpos/charset.js';
 import type { DecodeResult, Receipt, StatusRecord } from './receipt.js';
+import { extractFields } from './fields/extract.js';
+import { guardReceipt } from './guard.js';
 import { Segmenter } from './segmenter.js';
 
 export interface DecodeOptions {
+  /** Extract fields with config/templates (default true); the card-number guard always runs. */
+  readonly fields?: boolean;
   /** Printer dialect and code-page map; `auto` (default) infers them from the stream. */
   readonly profile?: ProfileChoice;
   /** Multi-byte encoding used in CJK mode; gb18030 by default. */
@@ -53,9 +57,11 @@ export class ReceiptDecoder {
   private readonly profile: PrinterProfile | null;
   private readonly encoding: CjkEncoding;
   private dialectChosen: Dialect | null = null;
+  private readonly withFields: boolean;
 
   constructor(opts: DecodeOptions = {}) {
     const choice = opts.profile ?? 'auto';
+    this.withFields = opts.fields ?? true;
     this.profile = choice === 'auto' ? null : getProfile(choice);
     this.encoding = opts.encoding ?? this.profile?.cjkEncoding ?? 'gb18030';
     if (this.profile) this.start(this.profile.dialect);
@@ -78,8 +84,15 @@ export class ReceiptDecoder {
   private done: Receipt[] = [];
   private readonly onEvent = (e: PrintEvent): void => {
     const r = this.segmenter.event(e);
-    if (r) this.done.push(r);
+    if (r) this.done.push(this.finishReceipt(r));
   };
+
+  /** Every receipt leaves through here: card numbers masked first, then its fields read. */
+  private finishReceipt(r: Receipt): Receipt {
+    const guarded = guardReceipt(r);
+    if (!this.withFields) return guarded;
+    return { ...guarded, fields: extractFields(guarded.lines.map((l) => l.text), undefined, guarded.text) };
+  }
 
   private start(dialect: Dialect): void {
     this.dialectChosen = dialect;
@@ -113,7 +126,7 @@ export class ReceiptDecoder {
     this.tokenizer!.finish(this.interpreter!);
     this.interpreter!.finish();
     const last = this.segmenter.finish(this.total);
-    if (last) this.done.push(last);
+    if (last) this.done.push(this.finishReceipt(last));
     return this.take();
   }
 

@@ -7,8 +7,10 @@ export type ReceiptItem =
   | { readonly kind: 'barcode'; readonly barcode: Barcode }
   | { readonly kind: 'image'; readonly image: PrintedImage };
 
-/** Receipt fields (contract, "Receipt fields"); filled by the field extraction, `{}` until then. */
-export type ReceiptFields = Readonly<Record<string, string | number | boolean>>;
+import type { ReceiptFieldSet } from './fields/types.js';
+
+/** Receipt fields (contract, "Receipt fields"); `{}` when no template recognised the receipt. */
+export type ReceiptFields = Readonly<ReceiptFieldSet>;
 
 export interface Receipt {
   readonly seq: number;

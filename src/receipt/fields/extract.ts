@@ -1,0 +1,278 @@
+/**
+ * Receipt lines → fields, driven by the templates in config/templates/. The template whose
+ * `detect` patterns are all found (and no `reject` pattern) is used — the highest priority, then
+ * the one that extracts most, if several fit; when none fits, the fields are `{}`: never a guess.
+ *
+ * On each line every label of the template is found; a label's value runs to the next label on
+ * the line, or, when it is empty, is the whole next line (if that line is not itself labelled).
+ */
+import type { FieldSpec, Template } from './template.js';
+import { loadTemplates } from './template.js';
+import type { LineItem, ReceiptFieldSet } from './types.js';
+import { type DateParts, isoLocal, parseAmount, parseCard, parseDate, parseDateTime, parseId, parseTime, type TimeParts } from './values.js';
+
+type Fields = Record<string, string | number | boolean | readonly LineItem[]>;
+
+interface Compiled {
+  readonly t: Template;
+  readonly detect: RegExp[];
+  readonly reject: RegExp | null;
+  /** All labels of all fields in one pattern; group `fN` tells which field. */
+  readonly labels: RegExp;
+  readonly fieldNames: string[];
+  readonly values: Map<string, RegExp | null>;
+  readonly enums: Map<string, Array<[RegExp, string]>>;
+  readonly marks: Array<[field: string, value: string, re: RegExp]>;
+  readonly item: RegExp | null;
+  readonly itemsAfter: RegExp | null;
+  readonly itemsBefore: RegExp | null;
+}
+
+const ASCII_WORD = /^[\x20-\x7e]*$/;
+
+/** A label pattern as written in a template → its regex source, with a bracketed translation. */
+function labelSource(p: string): string {
+  // Latin labels must not match inside words (TID in STIDE); CJK labels have no word boundary.
+  const core = ASCII_WORD.test(p) ? `(?<![A-Za-z])(?:${p})(?![A-Za-z])` : `(?:${p})`;
+  return `${core}(?:\\s*[（(][^)）]{0,40}[)）])?`;
+}
+
+const compiled = new WeakMap<Template, Compiled>();
+
+function compile(t: Template): Compiled {
+  const hit = compiled.get(t);
+  if (hit) return hit;
+  const fieldNames = Object.keys(t.fields);
+  // Longer label patterns first, so that DATE/TIME wins over DATE and 原凭证号 over 凭证号.
+  const alts: Array<[label: string, field: number, rank: number]> = [];
+  fieldNames.forEach((name, i) => {
+    (t.fields[name]!.labels ?? []).forEach((l, rank) => alts.push([l, i, rank]));
+  });
+  alts.sort((a, b) => b[0].length - a[0].length);
+  const labels = new RegExp(alts.map(([l, i, rank], k) => `(?<f${i}_${rank}_${k}>${labelSource(l)})`).join('|'), 'giu');
+  const c: Compiled = {
+    t,
+    detect: t.detect.map((alternatives) => new RegExp(alternatives.join('|'), 'iu')),
+    reject: t.reject ? new RegExp(t.reject.join('|'), 'iu') : null,
+    labels,
+    fieldNames,
+    values: new Map(fieldNames.map((n) => [n, t.fields[n]!.value ? new RegExp(t.fields[n]!.value!, 'iu') : null])),
+    enums: new Map(
+      fieldNames
+        .filter((n) => t.fields[n]!.kind === 'enum')
+        .map((n) => [n, (t.fields[n]!.values ?? []).map(([p, v]): [RegExp, string] => [new RegExp(p, 'iu'), v])]),
+    ),
+    marks: Object.entries(t.marks).flatMap(([field, byValue]) =>
+      Object.entries(byValue).map(([value, ps]): [string, string, RegExp] => [field, value, new RegExp(ps.join('|'), 'iu')]),
+    ),
+    item: t.items ? new RegExp(t.items.line, 'u') : null,
+    itemsAfter: t.items?.after ? new RegExp(t.items.after, 'iu') : null,
+    itemsBefore: t.items?.before ? new RegExp(t.items.before, 'iu') : null,
+  };
+  compiled.set(t, c);
+  return c;
+}
+
+interface LabelHit {
+  readonly field: string;
+  /** The label's place in its field's list: earlier labels are preferred (TOTAL over AMOUNT). */
+  readonly rank: number;
+  readonly start: number;
+  /** Where the value starts: after the label, its translation and a colon. */
+  readonly valueStart: number;
+}
+
+function labelsIn(c: Compiled, line: string): LabelHit[] {
+  const hits: LabelHit[] = [];
+  c.labels.lastIndex = 0;
+  for (let m = c.labels.exec(line); m; m = c.labels.exec(line)) {
+    const group = Object.entries(m.groups ?? {}).find(([, v]) => v !== undefined)![0];
+    const [fieldIndex, rank] = group.slice(1).split('_').map(Number);
+    const field = c.fieldNames[fieldIndex!]!;
+    let valueStart = m.index + m[0].length;
+    const sep = /^\s*[:：]?\s*/u.exec(line.slice(valueStart))!;
+    valueStart += sep[0].length;
+    hits.push({ field, rank: rank!, start: m.index, valueStart });
+  }
+  return hits;
+}
+
+interface Raw {
+  readonly text: string;
+  readonly rank: number;
+}
+
+/** The raw value text of each labelled field: first occurrence wins. */
+function rawValues(c: Compiled, lines: readonly string[]): Map<string, Raw[]> {
+  const out = new Map<string, Raw[]>();
+  const hitsPerLine = lines.map((l) => labelsIn(c, l));
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const hits = hitsPerLine[i]!;
+    for (let h = 0; h < hits.length; h++) {
+      const hit = hits[h]!;
+      const end = h + 1 < hits.length ? hits[h + 1]!.start : line.length;
+      let text = line.slice(hit.valueStart, end).trim();
+      const spec = c.t.fields[hit.field]!;
+      // An empty value stands on the next line, if that line carries no label of its own.
+      if (text === '' && spec.nextLine && i + 1 < lines.length && hitsPerLine[i + 1]!.length === 0) {
+        text = lines[i + 1]!.trim();
+      }
+      const list = out.get(hit.field) ?? [];
+      list.push({ text, rank: hit.rank });
+      out.set(hit.field, list);
+    }
+  }
+  return out;
+}
+
+function enumValue(c: Compiled, field: string, text: string): string | null {
+  for (const [re, v] of c.enums.get(field) ?? []) if (re.test(text)) return v;
+  return null;
+}
+
+/** Field value from its raw text, by kind; null when the text holds no such value. */
+function valueOf(c: Compiled, field: string, spec: FieldSpec, text: string, state: State): string | number | null {
+  switch (spec.kind) {
+    case 'text': {
+      const re = c.values.get(field);
+      if (re) return re.exec(text)?.[0]?.trim() || null;
+      return text.trim() || null;
+    }
+    case 'id':
+      return parseId(text, c.values.get(field) ?? null);
+    case 'card':
+      return parseCard(text);
+    case 'enum':
+      return enumValue(c, field, text);
+    case 'amount': {
+      const money = parseAmount(text, c.t.currency);
+      if (!money) return null;
+      if (money.currency && !state.currency) state.currency = money.currency;
+      return money.minor;
+    }
+    case 'datetime':
+      return parseDateTime(text, c.t.dateOrder);
+    case 'date': {
+      const d = parseDate(text, c.t.dateOrder);
+      if (d) state.date ??= d;
+      // A DATE label with the time on the same value ("DATE 20/11/2026 09:10").
+      const t = d ? parseTime(text.replace(/\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}/, ' ')) : null;
+      if (t) state.time ??= t;
+      return null;
+    }
+    case 'time': {
+      const t = parseTime(text);
+      if (t) state.time ??= t;
+      return null;
+    }
+  }
+}
+
+interface State {
+  currency: string | null;
+  date: DateParts | null;
+  time: TimeParts | null;
+}
+
+function items(c: Compiled, lines: readonly string[]): LineItem[] {
+  if (!c.item) return [];
+  let on = c.itemsAfter === null;
+  const out: LineItem[] = [];
+  for (const line of lines) {
+    if (!on) {
+      if (c.itemsAfter!.test(line)) on = true;
+      continue;
+    }
+    if (c.itemsBefore?.test(line)) break;
+    const m = c.item.exec(line);
+    if (!m?.groups?.name) continue;
+    const item: { name: string; qty?: number; amount_minor?: number } = { name: m.groups.name.trim() };
+    if (m.groups.qty) item.qty = Number(m.groups.qty);
+    if (m.groups.amount) {
+      const money = parseAmount(m.groups.amount, c.t.currency);
+      if (money) item.amount_minor = money.minor;
+    }
+    out.push(item);
+  }
+  return out;
+}
+
+/** Extract with one template (it must already be known to fit). */
+function extractWith(c: Compiled, lines: readonly string[], text: string): Fields {
+  const fields: Fields = {};
+  const state: State = { currency: null, date: null, time: null };
+  const raws = rawValues(c, lines);
+  for (const [field, list] of raws) {
+    const spec = c.t.fields[field]!;
+    // Preferred labels first, then paper order (the sort is stable).
+    for (const raw of [...list].sort((a, b) => a.rank - b.rank)) {
+      const v = valueOf(c, field, spec, raw.text, state);
+      if (v !== null && v !== '' && fields[field] === undefined) {
+        fields[field] = v;
+        break;
+      }
+    }
+  }
+  // Enum fields may also be a line of their own (an EMV slip's "SALE").
+  for (const [field, spec] of Object.entries(c.t.fields)) {
+    if (spec.kind !== 'enum' || !spec.lines || fields[field] !== undefined) continue;
+    for (const line of lines) {
+      const v = enumValue(c, field, line.trim());
+      if (v !== null) {
+        fields[field] = v;
+        break;
+      }
+    }
+  }
+  if (fields.datetime === undefined && state.date) fields.datetime = isoLocal(state.date, state.time);
+  for (const [field, value, re] of c.marks) {
+    if (fields[field] === undefined && re.test(text)) fields[field] = value === 'true' ? true : value;
+  }
+  for (const rule of c.t.implies) {
+    if (fields[rule.when] === undefined) continue;
+    for (const [k, v] of Object.entries(rule.set)) if (fields[k] === undefined) fields[k] = v;
+  }
+  const hasMoney = ['amount_minor', 'total_minor', 'tip_minor'].some((f) => fields[f] !== undefined);
+  if (hasMoney) fields.currency = state.currency ?? c.t.currency;
+  const list = items(c, lines);
+  if (list.length > 0) fields.items = list;
+  return fields;
+}
+
+function fits(c: Compiled, text: string): boolean {
+  return c.detect.every((re) => re.test(text)) && !(c.reject?.test(text) ?? false);
+}
+
+const prefilters = new WeakMap<readonly Template[], RegExp>();
+
+/** One pass that tells whether any template's first detect pattern occurs at all. */
+function prefilter(templates: readonly Template[]): RegExp {
+  let re = prefilters.get(templates);
+  if (!re) {
+    re = new RegExp(templates.map((t) => t.detect[0]!.join('|')).join('|'), 'iu');
+    prefilters.set(templates, re);
+  }
+  return re;
+}
+
+/** The fields of a receipt from its printed lines; `{}` when no template fits. */
+export function extractFields(
+  lines: readonly string[],
+  templates: readonly Template[] = loadTemplates(),
+  text: string = lines.join('\n'),
+): ReceiptFieldSet {
+  if (templates.length === 0 || !prefilter(templates).test(text)) return {};
+  let best: { fields: Fields; priority: number; count: number; name: string } | null = null;
+  for (const t of templates) {
+    const c = compile(t);
+    if (!fits(c, text)) continue;
+    const fields = extractWith(c, lines, text);
+    const count = Object.keys(fields).length;
+    if (!best || t.priority > best.priority || (t.priority === best.priority && count > best.count)) {
+      best = { fields, priority: t.priority, count, name: t.name };
+    }
+  }
+  if (!best) return {};
+  return { ...best.fields, template: best.name } as ReceiptFieldSet;
+}

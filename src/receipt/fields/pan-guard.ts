@@ -1,0 +1,133 @@
+/**
+ * The card-number guard: no full card number leaves the decoder. Any run of 13–19 digits (spaces
+ * or dashes allowed between them) that passes the Luhn check and starts like a payment card
+ * (major industry identifier 2–6: Mastercard 2-series, Amex/JCB/Diners, Visa, Mastercard,
+ * UnionPay/Discover) keeps its first 6 and last 4 digits; the digits between become `*`, the
+ * length and separators stay (offsets into a journal still hold). Track data is removed and
+ * labelled CVV/CVC and expiry values are starred.
+ *
+ * Why the 2–6 rule: merchant numbers (UnionPay 15-digit MIDs start with 8 or 1) and other ids
+ * pass Luhn one time in ten; masking them would break reconciliation and protect nothing.
+ */
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+// A maximal run of digits with single spaces or dashes between them, not touching other digits.
+const DIGIT_RUN = /(?<![0-9])[0-9](?:[ -]?[0-9])+(?![0-9])/g;
+// Magnetic stripe track 1 (%B…^NAME^YYMM…?) and track 2 (;PAN=YYMM…?).
+const TRACK = /%B[0-9]{13,19}\^[^^]{0,26}\^[0-9]{4}[^?]*\??|;?[0-9]{13,19}=[0-9]{4}[0-9]*\??/g;
+// A labelled security code or expiry date: the value is starred.
+const LABELLED_SECRET =
+  /((?:CVV2?|CVC2?|CVN2?|CID|安全码|(?:EXP(?:IRY|\.)?\s*(?:DATE)?|有效期(?:至)?)(?:\s*[（(][^)）]*[)）])?)\s*[:：]?\s*)([0-9]{2}\s*[/-]?\s*[0-9]{2}|[0-9]{3,4})(?![0-9])/gi;
+
+/** Mask a PAN run, keeping separators: "6225 8812 3456 7890" → "6225 88** **** 7890". */
+function maskRun(run: string, digitCount: number): string {
+  let seen = 0;
+  let out = '';
+  for (const ch of run) {
+    if (ch >= '0' && ch <= '9') {
+      out += seen < 6 || seen >= digitCount - 4 ? ch : '*';
+      seen++;
+    } else out += ch;
+  }
+  return out;
+}
+
+export interface GuardResult {
+  readonly text: string;
+  /** How many card numbers, track data and labelled secrets were masked. */
+  readonly pans: number;
+  readonly secrets: number;
+}
+
+// Case-sensitive on purpose (it is a pre-check, run on every receipt): the spellings printed.
+const SECRET_WORD = /CV[VCN]|CID|EXP|Exp|exp|cv[vcn]|安全码|有效期/;
+
+/** The longest run of digits (single spaces or dashes allowed between them) in `text`. */
+function longestDigitRun(text: string): number {
+  let best = 0;
+  let run = 0;
+  let sep = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      run++;
+      sep = false;
+      if (run > best) best = run;
+    } else if ((c === 32 || c === 45) && run > 0 && !sep) sep = true;
+    else {
+      run = 0;
+      sep = false;
+    }
+  }
+  return best;
+}
+
+/** Mask every card number, track and labelled secret in `text`. */
+export function guardText(text: string): GuardResult {
+  let pans = 0;
+  let secrets = 0;
+  // Most receipts have no run of 13 digits and no secret label: one pass over the text says so.
+  const cardLike = longestDigitRun(text) >= 13;
+  const secretLike = SECRET_WORD.test(text);
+  if (!cardLike && !secretLike) return { text, pans, secrets };
+  let out = text;
+  if (cardLike) out = guardCards(out, () => pans++, () => secrets++);
+  if (secretLike) {
+    out = out.replace(LABELLED_SECRET, (_m, label: string, value: string) => {
+      secrets++;
+      return label + value.replace(/[0-9]/g, '*');
+    });
+  }
+  return { text: out, pans, secrets };
+}
+
+function guardCards(text: string, pan: () => void, secret: () => void): string {
+  const out = text.replace(TRACK, (m) => {
+    secret();
+    return '*'.repeat(m.length);
+  });
+  return out.replace(DIGIT_RUN, (run) => {
+    const d = run.replace(/[ -]/g, '');
+    if (d.length < 13 || d.length > 19) {
+      // A longer run may hold a grouped PAN followed by other digits: check its groups.
+      return d.length > 19 && /[ -]/.test(run) ? maskGroups(run, pan) : run;
+    }
+    if (d.charCodeAt(0) < 50 || d.charCodeAt(0) > 54 || !luhnValid(d)) return run;
+    pan();
+    return maskRun(run, d.length);
+  });
+}
+
+/** In a run of digit groups longer than 19 digits, mask any consecutive groups forming a PAN. */
+function maskGroups(run: string, count: () => void): string {
+  const parts = run.split(/([ -])/);
+  const groups = parts.filter((_, i) => i % 2 === 0);
+  for (let a = 0; a < groups.length; a++) {
+    let d = '';
+    for (let b = a; b < groups.length; b++) {
+      d += groups[b];
+      if (d.length > 19) break;
+      if (d.length >= 13 && d.charCodeAt(0) >= 50 && d.charCodeAt(0) <= 54 && luhnValid(d)) {
+        const joined = parts.slice(2 * a, 2 * b + 1).join('');
+        const masked = maskRun(joined, d.length);
+        count();
+        return [...parts.slice(0, 2 * a), masked, ...parts.slice(2 * b + 1)].join('');
+      }
+    }
+  }
+  return run;
+}
