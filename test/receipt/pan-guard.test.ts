@@ -1,0 +1,121 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EscPosBuilder } from '../../src/escpos/builder.js';
+import { decodeBuffer, ReceiptDecoder } from '../../src/receipt/decoder.js';
+import { guardText, luhnValid } from '../../src/receipt/fields/pan-guard.js';
+import { renderHtml } from '../../src/receipt/render/html.js';
+import { toJsonDocument } from '../../src/receipt/render/json.js';
+import { renderText } from '../../src/receipt/render/text.js';
+
+const PAN = '6222021234567890128'; // UnionPay, 19 digits, Luhn-valid
+const MASKED = '622202*********0128';
+
+describe('guardText', () => {
+  it('knows the Luhn check', () => {
+    expect(luhnValid('4111111111111111')).toBe(true);
+    expect(luhnValid('4111111111111112')).toBe(false);
+    expect(luhnValid(PAN)).toBe(true);
+  });
+
+  it('masks Luhn-valid 13–19 digit runs to first 6 + last 4, keeping separators and length', () => {
+    expect(guardText(`卡号:${PAN} C`).text).toBe(`卡号:${MASKED} C`);
+    expect(guardText('VISA 4111 1111 1111 1111').text).toBe('VISA 4111 11** **** 1111');
+    expect(guardText('AMEX 3782-822463-10005').text).toBe('AMEX 3782-82****-*0005');
+    expect(guardText('4111111111111111').pans).toBe(1);
+    for (const s of [`x${PAN}y`, 'card 4111 1111 1111 1111 exp']) expect(guardText(s).text.length).toBe(s.length);
+  });
+
+  it('leaves alone what is not a card: non-Luhn runs, short runs, long ids, merchant numbers', () => {
+    for (const s of [
+      '4111111111111112', // fails Luhn
+      '411111111111', // 12 digits
+      '4200001234202611201234567890', // a 28-digit WeChat transaction id
+      '898310048161234', // a UnionPay merchant number: passes Luhn, but 8 is not a card's first digit
+      'REF 317080478227  TRACE 004567',
+    ]) {
+      expect(guardText(s).text).toBe(s);
+    }
+  });
+
+  it('finds a grouped PAN inside a longer run of digit groups', () => {
+    expect(guardText('4111 1111 1111 1111 2812').text).toBe('4111 11** **** 1111 2812');
+  });
+
+  it('stars track data, security codes and expiry dates, also when the value is on the next line', () => {
+    expect(guardText(`;${PAN}=28121010000012345678?`).text).not.toMatch(/\d{6}/);
+    expect(guardText('%B4111111111111111^DOE/JOHN^2812101000000?').text).not.toContain('4111111111111111');
+    expect(guardText('CVV2: 123').text).toBe('CVV2: ***');
+    expect(guardText('有效期(EXP DATE):28/12').text).toBe('有效期(EXP DATE):**/**');
+    expect(guardText('EXP DATE:\n2812').text).toBe('EXP DATE:\n****');
+  });
+});
+
+describe('no full card number leaves tilltap', () => {
+  // A preauth slip that prints the whole card number (some terminals do), in a QR too.
+  const slip = new EscPosBuilder()
+    .init()
+    .cjk(true)
+    .align('center')
+    .line('POS签购单')
+    .line('持卡人存根 CARDHOLDER COPY')
+    .align('left')
+    .line('商户编号(MERCHANT NO.):898310048161234')
+    .line('终端编号(TERMINAL NO.):10086001')
+    .line('卡号(CARD NO.):')
+    .bold(true)
+    .text(PAN.slice(0, 8))
+    .bold(false)
+    .line(`${PAN.slice(8)} I`)
+    .line('有效期(EXP DATE):2812')
+    .line('交易类型(TRANS TYPE):预授权/AUTH')
+    .line('凭证号(VOUCHER NO.):000321')
+    .line('参考号(REFER NO.):317080478299')
+    .line('金额(AMOUNT):RMB 500.00')
+    .qr(`card=${PAN}`)
+    .cut()
+    .build();
+  const digitsOnly = (s: string) => s.replace(/[^0-9]/g, '');
+
+  it('in the receipt: text, lines, spans, codes, fields, with a warning', () => {
+    const r = decodeBuffer(slip).receipts[0]!;
+    const all = JSON.stringify(r);
+    expect(digitsOnly(all)).not.toContain(PAN);
+    expect(all).not.toContain('2812');
+    expect(r.text).toContain(`卡号(CARD NO.):\n${MASKED} I`);
+    expect(r.lines.find((l) => l.text.startsWith('622202'))!.spans!.map((s) => s.text).join('')).toBe(`${MASKED} I`);
+    expect(r.barcodes[0]!.data).toBe(`card=${MASKED}`);
+    expect(r.fields.card_number).toBe(MASKED);
+    expect(r.fields.trans_type).toBe('preauth');
+    expect(r.fields.merchant_id).toBe('898310048161234');
+    expect(r.warnings.join(' ')).toMatch(/card number.* masked/);
+  });
+
+  it('in the text, JSON and HTML renderers, and streaming in small chunks', () => {
+    const result = decodeBuffer(slip);
+    for (const out of [renderText(result.receipts), JSON.stringify(toJsonDocument(result)), renderHtml(result.receipts)]) {
+      expect(out).not.toContain(PAN);
+      expect(digitsOnly(out)).not.toContain(PAN);
+    }
+    const d = new ReceiptDecoder();
+    const got = [];
+    for (let i = 0; i < slip.length; i += 3) got.push(...d.push(slip.subarray(i, i + 3)));
+    got.push(...d.end());
+    expect(JSON.stringify(got)).not.toContain(PAN);
+  });
+
+  it('in every format of `tilltap decode`', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tilltap-pan-'));
+    const file = join(dir, 'slip.bin');
+    writeFileSync(file, slip);
+    const bin = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+    for (const format of ['text', 'json', 'html']) {
+      const r = spawnSync(process.execPath, [bin, 'decode', file, '--format', format], { encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain(PAN);
+      expect(r.stdout).toContain('622202');
+    }
+  });
+});
