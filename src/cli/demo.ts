@@ -25,7 +25,11 @@ export function registerDemo(program: Command): void {
         for (const receipt of r.receipts) {
           const codes = receipt.barcodes.map((b) => `${b.symbology} ${b.data}`).join('; ');
           out += `   receipt ${receipt.seq}: bytes ${receipt.bytes.start}-${receipt.bytes.end}, ${receipt.lines.length} lines`;
-          out += `, ${receipt.images.length} image(s)${codes ? `, codes: ${codes}` : ''}\n\n`;
+          out += `, ${receipt.images.length} image(s)${codes ? `, codes: ${codes}` : ''}\n`;
+          const { template, ...fields } = receipt.fields;
+          out += template
+            ? `   fields (template ${template}): ${Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ')}\n\n`
+            : '   fields: none recognised\n\n';
           out += renderReceiptText(receipt).replace(/^/gm, '   ') + '\n';
         }
       }

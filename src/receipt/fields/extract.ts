@@ -22,6 +22,7 @@ interface Compiled {
   readonly fieldNames: string[];
   readonly values: Map<string, RegExp | null>;
   readonly enums: Map<string, Array<[RegExp, string]>>;
+  readonly lineEnums: Map<string, Array<[RegExp, string]>>;
   readonly marks: Array<[field: string, value: string, re: RegExp]>;
   readonly item: RegExp | null;
   readonly itemsAfter: RegExp | null;
@@ -61,6 +62,11 @@ function compile(t: Template): Compiled {
       fieldNames
         .filter((n) => t.fields[n]!.kind === 'enum')
         .map((n) => [n, (t.fields[n]!.values ?? []).map(([p, v]): [RegExp, string] => [new RegExp(p, 'iu'), v])]),
+    ),
+    lineEnums: new Map(
+      fieldNames
+        .filter((n) => t.fields[n]!.kind === 'enum' && t.fields[n]!.lines)
+        .map((n) => [n, (t.fields[n]!.lineValues ?? t.fields[n]!.values ?? []).map(([p, v]): [RegExp, string] => [new RegExp(p, 'iu'), v])]),
     ),
     marks: Object.entries(t.marks).flatMap(([field, byValue]) =>
       Object.entries(byValue).map(([value, ps]): [string, string, RegExp] => [field, value, new RegExp(ps.join('|'), 'iu')]),
@@ -124,6 +130,17 @@ function rawValues(c: Compiled, lines: readonly string[]): Map<string, Raw[]> {
     }
   }
   return out;
+}
+
+function lineEnum(c: Compiled, field: string, line: string): string | null {
+  for (const [re, v] of c.lineEnums.get(field) ?? []) if (re.test(line)) return v;
+  return null;
+}
+
+/** A line that is a date and a time and little else. */
+function lineDateTime(c: Compiled, line: string): string | null {
+  if (!/\d{1,2}:\d{2}/.test(line) || line.replace(/[\d\s/.:\-年月日]/gu, '').length > 12) return null;
+  return parseDateTime(line, c.t.dateOrder);
 }
 
 function enumValue(c: Compiled, field: string, text: string): string | null {
@@ -214,18 +231,18 @@ function extractWith(c: Compiled, lines: readonly string[], text: string): Field
       }
     }
   }
-  // Enum fields may also be a line of their own (an EMV slip's "SALE").
+  if (fields.datetime === undefined && state.date) fields.datetime = isoLocal(state.date, state.time);
+  // Values that may also be a line of their own (an EMV slip's "SALE", a till's date line).
   for (const [field, spec] of Object.entries(c.t.fields)) {
-    if (spec.kind !== 'enum' || !spec.lines || fields[field] !== undefined) continue;
+    if (!spec.lines || fields[field] !== undefined) continue;
     for (const line of lines) {
-      const v = enumValue(c, field, line.trim());
+      const v = spec.kind === 'enum' ? lineEnum(c, field, line.trim()) : spec.kind === 'datetime' ? lineDateTime(c, line) : null;
       if (v !== null) {
         fields[field] = v;
         break;
       }
     }
   }
-  if (fields.datetime === undefined && state.date) fields.datetime = isoLocal(state.date, state.time);
   for (const [field, value, re] of c.marks) {
     if (fields[field] === undefined && re.test(text)) fields[field] = value === 'true' ? true : value;
   }

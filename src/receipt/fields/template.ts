@@ -33,8 +33,14 @@ const fieldSchema = z
     value: pattern.optional(),
     /** For `enum`: [pattern, value] pairs tried in order on the value text. */
     values: z.array(z.tuple([pattern, z.string()])).optional(),
-    /** For `enum`: whole lines (trimmed) that give the value without a label, e.g. `SALE`. */
+    /**
+     * Whether the value may also stand on a line of its own, without a label: `enum` values tried
+     * on whole lines (trimmed), e.g. an EMV slip's `SALE`; a `datetime` line such as
+     * `2026-11-20 09:12`.
+     */
     lines: z.boolean().default(false),
+    /** For `enum` with `lines`: patterns for whole lines, when they differ from `values`. */
+    lineValues: z.array(z.tuple([pattern, z.string()])).optional(),
     /** Whether the value may stand on the line after its label. */
     nextLine: z.boolean().default(true),
   })
