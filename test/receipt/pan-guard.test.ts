@@ -35,6 +35,8 @@ describe('guardText', () => {
       '4200001234202611201234567890', // a 28-digit WeChat transaction id
       '898310048161234', // a UnionPay merchant number: passes Luhn, but 8 is not a card's first digit
       'REF 317080478227  TRACE 004567',
+      'DATE/TIME:20261120 090000', // a compact date and time: 14 digits, Luhn-valid, but no card starts 20
+      'ORDER NO:202608142043490067', // a date-based order number
     ]) {
       expect(guardText(s).text).toBe(s);
     }
@@ -49,6 +51,7 @@ describe('guardText', () => {
     expect(guardText('%B4111111111111111^DOE/JOHN^2812101000000?').text).not.toContain('4111111111111111');
     expect(guardText('CVV2: 123').text).toBe('CVV2: ***');
     expect(guardText('有效期(EXP DATE):28/12').text).toBe('有效期(EXP DATE):**/**');
+    expect(guardText('EXP DATE:2028/11').text).toBe('EXP DATE:****/**');
     expect(guardText('EXP DATE:\n2812').text).toBe('EXP DATE:\n****');
   });
 });

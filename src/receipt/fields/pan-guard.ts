@@ -1,14 +1,34 @@
 /**
  * The card-number guard: no full card number leaves the decoder. Any run of 13–19 digits (spaces
- * or dashes allowed between them) that passes the Luhn check and starts like a payment card
- * (major industry identifier 2–6: Mastercard 2-series, Amex/JCB/Diners, Visa, Mastercard,
- * UnionPay/Discover) keeps its first 6 and last 4 digits; the digits between become `*`, the
- * length and separators stay (offsets into a journal still hold). Track data is removed and
- * labelled CVV/CVC and expiry values are starred.
+ * or dashes allowed between them) that passes the Luhn check and starts like a payment card keeps
+ * its first 6 and last 4 digits; the digits between become `*`, the length and separators stay
+ * (offsets into a journal still hold). Track data is removed and labelled CVV/CVC and expiry
+ * values are starred.
  *
- * Why the 2–6 rule: merchant numbers (UnionPay 15-digit MIDs start with 8 or 1) and other ids
- * pass Luhn one time in ten; masking them would break reconciliation and protect nothing.
+ * "Starts like a payment card": the issuer ranges of the schemes — Mir 2200–2204, Mastercard
+ * 2221–2720 and 51–55, Diners 30/36/38/39, Amex 34/37, JCB 35, Visa 4, Maestro 50/56–58, and
+ * 6 (UnionPay 62, Discover, RuPay, Maestro 6x). Merchant numbers (UnionPay MIDs start with 8 or
+ * 1), dates (20261120 091000) and date-based order numbers (2026081420…) pass Luhn one time in
+ * ten; masking them would break reconciliation and protect nothing.
  */
+
+/** Whether a digit string starts within a payment scheme's issuer ranges (see above). */
+export function cardPrefix(d: string): boolean {
+  switch (d[0]) {
+    case '2': {
+      const four = Number(d.slice(0, 4));
+      return (four >= 2200 && four <= 2204) || (four >= 2221 && four <= 2720);
+    }
+    case '3':
+      return d[1] === '0' || (d[1]! >= '4' && d[1]! <= '9');
+    case '4':
+    case '5':
+    case '6':
+      return true;
+    default:
+      return false;
+  }
+}
 
 export function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -31,7 +51,7 @@ const DIGIT_RUN = /(?<![0-9])[0-9](?:[ -]?[0-9])+(?![0-9])/g;
 const TRACK = /%B[0-9]{13,19}\^[^^]{0,26}\^[0-9]{4}[^?]*\??|;?[0-9]{13,19}=[0-9]{4}[0-9]*\??/g;
 // A labelled security code or expiry date: the value is starred.
 const LABELLED_SECRET =
-  /((?:CVV2?|CVC2?|CVN2?|CID|安全码|(?:EXP(?:IRY|\.)?\s*(?:DATE)?|有效期(?:至)?)(?:\s*[（(][^)）]*[)）])?)\s*[:：]?\s*)([0-9]{2}\s*[/-]?\s*[0-9]{2}|[0-9]{3,4})(?![0-9])/gi;
+  /((?:CVV2?|CVC2?|CVN2?|CID|安全码|(?:EXP(?:IRY|\.)?\s*(?:DATE)?|有效期(?:至)?)(?:\s*[（(][^)）]*[)）])?)\s*[:：]?\s*)([0-9]{4}\s*[/-]\s*[0-9]{1,2}|[0-9]{1,2}\s*[/-]\s*[0-9]{2,4}|[0-9]{3,4})(?![0-9])/gi;
 
 /** Mask a PAN run, keeping separators: "6225 8812 3456 7890" → "6225 88** **** 7890". */
 function maskRun(run: string, digitCount: number): string {
@@ -106,7 +126,7 @@ function guardCards(text: string, pan: () => void, secret: () => void): string {
       // A longer run may hold a grouped PAN followed by other digits: check its groups.
       return d.length > 19 && /[ -]/.test(run) ? maskGroups(run, pan) : run;
     }
-    if (d.charCodeAt(0) < 50 || d.charCodeAt(0) > 54 || !luhnValid(d)) return run;
+    if (!cardPrefix(d) || !luhnValid(d)) return run;
     pan();
     return maskRun(run, d.length);
   });
@@ -121,7 +141,7 @@ function maskGroups(run: string, count: () => void): string {
     for (let b = a; b < groups.length; b++) {
       d += groups[b];
       if (d.length > 19) break;
-      if (d.length >= 13 && d.charCodeAt(0) >= 50 && d.charCodeAt(0) <= 54 && luhnValid(d)) {
+      if (d.length >= 13 && cardPrefix(d) && luhnValid(d)) {
         const joined = parts.slice(2 * a, 2 * b + 1).join('');
         const masked = maskRun(joined, d.length);
         count();
