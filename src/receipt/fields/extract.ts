@@ -24,7 +24,9 @@ interface Compiled {
   readonly enums: Map<string, Array<[RegExp, string]>>;
   readonly lineEnums: Map<string, Array<[RegExp, string]>>;
   readonly marks: Array<[field: string, value: string, re: RegExp]>;
-  readonly item: RegExp | null;
+  readonly item: RegExp[];
+  readonly monthFirst: RegExp | null;
+  readonly titles: RegExp | null;
   readonly itemsAfter: RegExp | null;
   readonly itemsBefore: RegExp | null;
 }
@@ -71,7 +73,9 @@ function compile(t: Template): Compiled {
     marks: Object.entries(t.marks).flatMap(([field, byValue]) =>
       Object.entries(byValue).map(([value, ps]): [string, string, RegExp] => [field, value, new RegExp(ps.join('|'), 'iu')]),
     ),
-    item: t.items ? new RegExp(t.items.line, 'u') : null,
+    item: (t.items?.lines ?? []).map((p) => new RegExp(p, 'iu')),
+    monthFirst: t.monthFirstWhen ? new RegExp(t.monthFirstWhen.join('|'), 'iu') : null,
+    titles: t.titles ? new RegExp(t.titles.join('|'), 'iu') : null,
     itemsAfter: t.items?.after ? new RegExp(t.items.after, 'iu') : null,
     itemsBefore: t.items?.before ? new RegExp(t.items.before, 'iu') : null,
   };
@@ -138,9 +142,21 @@ function lineEnum(c: Compiled, field: string, line: string): string | null {
 }
 
 /** A line that is a date and a time and little else. */
-function lineDateTime(c: Compiled, line: string): string | null {
+function lineDateTime(line: string, order: 'dmy' | 'mdy'): string | null {
   if (!/\d{1,2}:\d{2}/.test(line) || line.replace(/[\d\s/.:\-年月日]/gu, '').length > 12) return null;
-  return parseDateTime(line, c.t.dateOrder);
+  return parseDateTime(line, order);
+}
+
+/** The first line that is not a title, not labelled, not a separator: a shop's name. */
+function firstNameLine(c: Compiled, lines: readonly string[]): string | null {
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line === '' || /^[-=*_.~#]{3,}$/.test(line)) continue;
+    if (c.titles?.test(line)) continue;
+    if (labelsIn(c, line).length > 0) return null;
+    return line;
+  }
+  return null;
 }
 
 function enumValue(c: Compiled, field: string, text: string): string | null {
@@ -169,9 +185,9 @@ function valueOf(c: Compiled, field: string, spec: FieldSpec, text: string, stat
       return money.minor;
     }
     case 'datetime':
-      return parseDateTime(text, c.t.dateOrder);
+      return parseDateTime(text, state.order);
     case 'date': {
-      const d = parseDate(text, c.t.dateOrder);
+      const d = parseDate(text, state.order);
       if (d) state.date ??= d;
       // A DATE label with the time on the same value ("DATE 20/11/2026 09:10").
       const t = d ? parseTime(text.replace(/\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}/, ' ')) : null;
@@ -187,13 +203,14 @@ function valueOf(c: Compiled, field: string, spec: FieldSpec, text: string, stat
 }
 
 interface State {
+  order: 'dmy' | 'mdy';
   currency: string | null;
   date: DateParts | null;
   time: TimeParts | null;
 }
 
 function items(c: Compiled, lines: readonly string[]): LineItem[] {
-  if (!c.item) return [];
+  if (c.item.length === 0) return [];
   let on = c.itemsAfter === null;
   const out: LineItem[] = [];
   for (const line of lines) {
@@ -202,7 +219,8 @@ function items(c: Compiled, lines: readonly string[]): LineItem[] {
       continue;
     }
     if (c.itemsBefore?.test(line)) break;
-    const m = c.item.exec(line);
+    let m: RegExpExecArray | null = null;
+    for (const re of c.item) if ((m = re.exec(line))) break;
     if (!m?.groups?.name) continue;
     const item: { name: string; qty?: number; amount_minor?: number } = { name: m.groups.name.trim() };
     if (m.groups.qty) item.qty = Number(m.groups.qty);
@@ -218,7 +236,7 @@ function items(c: Compiled, lines: readonly string[]): LineItem[] {
 /** Extract with one template (it must already be known to fit). */
 function extractWith(c: Compiled, lines: readonly string[], text: string): Fields {
   const fields: Fields = {};
-  const state: State = { currency: null, date: null, time: null };
+  const state: State = { order: c.monthFirst?.test(text) ? 'mdy' : c.t.dateOrder, currency: null, date: null, time: null };
   const raws = rawValues(c, lines);
   for (const [field, list] of raws) {
     const spec = c.t.fields[field]!;
@@ -232,11 +250,16 @@ function extractWith(c: Compiled, lines: readonly string[], text: string): Field
     }
   }
   if (fields.datetime === undefined && state.date) fields.datetime = isoLocal(state.date, state.time);
+  for (const [field, spec] of Object.entries(c.t.fields)) {
+    if (!spec.firstLine || fields[field] !== undefined) continue;
+    const name = firstNameLine(c, lines);
+    if (name !== null) fields[field] = name;
+  }
   // Values that may also be a line of their own (an EMV slip's "SALE", a till's date line).
   for (const [field, spec] of Object.entries(c.t.fields)) {
     if (!spec.lines || fields[field] !== undefined) continue;
     for (const line of lines) {
-      const v = spec.kind === 'enum' ? lineEnum(c, field, line.trim()) : spec.kind === 'datetime' ? lineDateTime(c, line) : null;
+      const v = spec.kind === 'enum' ? lineEnum(c, field, line.trim()) : spec.kind === 'datetime' ? lineDateTime(line, state.order) : null;
       if (v !== null) {
         fields[field] = v;
         break;

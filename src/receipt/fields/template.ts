@@ -43,6 +43,11 @@ const fieldSchema = z
     lineValues: z.array(z.tuple([pattern, z.string()])).optional(),
     /** Whether the value may stand on the line after its label. */
     nextLine: z.boolean().default(true),
+    /**
+     * For `text`: when no label gives it, the first printed line that is not a title (`titles`),
+     * not labelled and not a separator — where shops print their name.
+     */
+    firstLine: z.boolean().default(false),
   })
   .strict();
 
@@ -56,6 +61,10 @@ const templateSchema = z
     currency: z.string().regex(/^[A-Z]{3}$/),
     /** Day-first or month-first for dates like 03/04/2026. */
     dateOrder: z.enum(['dmy', 'mdy']).default('dmy'),
+    /** Patterns that make dates month-first on this receipt (a US slip: `$`, `USD`). */
+    monthFirstWhen: patterns.optional(),
+    /** Lines that are titles, not names: skipped by `firstLine` fields. */
+    titles: patterns.optional(),
     /** Each entry: at least one of its patterns must occur in the receipt's text. */
     detect: z.array(patterns).min(1),
     /** Patterns that rule the template out. */
@@ -65,7 +74,7 @@ const templateSchema = z
     marks: z.record(z.string(), z.record(z.string(), patterns)).default({}),
     /** Retail line items: a line pattern with named groups `name`, `qty`, `amount`. */
     items: z
-      .object({ line: pattern, after: pattern.optional(), before: pattern.optional() })
+      .object({ lines: patterns, after: pattern.optional(), before: pattern.optional() })
       .strict()
       .optional(),
     /** Fields given when a mark is present and the field is not printed, e.g. test → trans_type other. */

@@ -15,9 +15,11 @@ const CURRENCIES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^(?:JPY|円)$/iu, 'JPY'],
   [/^(?:KRW|₩)$/iu, 'KRW'],
   [/^(?:CHF)$/i, 'CHF'],
+  [/^(?:RM|MYR)$/i, 'MYR'],
+  [/^(?:THB|฿)$/iu, 'THB'],
 ];
 
-const SYMBOL = String.raw`RMB|CNY|USD|EUR|HKD|SGD|GBP|JPY|TWD|MOP|CHF|KRW|US\$|HK\$|S\$|NT\$|MOP\$|人民币|\$|€|£|¥|￥|₩`;
+const SYMBOL = String.raw`RMB|CNY|USD|EUR|HKD|SGD|GBP|JPY|TWD|MOP|CHF|KRW|MYR|THB|RM|US\$|HK\$|S\$|NT\$|MOP\$|人民币|\$|€|£|¥|￥|₩|฿`;
 const AMOUNT = new RegExp(
   String.raw`(?:(${SYMBOL})\s*)?([-−])?\s*(?:(${SYMBOL})\s*)?(\d{1,3}(?:[,，' ]\d{3})+|\d+)(?:([.,])(\d{1,2}))?(?!\d)\s*(${SYMBOL}|元|円)?`,
   'iu',
