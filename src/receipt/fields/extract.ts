@@ -27,17 +27,34 @@ interface Compiled {
   readonly item: RegExp[];
   readonly monthFirst: RegExp | null;
   readonly titles: RegExp | null;
+  readonly currencyWhen: RegExp | null;
   readonly itemsAfter: RegExp | null;
   readonly itemsBefore: RegExp | null;
 }
 
 const ASCII_WORD = /^[\x20-\x7e]*$/;
 
-/** A label pattern as written in a template → its regex source, with a bracketed translation. */
+/**
+ * A label pattern as written in a template → its regex source. A Chinese label may carry its
+ * English translation, in brackets (`商户编号(MERCHANT NO.)`) or after a space up to the colon
+ * (`金额 AMOUT:`): the translation is part of the label.
+ */
 function labelSource(p: string): string {
   // Latin labels must not match inside words (TID in STIDE); CJK labels have no word boundary.
-  const core = ASCII_WORD.test(p) ? `(?<![A-Za-z])(?:${p})(?![A-Za-z])` : `(?:${p})`;
-  return `${core}(?:\\s*[（(][^)）]{0,40}[)）])?`;
+  if (ASCII_WORD.test(p)) return `(?<![A-Za-z])(?:${p})(?![A-Za-z])(?:\\s*[（(][^)）]{0,40}[)）])?`;
+  return `(?:${p})(?:\\s*[（(][^)）]{0,40}[)）]|\\s+[A-Za-z][A-Za-z./&# ]{0,30}?(?=\\s*[:：]))?`;
+}
+
+/**
+ * Roughly how many characters a label matches: longer labels are tried first, so that 收银员
+ * wins over 收\s*银 and 原凭证号 over 凭证号 (a regex alternation takes the first that matches).
+ */
+function labelWeight(p: string): number {
+  return p
+    .replace(/\(\?<?[=!][^)]*\)/g, '') // lookarounds
+    .replace(/\\[sSdDwW][*+?]?|\\./g, (m) => (m.startsWith('\\.') ? '.' : ''))
+    .replace(/\[[^\]]*\]/g, 'x')
+    .replace(/[()?*+|:]/g, '').length;
 }
 
 const compiled = new WeakMap<Template, Compiled>();
@@ -51,7 +68,7 @@ function compile(t: Template): Compiled {
   fieldNames.forEach((name, i) => {
     (t.fields[name]!.labels ?? []).forEach((l, rank) => alts.push([l, i, rank]));
   });
-  alts.sort((a, b) => b[0].length - a[0].length);
+  alts.sort((a, b) => labelWeight(b[0]) - labelWeight(a[0]));
   const labels = new RegExp(alts.map(([l, i, rank], k) => `(?<f${i}_${rank}_${k}>${labelSource(l)})`).join('|'), 'giu');
   const c: Compiled = {
     t,
@@ -76,6 +93,7 @@ function compile(t: Template): Compiled {
     item: (t.items?.lines ?? []).map((p) => new RegExp(p, 'iu')),
     monthFirst: t.monthFirstWhen ? new RegExp(t.monthFirstWhen.join('|'), 'iu') : null,
     titles: t.titles ? new RegExp(t.titles.join('|'), 'iu') : null,
+    currencyWhen: t.currencyWhen ? new RegExp(t.currencyWhen.join('|'), 'iu') : null,
     itemsAfter: t.items?.after ? new RegExp(t.items.after, 'iu') : null,
     itemsBefore: t.items?.before ? new RegExp(t.items.before, 'iu') : null,
   };
@@ -259,7 +277,14 @@ function extractWith(c: Compiled, lines: readonly string[], text: string): Field
   for (const [field, spec] of Object.entries(c.t.fields)) {
     if (!spec.lines || fields[field] !== undefined) continue;
     for (const line of lines) {
-      const v = spec.kind === 'enum' ? lineEnum(c, field, line.trim()) : spec.kind === 'datetime' ? lineDateTime(line, state.order) : null;
+      const v =
+        spec.kind === 'enum'
+          ? lineEnum(c, field, line.trim())
+          : spec.kind === 'datetime'
+            ? lineDateTime(line, state.order)
+            : spec.linePattern
+              ? (new RegExp(spec.linePattern, 'iu').exec(line.trim())?.[0] ?? null)
+              : null;
       if (v !== null) {
         fields[field] = v;
         break;
@@ -271,10 +296,12 @@ function extractWith(c: Compiled, lines: readonly string[], text: string): Field
   }
   for (const rule of c.t.implies) {
     if (fields[rule.when] === undefined) continue;
-    for (const [k, v] of Object.entries(rule.set)) if (fields[k] === undefined) fields[k] = v;
+    for (const [k, v] of Object.entries(rule.set)) if (rule.force || fields[k] === undefined) fields[k] = v;
   }
   const hasMoney = ['amount_minor', 'total_minor', 'tip_minor'].some((f) => fields[f] !== undefined);
-  if (hasMoney) fields.currency = state.currency ?? c.t.currency;
+  const assumed = c.currencyWhen === null || c.currencyWhen.test(text) ? c.t.currency : null;
+  const currency = state.currency ?? assumed;
+  if (hasMoney && currency) fields.currency = currency;
   const list = items(c, lines);
   if (list.length > 0) fields.items = list;
   return fields;

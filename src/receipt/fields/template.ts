@@ -39,6 +39,8 @@ const fieldSchema = z
      * `2026-11-20 09:12`.
      */
     lines: z.boolean().default(false),
+    /** For `text` / `id` with `lines`: a whole line (trimmed) matching this is the value. */
+    linePattern: pattern.optional(),
     /** For `enum` with `lines`: patterns for whole lines, when they differ from `values`. */
     lineValues: z.array(z.tuple([pattern, z.string()])).optional(),
     /** Whether the value may stand on the line after its label. */
@@ -59,6 +61,8 @@ const templateSchema = z
     priority: z.number().int().default(0),
     /** Currency when an amount prints no symbol. */
     currency: z.string().regex(/^[A-Z]{3}$/),
+    /** Only when one of these patterns occurs is `currency` assumed (a till's language, say). */
+    currencyWhen: patterns.optional(),
     /** Day-first or month-first for dates like 03/04/2026. */
     dateOrder: z.enum(['dmy', 'mdy']).default('dmy'),
     /** Patterns that make dates month-first on this receipt (a US slip: `$`, `USD`). */
@@ -78,7 +82,18 @@ const templateSchema = z
       .strict()
       .optional(),
     /** Fields given when a mark is present and the field is not printed, e.g. test → trans_type other. */
-    implies: z.array(z.object({ when: z.string(), set: z.record(z.string(), z.union([z.string(), z.boolean()])) }).strict()).default([]),
+    implies: z
+      .array(
+        z
+          .object({
+            when: z.string(),
+            set: z.record(z.string(), z.union([z.string(), z.boolean()])),
+            /** Replace a printed value too (a test slip's type is `other` whatever it prints). */
+            force: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .default([]),
   })
   .strict();
 

@@ -87,7 +87,7 @@ export function parseDate(text: string, order: 'dmy' | 'mdy'): DateParts | null 
     const dayFirst = a > 12 ? true : b > 12 ? false : order === 'dmy';
     return dayFirst ? validDate(y, b, a) : validDate(y, a, b);
   }
-  m = /\b([A-Z]{3,4})\.?\s*(\d{1,2}),?\s*'?(\d{4}|\d{2})\b/i.exec(text);
+  m = /\b([A-Z]{3,4})\.?\s*(\d{1,2})(?!\d),?\s*'?(\d{4}|\d{2})\b/i.exec(text);
   if (m && MONTHS[m[1]!.toUpperCase()]) return validDate(fullYear(+m[3]!), MONTHS[m[1]!.toUpperCase()]!, +m[2]!);
   m = /\b(\d{1,2})\s*[- ]?([A-Z]{3,4})[- ]?\s*'?(\d{4}|\d{2})\b/i.exec(text);
   if (m && MONTHS[m[2]!.toUpperCase()]) return validDate(fullYear(+m[3]!), MONTHS[m[2]!.toUpperCase()]!, +m[1]!);
