@@ -143,6 +143,7 @@ describe('EMV card slip', () => {
     );
     expect(f).toEqual({
       template: 'emv',
+      merchant_name: 'BLUE BOTTLE CAFE',
       merchant_id: '000000012345678',
       terminal_id: '87654321',
       batch_no: '000045',
@@ -262,6 +263,11 @@ describe('values', () => {
     expect(parseAmount('12,50 €', 'EUR')).toMatchObject({ minor: 1250, currency: 'EUR' });
     expect(parseAmount('HK$ 99.9', 'USD')).toMatchObject({ minor: 9990, currency: 'HKD' });
     expect(parseAmount('-56.50', 'CNY')).toMatchObject({ minor: 5650, negative: true, currency: null });
+    expect(parseAmount('€13.462,45', 'EUR')).toMatchObject({ minor: 1346245, currency: 'EUR' });
+    expect(parseAmount('USD$-440.97', 'USD')).toMatchObject({ minor: 44097, currency: 'USD', negative: true });
+    expect(parseAmount('1,280', 'CNY')).toMatchObject({ minor: 128000 });
+    // A sentence that mentions an amount is not one.
+    expect(parseAmount('未超过1000.00元', 'CNY')).toBeNull();
   });
 
   it('dates and times to ISO 8601 local', () => {

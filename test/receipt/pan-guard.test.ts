@@ -37,9 +37,17 @@ describe('guardText', () => {
       'REF 317080478227  TRACE 004567',
       'DATE/TIME:20261120 090000', // a compact date and time: 14 digits, Luhn-valid, but no card starts 20
       'ORDER NO:202608142043490067', // a date-based order number
+      '商户单号:P4111111111111111', // glued to letters: an order number
+      'MID: 4111111111111111', // labelled as another number
+      '商户编号(MERCHANT NO.):\n  4111111111111111', // labelled, value on the next line
     ]) {
       expect(guardText(s).text).toBe(s);
     }
+  });
+
+  it('still masks a number labelled as a card, or unlabelled, next to such labels', () => {
+    expect(guardText('MID: 123\nCARD NO: 4111111111111111').text).toBe('MID: 123\nCARD NO: 411111******1111');
+    expect(guardText('TID 10086001  4111111111111111').text).toBe('TID 10086001  411111******1111');
   });
 
   it('finds a grouped PAN inside a longer run of digit groups', () => {

@@ -42,7 +42,7 @@ const ASCII_WORD = /^[\x20-\x7e]*$/;
 function labelSource(p: string): string {
   // Latin labels must not match inside words (TID in STIDE); CJK labels have no word boundary.
   if (ASCII_WORD.test(p)) return `(?<![A-Za-z])(?:${p})(?![A-Za-z])(?:\\s*[（(][^)）]{0,40}[)）])?`;
-  return `(?:${p})(?:\\s*[（(][^)）]{0,40}[)）]|\\s+[A-Za-z][A-Za-z./&# ]{0,30}?(?=\\s*[:：]))?`;
+  return `(?:${p})(?:\\s*[（(][^)）]{0,40}[)）]|\\s+[A-Za-z][A-Za-z./&# ]{0,30}?(?=\\s*[:：]|\\s+[^\\sA-Za-z]|\\s*$))?`;
 }
 
 /**
@@ -139,11 +139,12 @@ function rawValues(c: Compiled, lines: readonly string[]): Map<string, Raw[]> {
     const hits = hitsPerLine[i]!;
     for (let h = 0; h < hits.length; h++) {
       const hit = hits[h]!;
-      const end = h + 1 < hits.length ? hits[h + 1]!.start : line.length;
+      const last = h + 1 === hits.length;
+      const end = last ? line.length : hits[h + 1]!.start;
       let text = line.slice(hit.valueStart, end).trim();
       const spec = c.t.fields[hit.field]!;
-      // An empty value stands on the next line, if that line carries no label of its own.
-      if (text === '' && spec.nextLine && i + 1 < lines.length && hitsPerLine[i + 1]!.length === 0) {
+      // A label that ends its line has its value on the next line, if that line has no label.
+      if (text === '' && last && spec.nextLine && i + 1 < lines.length && hitsPerLine[i + 1]!.length === 0) {
         text = lines[i + 1]!.trim();
       }
       const list = out.get(hit.field) ?? [];

@@ -9,7 +9,9 @@
  * 2221–2720 and 51–55, Diners 30/36/38/39, Amex 34/37, JCB 35, Visa 4, Maestro 50/56–58, and
  * 6 (UnionPay 62, Discover, RuPay, Maestro 6x). Merchant numbers (UnionPay MIDs start with 8 or
  * 1), dates (20261120 091000) and date-based order numbers (2026081420…) pass Luhn one time in
- * ten; masking them would break reconciliation and protect nothing.
+ * ten; masking them would break reconciliation and protect nothing. For the same reason a run
+ * glued to letters (order numbers such as P2636623069136080) and a run right after a label that
+ * names another number (MID, 商户编号, TID, order, reference) is not a card number.
  */
 
 /** Whether a digit string starts within a payment scheme's issuer ranges (see above). */
@@ -46,7 +48,7 @@ export function luhnValid(digits: string): boolean {
 }
 
 // A maximal run of digits with single spaces or dashes between them, not touching other digits.
-const DIGIT_RUN = /(?<![0-9])[0-9](?:[ -]?[0-9])+(?![0-9])/g;
+const DIGIT_RUN = /(?<![0-9A-Za-z])[0-9](?:[ -]?[0-9])+(?![0-9A-Za-z])/g;
 // Magnetic stripe track 1 (%B…^NAME^YYMM…?) and track 2 (;PAN=YYMM…?).
 const TRACK = /%B[0-9]{13,19}\^[^^]{0,26}\^[0-9]{4}[^?]*\??|;?[0-9]{13,19}=[0-9]{4}[0-9]*\??/g;
 // A labelled security code or expiry date: the value is starred.
@@ -115,12 +117,25 @@ export function guardText(text: string): GuardResult {
   return { text: out, pans, secrets };
 }
 
+// A label naming some other number, just before a run (same line, or ending the line before).
+const OTHER_NUMBER =
+  /(?:(?<![A-Za-z])(?:MID|TID|MERCH(?:ANT)?\.?\s*(?:ID|NO|NUM|#)|TERM(?:INAL)?\.?\s*(?:ID|NO|#)|ORDER\s*(?:ID|NO|#)|REF(?:ERENCE)?\.?\s*(?:ID|NO|#|NUM)|RRN|INVOICE|TRANSACTION\s*(?:ID|NO))|商户编号|商户号|商户代码|终端编号|终端号|订单号|单号|交易号|流水号|参考号)\.?(?:\s*[（(][^)）]{0,40}[)）])?\s*[:：#]?\s*$/i;
+
+function labelledOther(text: string, at: number): boolean {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  let before = text.slice(lineStart, at);
+  // The value may stand alone on the line after its label.
+  if (before.trim() === '' && lineStart > 0) before = text.slice(text.lastIndexOf('\n', lineStart - 2) + 1, lineStart - 1);
+  return OTHER_NUMBER.test(before.slice(-60));
+}
+
 function guardCards(text: string, pan: () => void, secret: () => void): string {
   const out = text.replace(TRACK, (m) => {
     secret();
     return '*'.repeat(m.length);
   });
-  return out.replace(DIGIT_RUN, (run) => {
+  return out.replace(DIGIT_RUN, (run, at: number, whole: string) => {
+    if (labelledOther(whole, at)) return run;
     const d = run.replace(/[ -]/g, '');
     if (d.length < 13 || d.length > 19) {
       // A longer run may hold a grouped PAN followed by other digits: check its groups.

@@ -20,8 +20,9 @@ const CURRENCIES: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 const SYMBOL = String.raw`RMB|CNY|USD|EUR|HKD|SGD|GBP|JPY|TWD|MOP|CHF|KRW|MYR|THB|RM|US\$|HK\$|S\$|NT\$|MOP\$|人民币|\$|€|£|¥|￥|₩|฿`;
+// The amount stands at the start of the value: "交易金额未超过1000.00元" is a sentence, not an amount.
 const AMOUNT = new RegExp(
-  String.raw`(?:(${SYMBOL})\s*)?([-−])?\s*(?:(${SYMBOL})\s*)?(\d{1,3}(?:[,，' ]\d{3})+|\d+)(?:([.,])(\d{1,2}))?(?!\d)\s*(${SYMBOL}|元|円)?`,
+  String.raw`^\s*(?:(${SYMBOL})\s*)?([-−])?\s*(?:(${SYMBOL})\s*)?([-−])?\s*(\d[\d.,，' ]*\d|\d)(?!\d)\s*(${SYMBOL}|元|円)?`,
   'iu',
 );
 
@@ -39,18 +40,30 @@ function currencyOf(symbol: string | undefined, fallback: string): string | null
   return null;
 }
 
-/** `RMB 1,280.00`, `￥128.00`, `128.00元`, `12,50 €`, `-128.00` → minor units. */
+/**
+ * A printed number → minor units. The last `.` or `,` followed by one or two digits is the
+ * decimal point (1,280.00; 13.462,45; 12,50); separators followed by three digits group
+ * thousands (1,280; 1 280).
+ */
+function minorUnits(num: string): number | null {
+  const s = num.replace(/[，]/g, ',').replace(/\s+$/, '');
+  const m = /^(.*?)(?:[.,](\d{1,2}))?$/.exec(s)!;
+  const whole = m[1]!;
+  if (!/^\d{1,3}(?:[.,' ]?\d{3})*$/.test(whole) && !/^\d+$/.test(whole)) return null;
+  const minor = Number(whole.replace(/[.,' ]/g, '')) * 100 + (m[2] !== undefined ? Number(m[2].padEnd(2, '0')) : 0);
+  return Number.isSafeInteger(minor) ? minor : null;
+}
+
+/** `RMB 1,280.00`, `￥128.00`, `128.00元`, `12,50 €`, `€13.462,45`, `-128.00` → minor units. */
 export function parseAmount(text: string, fallbackCurrency: string): Money | null {
   const m = AMOUNT.exec(text);
   if (!m) return null;
-  const [, pre, sign, pre2, whole, sep, frac, post] = m;
-  // `1,280` is thousands; `12,50` is a decimal comma.
-  const intPart = whole!.replace(/[,，' ]/g, '');
-  let minor = Number(intPart) * 100;
-  if (frac !== undefined && sep !== undefined) minor += Number(frac.padEnd(2, '0'));
-  if (!Number.isSafeInteger(minor)) return null;
+  const [, pre, sign, pre2, sign2, num, post] = m;
+  const minor = minorUnits(num!.trim());
+  if (minor === null) return null;
+  // "USD$" prints the code and the sign: the code says more.
   const currency = currencyOf(pre ?? pre2 ?? post, fallbackCurrency);
-  return { minor, currency, negative: sign !== undefined };
+  return { minor, currency, negative: (sign ?? sign2) !== undefined };
 }
 
 const MONTHS: Readonly<Record<string, number>> = {
