@@ -36,13 +36,14 @@ const ASCII_WORD = /^[\x20-\x7e]*$/;
 
 /**
  * A label pattern as written in a template → its regex source. A Chinese label may carry its
- * English translation, in brackets (`商户编号(MERCHANT NO.)`) or after a space up to the colon
- * (`金额 AMOUT:`): the translation is part of the label.
+ * English translation, in brackets (`商户编号(MERCHANT NO.)`) or after a space (`金额 AMOUT:`,
+ * `原凭证号 OLD VOUCHER`); an unbracketed translation must be one of the template's English
+ * labels (so that `商户名称 UNIQLO SHANGHAI` keeps its value).
  */
-function labelSource(p: string): string {
+function labelSource(p: string, gloss: string): string {
   // Latin labels must not match inside words (TID in STIDE); CJK labels have no word boundary.
   if (ASCII_WORD.test(p)) return `(?<![A-Za-z])(?:${p})(?![A-Za-z])(?:\\s*[（(][^)）]{0,40}[)）])?`;
-  return `(?:${p})(?:\\s*[（(][^)）]{0,40}[)）]|\\s+[A-Za-z][A-Za-z./&# ]{0,30}?(?=\\s*[:：]|\\s+[^\\sA-Za-z]|\\s*$))?`;
+  return `(?:${p})(?:\\s*[（(][^)）]{0,40}[)）]|\\s*(?:[A-Za-z]+\\.?\\s)?(?:${gloss})(?![A-Za-z]))?`;
 }
 
 /**
@@ -69,7 +70,8 @@ function compile(t: Template): Compiled {
     (t.fields[name]!.labels ?? []).forEach((l, rank) => alts.push([l, i, rank]));
   });
   alts.sort((a, b) => labelWeight(b[0]) - labelWeight(a[0]));
-  const labels = new RegExp(alts.map(([l, i, rank], k) => `(?<f${i}_${rank}_${k}>${labelSource(l)})`).join('|'), 'giu');
+  const gloss = alts.filter(([l]) => ASCII_WORD.test(l)).map(([l]) => l).join('|') || '(?!)';
+  const labels = new RegExp(alts.map(([l, i, rank], k) => `(?<f${i}_${rank}_${k}>${labelSource(l, gloss)})`).join('|'), 'giu');
   const c: Compiled = {
     t,
     detect: t.detect.map((alternatives) => new RegExp(alternatives.join('|'), 'iu')),
@@ -141,7 +143,8 @@ function rawValues(c: Compiled, lines: readonly string[]): Map<string, Raw[]> {
       const hit = hits[h]!;
       const last = h + 1 === hits.length;
       const end = last ? line.length : hits[h + 1]!.start;
-      let text = line.slice(hit.valueStart, end).trim();
+      // An English translation the template does not know, up to a colon, is not the value.
+      let text = line.slice(hit.valueStart, end).trim().replace(/^[A-Za-z][A-Za-z./&# ]{0,30}?[:：]\s*/, '');
       const spec = c.t.fields[hit.field]!;
       // A label that ends its line has its value on the next line, if that line has no label.
       if (text === '' && last && spec.nextLine && i + 1 < lines.length && hitsPerLine[i + 1]!.length === 0) {
