@@ -27,6 +27,35 @@ function hasHigh(buf: Uint8Array, start: number, end: number): boolean {
   return false;
 }
 
+interface Pool {
+  readonly vendors: readonly string[];
+  readonly candidates: ReadonlyMap<number, readonly Candidate[]>;
+}
+const pools = new Map<string, Pool>();
+
+/** For `auto`: each `ESC t n` → the code pages the family's vendors map it to (built once). */
+function candidatePool(family: 'esc-pos' | 'star-line'): Pool {
+  let pool = pools.get(family);
+  if (pool) return pool;
+  // Every vendor map of the family votes; the order breaks ties (Epson first).
+  const profiles = allProfiles()
+    .filter((p) => (family === 'star-line') === (p.dialect === 'star-line'))
+    .sort((a, b) => (a.name === 'epson' ? -1 : b.name === 'epson' ? 1 : 0));
+  const candidates = new Map<number, Candidate[]>();
+  for (const p of profiles) {
+    for (const [n, enc] of p.codepages) {
+      const list = candidates.get(n) ?? [];
+      const found = list.find((c) => c.encoding === enc);
+      if (found) (found.vendors as string[]).push(p.name);
+      else list.push({ encoding: enc, vendors: [p.name] });
+      candidates.set(n, list);
+    }
+  }
+  pool = { vendors: profiles.map((p) => p.name), candidates };
+  pools.set(family, pool);
+  return pool;
+}
+
 export class Charset {
   private codepage = 0;
   private intl = 0;
@@ -45,7 +74,7 @@ export class Charset {
   private readonly votes = new Map<string, number>();
   /** Runs that read clearly as single-byte text and not as GB18030: enough of them settle it. */
   private notCjk = 0;
-  private readonly candidates = new Map<number, Candidate[]>();
+  private readonly candidates: ReadonlyMap<number, readonly Candidate[]> = new Map();
 
   constructor(
     private readonly profile: PrinterProfile | null,
@@ -54,20 +83,9 @@ export class Charset {
   ) {
     this.cjkPower = profile ? profile.startsInCjk : null;
     if (!profile) {
-      // Every vendor map of the family votes; the order breaks ties (Epson first).
-      const pool = allProfiles()
-        .filter((p) => (family === 'star-line') === (p.dialect === 'star-line'))
-        .sort((a, b) => (a.name === 'epson' ? -1 : b.name === 'epson' ? 1 : 0));
-      for (const p of pool) {
-        this.votes.set(p.name, 0);
-        for (const [n, enc] of p.codepages) {
-          const list = this.candidates.get(n) ?? [];
-          const found = list.find((c) => c.encoding === enc);
-          if (found) (found.vendors as string[]).push(p.name);
-          else list.push({ encoding: enc, vendors: [p.name] });
-          this.candidates.set(n, list);
-        }
-      }
+      const pool = candidatePool(family);
+      this.candidates = pool.candidates;
+      for (const name of pool.vendors) this.votes.set(name, 0);
     }
   }
 

@@ -19,6 +19,14 @@ interface Compiled {
   readonly reject: RegExp | null;
   /** All labels of all fields in one pattern; group `fN` tells which field. */
   readonly labels: RegExp;
+  /** For each capture group of `labels` that wraps a whole label: its field and rank. */
+  readonly groups: Array<{ field: string; rank: number; cjk: boolean } | undefined>;
+  /**
+   * An unbracketed English translation after a Chinese label (`金额 AMOUT:`, `原凭证号 OLD
+   * VOUCHER`): one of the template's English labels, maybe after a word. Tried where a Chinese
+   * label ends, so that `商户名称 UNIQLO SHANGHAI` keeps its value.
+   */
+  readonly gloss: RegExp;
   readonly fieldNames: string[];
   readonly values: Map<string, RegExp | null>;
   readonly enums: Map<string, Array<[RegExp, string]>>;
@@ -36,14 +44,18 @@ const ASCII_WORD = /^[\x20-\x7e]*$/;
 
 /**
  * A label pattern as written in a template → its regex source. A Chinese label may carry its
- * English translation, in brackets (`商户编号(MERCHANT NO.)`) or after a space (`金额 AMOUT:`,
- * `原凭证号 OLD VOUCHER`); an unbracketed translation must be one of the template's English
- * labels (so that `商户名称 UNIQLO SHANGHAI` keeps its value).
+ * English translation in brackets (`商户编号(MERCHANT NO.)`), which is part of the label; an
+ * unbracketed translation (`金额 AMOUT:`) is taken by `glossAfter`.
  */
-function labelSource(p: string, gloss: string): string {
+function labelSource(p: string): string {
   // Latin labels must not match inside words (TID in STIDE); CJK labels have no word boundary.
-  if (ASCII_WORD.test(p)) return `(?<![A-Za-z])(?:${p})(?![A-Za-z])(?:\\s*[（(][^)）]{0,40}[)）])?`;
-  return `(?:${p})(?:\\s*[（(][^)）]{0,40}[)）]|\\s*(?:[A-Za-z]+\\.?\\s)?(?:${gloss})(?![A-Za-z]))?`;
+  const core = ASCII_WORD.test(p) ? `(?<![A-Za-z])(?:${p})(?![A-Za-z])` : `(?:${p})`;
+  return `${core}(?:\\s*[（(][^)）]{0,40}[)）])?`;
+}
+
+/** How many capturing groups a pattern has (a template may use some). */
+function groupCount(p: string): number {
+  return new RegExp(`${p}|`, 'u').exec('')!.length - 1;
 }
 
 /**
@@ -70,13 +82,22 @@ function compile(t: Template): Compiled {
     (t.fields[name]!.labels ?? []).forEach((l, rank) => alts.push([l, i, rank]));
   });
   alts.sort((a, b) => labelWeight(b[0]) - labelWeight(a[0]));
-  const gloss = alts.filter(([l]) => ASCII_WORD.test(l)).map(([l]) => l).join('|') || '(?!)';
-  const labels = new RegExp(alts.map(([l, i, rank], k) => `(?<f${i}_${rank}_${k}>${labelSource(l, gloss)})`).join('|'), 'giu');
+  const english = alts.filter(([l]) => ASCII_WORD.test(l)).map(([l]) => l);
+  const groups: Compiled['groups'] = [undefined];
+  const sources = alts.map(([l, i, rank]) => {
+    groups.push({ field: fieldNames[i]!, rank, cjk: !ASCII_WORD.test(l) });
+    for (let g = groupCount(l); g > 0; g--) groups.push(undefined);
+    return `(${labelSource(l)})`;
+  });
+  const labels = new RegExp(sources.join('|'), 'giu');
+  const gloss = new RegExp(`\\s*(?:[A-Za-z]+\\.?\\s)?(?:${english.join('|') || '(?!)'})(?![A-Za-z])`, 'iuy');
   const c: Compiled = {
     t,
     detect: t.detect.map((alternatives) => new RegExp(alternatives.join('|'), 'iu')),
     reject: t.reject ? new RegExp(t.reject.join('|'), 'iu') : null,
     labels,
+    groups,
+    gloss,
     fieldNames,
     values: new Map(fieldNames.map((n) => [n, t.fields[n]!.value ? new RegExp(t.fields[n]!.value!, 'iu') : null])),
     enums: new Map(
@@ -114,15 +135,20 @@ interface LabelHit {
 
 function labelsIn(c: Compiled, line: string): LabelHit[] {
   const hits: LabelHit[] = [];
-  c.labels.lastIndex = 0;
-  for (let m = c.labels.exec(line); m; m = c.labels.exec(line)) {
-    const group = Object.entries(m.groups ?? {}).find(([, v]) => v !== undefined)![0];
-    const [fieldIndex, rank] = group.slice(1).split('_').map(Number);
-    const field = c.fieldNames[fieldIndex!]!;
-    let valueStart = m.index + m[0].length;
-    const sep = /^\s*[:：]?\s*/u.exec(line.slice(valueStart))!;
-    valueStart += sep[0].length;
-    hits.push({ field, rank: rank!, start: m.index, valueStart });
+  const re = c.labels;
+  re.lastIndex = 0;
+  for (let m = re.exec(line); m; m = re.exec(line)) {
+    let g = 1;
+    while (m[g] === undefined || c.groups[g] === undefined) g++;
+    const { field, rank, cjk } = c.groups[g]!;
+    let end = m.index + m[0].length;
+    if (cjk) {
+      c.gloss.lastIndex = end;
+      if (c.gloss.test(line)) end = c.gloss.lastIndex;
+      re.lastIndex = end;
+    }
+    const sep = /^\s*[:：]?\s*/u.exec(line.slice(end))!;
+    hits.push({ field, rank, start: m.index, valueStart: end + sep[0].length });
   }
   return hits;
 }
