@@ -46,11 +46,38 @@ function currencyOf(symbol: string | undefined, fallback: string): string | null
  * thousands (1,280; 1 280).
  */
 function minorUnits(num: string): number | null {
-  const s = num.replace(/[，]/g, ',').replace(/\s+$/, '');
-  const m = /^(.*?)(?:[.,](\d{1,2}))?$/.exec(s)!;
-  const whole = m[1]!;
-  if (!/^\d{1,3}(?:[.,' ]?\d{3})*$/.test(whole) && !/^\d+$/.test(whole)) return null;
-  const minor = Number(whole.replace(/[.,' ]/g, '')) * 100 + (m[2] !== undefined ? Number(m[2].padEnd(2, '0')) : 0);
+  // Plain loops: this runs for every amount and item line of every receipt.
+  let end = num.length;
+  while (end > 0 && num.charCodeAt(end - 1) === 32) end--;
+  let frac = -1;
+  let cut = end;
+  for (let k = end - 1; k >= end - 3 && k > 0; k--) {
+    const c = num.charCodeAt(k);
+    if (c === 46 || c === 44 || c === 0xff0c) {
+      if (end - k - 1 >= 1 && end - k - 1 <= 2) {
+        frac = Number(num.slice(k + 1, end).padEnd(2, '0'));
+        cut = k;
+      }
+      break;
+    }
+    if (c < 48 || c > 57) break;
+  }
+  // The whole part: digits, in groups of three after a separator when it has separators.
+  let value = 0;
+  let group = -1;
+  for (let k = 0; k < cut; k++) {
+    const c = num.charCodeAt(k);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      if (group >= 0) group++;
+    } else if (c === 46 || c === 44 || c === 0xff0c || c === 39 || c === 32) {
+      if (group >= 0 && group !== 3) return null;
+      if (k === 0) return null;
+      group = 0;
+    } else return null;
+  }
+  if (group >= 0 && group !== 3) return null;
+  const minor = value * 100 + (frac >= 0 ? frac : 0);
   return Number.isSafeInteger(minor) ? minor : null;
 }
 
