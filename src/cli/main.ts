@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
 import { registerDecode } from './decode.js';
 import { registerDemo } from './demo.js';
+import { registerReceipts } from './receipts.js';
+import { registerRun } from './run.js';
 import { CliError } from './errors.js';
 
 function version(): string {
@@ -25,8 +27,15 @@ export function buildProgram(): Command {
     .option('--debug', 'print stack traces for errors')
     .exitOverride();
   registerDecode(program);
+  registerRun(program);
+  registerReceipts(program);
   registerDemo(program);
-  for (const cmd of program.commands) cmd.exitOverride();
+  // Every command and subcommand reports bad usage as an error (exit 2) instead of exiting itself.
+  const override = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.commands.forEach(override);
+  };
+  override(program);
   return program;
 }
 

@@ -121,6 +121,19 @@ export class ReceiptDecoder {
     return this.take();
   }
 
+  /**
+   * End the receipt in progress without ending the stream: a live capture does this after an
+   * idle gap (the POS stopped sending, the receipt is done even with no cut). Bytes of an
+   * unfinished command stay pending.
+   */
+  flush(): Receipt[] {
+    if (!this.tokenizer) this.startFromSniff();
+    this.interpreter!.finish();
+    const r = this.segmenter.cut(this.tokenizer!.consumed);
+    if (r) this.done.push(this.finishReceipt(r));
+    return this.take();
+  }
+
   end(): Receipt[] {
     if (!this.tokenizer) this.startFromSniff();
     this.tokenizer!.finish(this.interpreter!);

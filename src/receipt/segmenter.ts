@@ -107,6 +107,11 @@ export class Segmenter {
     }
   }
 
+  /** End the receipt in progress at `end` (an idle gap), if anything was printed. */
+  cut(end: number): Receipt | null {
+    return this.close(end, null);
+  }
+
   /** End of input at `end`: the last receipt, if anything was printed. */
   finish(end: number): Receipt | null {
     const r = this.close(end, null);

@@ -2,6 +2,7 @@
  * The agent's local store (one SQLite file in the data directory). Contract for the modules in
  * src/store/ and their users (the agent pipeline in src/agent/, the `receipts` CLI, sync later).
  */
+import type { Direction } from '../../drivers/types.js';
 import type { JsonReceipt } from '../receipt/render/json.js';
 
 export type PrintStatus = 'ok' | 'suspect' | 'failed';
@@ -36,4 +37,85 @@ export interface SessionRow {
   readonly bytes: number;
   /** Every receipt ending at or before this offset is committed. */
   readonly decodedTo: number;
+}
+
+// ---- inputs and results of the Store's methods (src/store/index.ts) ---------------------------
+
+export interface BeginSessionInput {
+  readonly session: string;
+  readonly printer: string;
+  /** The POS side, e.g. `127.0.0.1:53122` or `/dev/pts/5`. */
+  readonly peer: string;
+  /** Milliseconds since the epoch. */
+  readonly t: number;
+}
+
+/** One journaled chunk, as read back. */
+export interface JournalChunk {
+  readonly session: string;
+  readonly dir: Direction;
+  /** Where the chunk starts in its session's stream for its direction. */
+  readonly offset: number;
+  readonly t: number;
+  readonly bytes: Buffer;
+}
+
+export interface CommitReceiptInput {
+  readonly session: string;
+  readonly printer: string;
+  /** Byte range in the session's to-printer stream: [start, end). */
+  readonly start: number;
+  readonly end: number;
+  /** ISO 8601 with zone. */
+  readonly capturedAt: string;
+  readonly receipt: JsonReceipt;
+  readonly printStatus: PrintStatus;
+}
+
+export interface ListReceiptsOptions {
+  readonly printer?: string;
+  readonly limit?: number;
+  /** Only receipts with a larger deviceSeq (paging, or "what is new since"). */
+  readonly afterSeq?: number;
+  /** Only synced (true) or only unsynced (false) receipts. */
+  readonly synced?: boolean;
+}
+
+/** A receipt id, or an id with the content hash that was sent (marked only if it still matches). */
+export type SyncedRef = string | { readonly id: string; readonly sha256: string };
+
+export interface StoreStats {
+  readonly receipts: number;
+  readonly unsynced: number;
+  readonly sessions: number;
+  /** Journaled bytes, both directions, all sessions still kept. */
+  readonly journalBytes: number;
+  /** capturedAt of the newest receipt, null when there is none. */
+  readonly lastCaptureAt: string | null;
+  /** t of the newest journaled chunk (ms since the epoch), null when the journal is empty. */
+  readonly lastChunkAt: number | null;
+}
+
+export interface PruneOptions {
+  readonly olderThanDays: number;
+  /** Milliseconds since the epoch; defaults to Date.now(). */
+  readonly now?: number;
+}
+
+export interface PruneResult {
+  /** Synced receipts deleted. */
+  readonly receipts: number;
+  /** Sessions whose journal (chunks and session row) was deleted. */
+  readonly sessions: number;
+  readonly chunks: number;
+  readonly bytes: number;
+}
+
+export interface RedactOptions {
+  /**
+   * The command language the bytes are in, to find the text runs: `epson`, `clone`, `star-line`
+   * (the printer profile's family), or `auto` (default): sniffed from the bytes as `decode`'s
+   * auto profile does (ESC/POS read with the clone table, a superset, or Star Line mode).
+   */
+  readonly dialect?: 'auto' | 'epson' | 'clone' | 'star-line';
 }

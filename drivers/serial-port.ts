@@ -1,0 +1,213 @@
+/**
+ * Opening serial ports for the drivers: settings from a `serial:` URI, a small highWaterMark, an
+ * injectable binding (tests pass `MockBinding` from @serialport/binding-mock), and reopening a
+ * device by its hardware identity (vendorId / productId / serialNumber from `list()`) when the OS
+ * gave it another name after it came back (`/dev/ttyUSB0` → `/dev/ttyUSB1`).
+ */
+import { SerialPort } from 'serialport';
+import type { PrinterEndpoint, PrinterLink } from './endpoint.js';
+import { message } from './emitter.js';
+import type { SerialUri } from './uri.js';
+
+/** What `SerialPort.list()` says about a port (path, vendorId, productId, serialNumber, …). */
+export type SerialPortInfo = Awaited<ReturnType<typeof SerialPort.list>>[number];
+type PortInfo = SerialPortInfo;
+
+/**
+ * The hardware access of serialport (a `BindingInterface` of @serialport/bindings-interface): the
+ * OS binding by default, `MockBinding` from @serialport/binding-mock in tests.
+ */
+export interface SerialBinding {
+  list(): Promise<SerialPortInfo[]>;
+  open(options: never): Promise<unknown>;
+}
+
+type SerialPortOptions = ConstructorParameters<typeof SerialPort>[0];
+
+/** Default read/write buffer of the serial streams: small, so backpressure reaches the POS soon. */
+export const SERIAL_HIGH_WATER_MARK = 4096;
+
+export interface SerialOpenOptions {
+  readonly binding?: SerialBinding;
+  /** Stream buffers (bytes). Default 4096. */
+  readonly highWaterMark?: number;
+  /**
+   * Apply the URI's flow control (rtscts / xonxoff). false opens with all flow control off: the
+   * tap must never make the OS send XOFF or raise RTS on a line it only listens to.
+   */
+  readonly flowControl?: boolean;
+}
+
+/** Opens `path` with the settings of `uri`; resolves once the port is open. */
+export function openSerialPort(path: string, uri: SerialUri, opts: SerialOpenOptions = {}): Promise<SerialPort> {
+  const flow = opts.flowControl ?? true;
+  const settings = {
+    path,
+    baudRate: uri.baudRate,
+    dataBits: uri.dataBits,
+    stopBits: uri.stopBits,
+    parity: uri.parity,
+    rtscts: flow && uri.rtscts,
+    xon: flow && uri.xonxoff,
+    xoff: flow && uri.xonxoff,
+    xany: false,
+    autoOpen: false,
+    endOnClose: false,
+    highWaterMark: opts.highWaterMark ?? SERIAL_HIGH_WATER_MARK,
+    ...(opts.binding ? { binding: opts.binding } : {}),
+  };
+  // SerialPort takes a `binding` at run time (it spreads the options over its default binding);
+  // its constructor type leaves it out, hence the cast.
+  const port = new SerialPort(settings as unknown as SerialPortOptions);
+  return new Promise((resolve, reject) => {
+    port.open((err) => {
+      if (err) {
+        port.destroy();
+        reject(err);
+      } else resolve(port);
+    });
+  });
+}
+
+/** Closes (if open) and destroys a port; resolves when done. Never rejects. */
+export function closeSerialPort(port: SerialPort): Promise<void> {
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      if (!port.destroyed) port.destroy();
+      resolve();
+    };
+    if (port.isOpen && !port.closing) {
+      port.close(() => finish());
+    } else if (port.closing) {
+      port.once('close', finish);
+    } else finish();
+  });
+}
+
+/** What identifies a USB serial adapter across renames. */
+export interface HardwareIdentity {
+  readonly vendorId: string;
+  readonly productId: string;
+  readonly serialNumber?: string;
+}
+
+function identityOf(info: PortInfo): HardwareIdentity | null {
+  if (!info.vendorId || !info.productId) return null;
+  return { vendorId: info.vendorId, productId: info.productId, ...(info.serialNumber ? { serialNumber: info.serialNumber } : {}) };
+}
+
+function sameIdentity(a: HardwareIdentity, info: PortInfo): boolean {
+  const b = identityOf(info);
+  if (!b) return false;
+  if (a.vendorId.toLowerCase() !== b.vendorId.toLowerCase() || a.productId.toLowerCase() !== b.productId.toLowerCase()) return false;
+  if (a.serialNumber !== undefined) return a.serialNumber === b.serialNumber;
+  return true;
+}
+
+/**
+ * One serial device of a driver. Remembers the hardware identity seen at the first open, and
+ * on later opens looks the device up by that identity, so a renamed device is found again.
+ */
+export class SerialDevice {
+  private identityValue: HardwareIdentity | null = null;
+  private currentPath: string;
+  /** Where renames and listing failures are reported. */
+  onWarn: (msg: string) => void;
+
+  constructor(
+    readonly uri: SerialUri,
+    private readonly opts: SerialOpenOptions & { readonly onWarn?: (msg: string) => void } = {},
+  ) {
+    this.currentPath = uri.path;
+    this.onWarn = opts.onWarn ?? (() => {});
+  }
+
+  get identity(): HardwareIdentity | null {
+    return this.identityValue;
+  }
+
+  /** The path the device has now (after a rename, the new one). */
+  get path(): string {
+    return this.currentPath;
+  }
+
+  async list(): Promise<PortInfo[]> {
+    const binding = this.opts.binding;
+    return binding ? binding.list() : SerialPort.list();
+  }
+
+  async open(): Promise<SerialPort> {
+    const path = await this.resolvePath();
+    const port = await openSerialPort(path, this.uri, this.opts);
+    if (!this.identityValue) await this.learnIdentity(path);
+    return port;
+  }
+
+  private async resolvePath(): Promise<string> {
+    const id = this.identityValue;
+    if (!id) return this.currentPath;
+    let ports: PortInfo[];
+    try {
+      ports = await this.list();
+    } catch {
+      return this.currentPath;
+    }
+    const matches = ports.filter((p) => sameIdentity(id, p));
+    if (matches.length !== 1) return this.currentPath;
+    const found = matches[0]!.path;
+    if (found !== this.currentPath) {
+      this.onWarn(`${this.uri.path}: device ${describe(id)} is now at ${found} (was ${this.currentPath}); opening it there`);
+      this.currentPath = found;
+    }
+    return found;
+  }
+
+  private async learnIdentity(path: string): Promise<void> {
+    try {
+      const info = (await this.list()).find((p) => p.path === path);
+      this.identityValue = info ? identityOf(info) : null;
+    } catch (e) {
+      this.onWarn(`${path}: could not list serial ports (${message(e)}); a renamed device will not be found again`);
+    }
+  }
+}
+
+function describe(id: HardwareIdentity): string {
+  return `${id.vendorId}:${id.productId}${id.serialNumber ? ` #${id.serialNumber}` : ''}`;
+}
+
+/** A serial printer (`serial:/dev/ttyUSB0?baud=…`) as the printer side of a listener. */
+export class SerialEndpoint implements PrinterEndpoint {
+  readonly kind = 'serial';
+  readonly uri: string;
+  readonly device: SerialDevice;
+
+  constructor(uri: SerialUri, opts: SerialOpenOptions & { readonly onWarn?: (msg: string) => void } = {}) {
+    this.uri = uri.uri;
+    this.device = new SerialDevice(uri, opts);
+  }
+
+  setWarn(onWarn: (message: string) => void): void {
+    this.device.onWarn = onWarn;
+  }
+
+  async open(signal?: AbortSignal): Promise<PrinterLink> {
+    if (signal?.aborted) throw new Error('aborted');
+    const port = await this.device.open();
+    if (signal?.aborted) {
+      await closeSerialPort(port);
+      throw new Error('aborted');
+    }
+    return serialLink(port, this.device.path);
+  }
+}
+
+/** An open port as a link: closing it closes the port. */
+export function serialLink(port: SerialPort, description: string): PrinterLink {
+  return {
+    stream: port,
+    halfClose: false,
+    description,
+    close: () => closeSerialPort(port),
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * The agent's durable local store: one SQLite file, `${dataDir}/tilltap.db`.
+ *
+ *   journal   raw chunks of every session, both directions, durable before decoding (journal.ts)
+ *   receipts  decoded receipts, each committed with its outbox row in one transaction (receipts.ts)
+ *   redact    no full card number left in the journal once its receipt is cut (redact.ts)
+ *   prune     retention that never touches unsynced data (prune.ts)
+ *
+ * One Store per process; better-sqlite3 is synchronous, so every method has finished its commit
+ * (fsynced, synchronous=FULL) when it returns. Other processes (a `tilltap receipts` command) may
+ * open the same directory at the same time: WAL lets them read while the agent writes.
+ */
+import type Database from 'better-sqlite3';
+import type { CaptureChunk, Direction } from '../../drivers/types.js';
+import type { JsonReceipt } from '../receipt/render/json.js';
+import { openDatabase, scrubWal } from './db.js';
+import { Journal } from './journal.js';
+import { Pruner } from './prune.js';
+import { Receipts } from './receipts.js';
+import { Redactor } from './redact.js';
+import type {
+  BeginSessionInput,
+  CommitReceiptInput,
+  JournalChunk,
+  ListReceiptsOptions,
+  PruneOptions,
+  PruneResult,
+  RedactOptions,
+  SessionRow,
+  StoredReceipt,
+  StoreStats,
+  SyncedRef,
+} from './types.js';
+
+export type * from './types.js';
+export { canonicalJson, sha256Hex } from './canonical.js';
+export { DB_FILE } from './db.js';
+export { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations.js';
+export { MIN_ID_PREFIX } from './receipts.js';
+
+export class Store {
+  private readonly journal: Journal;
+  private readonly receipts: Receipts;
+  private readonly redactor: Redactor;
+  private readonly pruner: Pruner;
+
+  /**
+   * The connection itself, for tests and for later modules that add their own tables (health,
+   * sync state) through migrations here. Writes through it bypass the store's invariants.
+   */
+  readonly db: Database.Database;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.journal = new Journal(db);
+    this.receipts = new Receipts(db);
+    this.redactor = new Redactor(db, this.journal);
+    this.pruner = new Pruner(db);
+  }
+
+  /** Create the directory if needed, open (or create) the file, apply pending migrations. */
+  static open(dataDir: string): Store {
+    return new Store(openDatabase(dataDir));
+  }
+
+  /** Checkpoint (the WAL is emptied, see redact.ts) and close. Safe to call twice. */
+  close(): void {
+    if (!this.db.open) return;
+    // Best effort (see scrubWal): another process may be reading; the WAL stays consistent.
+    scrubWal(this.db);
+    this.db.close();
+  }
+
+  // ---- journal ---------------------------------------------------------------------------------
+
+  beginSession(input: BeginSessionInput): void {
+    this.journal.beginSession(input);
+  }
+
+  /**
+   * Journal one chunk. Committed and fsynced when it returns. `offset` is where the chunk starts in
+   * its session's stream for its direction (the two directions count separately). A chunk for a
+   * session never begun starts one (peer `unknown`): the journal never drops bytes.
+   */
+  appendChunk(printer: string, chunk: CaptureChunk): { offset: number } {
+    return this.journal.appendChunk(printer, chunk);
+  }
+
+  endSession(session: string, t: number): void {
+    this.journal.endSession(session, t);
+  }
+
+  /** The bytes of a session's stream in one direction, from `from` (to `to`, exclusive). */
+  readStream(session: string, dir: Direction, from = 0, to?: number): Buffer {
+    return this.journal.readStream(session, dir, from, to);
+  }
+
+  /** Like readStream, piece by piece (memory stays bounded on a long serial session). */
+  iterateStream(session: string, dir: Direction, from = 0, to?: number): Generator<Buffer> {
+    return this.journal.iterateStream(session, dir, from, to);
+  }
+
+  /** The chunks as journaled (with their times), overlapping [from, to) of one direction. */
+  chunks(session: string, dir: Direction, from = 0, to?: number): Generator<JournalChunk> {
+    return this.journal.chunks(session, dir, from, to);
+  }
+
+  session(session: string): SessionRow | null {
+    return this.journal.session(session);
+  }
+
+  sessions(): SessionRow[] {
+    return this.journal.sessions();
+  }
+
+  /** Sessions not ended, or not decoded to their end: what the agent must finish after a crash. */
+  pendingSessions(): SessionRow[] {
+    return this.journal.pendingSessions();
+  }
+
+  /** A stretch up to `upTo` that printed nothing (or whose receipts are committed) is done. */
+  markDecoded(session: string, upTo: number): void {
+    this.journal.markDecoded(session, upTo);
+  }
+
+  // ---- receipts --------------------------------------------------------------------------------
+
+  /**
+   * One transaction: the receipt (new UUID, next device sequence number, SHA-256 of its canonical
+   * JSON), its outbox row, and the session's decoded_to advanced to `end`. Committing the same
+   * (session, start) again is a no-op that returns null.
+   */
+  commitReceipt(input: CommitReceiptInput): StoredReceipt | null {
+    return this.receipts.commit(input);
+  }
+
+  /** Oldest first (by deviceSeq). */
+  listReceipts(opts: ListReceiptsOptions = {}): StoredReceipt[] {
+    return this.receipts.list(opts);
+  }
+
+  /** By id or a unique prefix of at least 8 characters; null if none; throws if ambiguous. */
+  getReceipt(id: string): StoredReceipt | null {
+    return this.receipts.get(id);
+  }
+
+  /** Same id, new content; true if the content changed (it is then unsynced and queued again). */
+  updateDecoded(id: string, receipt: JsonReceipt): boolean {
+    return this.receipts.updateDecoded(id, receipt);
+  }
+
+  /** Returns how many receipts were marked; `{ id, sha256 }` marks only if the content still matches. */
+  markSynced(ids: readonly SyncedRef[]): number {
+    return this.receipts.markSynced(ids);
+  }
+
+  stats(): StoreStats {
+    return this.receipts.stats();
+  }
+
+  // ---- card numbers and retention --------------------------------------------------------------
+
+  /**
+   * Star the middle digits of every card number (and track data, labelled expiry and CVV) in the
+   * text of [start, end) of the session's to-printer stream. Same length: offsets hold. Returns
+   * how many values were masked.
+   */
+  redactJournal(session: string, start: number, end: number, opts: RedactOptions = {}): number {
+    return this.redactor.redact(session, start, end, opts);
+  }
+
+  /** Delete synced data older than N days; never an unsynced receipt or the journal behind one. */
+  prune(opts: PruneOptions): PruneResult {
+    return this.pruner.prune(opts);
+  }
+}

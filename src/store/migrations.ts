@@ -1,0 +1,125 @@
+/**
+ * Schema migrations, keyed by `PRAGMA user_version`.
+ *
+ * Each step is plain SQL applied in its own IMMEDIATE transaction together with the bump of
+ * `user_version`, so a crash mid-upgrade leaves the file at the last finished step, never half way.
+ * IMMEDIATE (not the default deferred BEGIN) because the agent and a `tilltap receipts` command may
+ * open the same file at once: the write lock is taken first and the version is read again under it,
+ * so two processes never apply the same step twice.
+ *
+ * Append new steps at the end; never edit a released one (files in the field already ran it).
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  /** The `user_version` the file has after this step. */
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'journal, receipts, outbox',
+    sql: `
+      -- Named counters that must never go backwards, even when the rows they numbered are pruned
+      -- (max(device_seq) + 1 would reuse numbers once old receipts are deleted).
+      CREATE TABLE counters (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      );
+      INSERT INTO counters (name, value) VALUES ('device_seq', 0);
+
+      -- One row per capture session (a POS connection, a run of a serial / USB / file stream).
+      -- bytes_out / bytes_in are the lengths of the two journaled streams; they give the next
+      -- chunk its offset without scanning the chunks.
+      CREATE TABLE sessions (
+        session    TEXT PRIMARY KEY,
+        printer    TEXT NOT NULL,
+        peer       TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at   INTEGER,
+        bytes_out  INTEGER NOT NULL DEFAULT 0 CHECK (bytes_out >= 0),
+        bytes_in   INTEGER NOT NULL DEFAULT 0 CHECK (bytes_in >= 0),
+        decoded_to INTEGER NOT NULL DEFAULT 0 CHECK (decoded_to >= 0)
+      );
+
+      -- The raw journal. id is the arrival order across both directions (a reply after the query
+      -- that asked for it); pos is the chunk's offset in its session's stream for its direction.
+      -- A rowid table, not WITHOUT ROWID: chunks are blobs, often larger than a page.
+      CREATE TABLE chunks (
+        id      INTEGER PRIMARY KEY,
+        session TEXT NOT NULL REFERENCES sessions (session),
+        dir     TEXT NOT NULL CHECK (dir IN ('to-printer', 'from-printer')),
+        pos     INTEGER NOT NULL CHECK (pos >= 0),
+        t       INTEGER NOT NULL,
+        bytes   BLOB NOT NULL,
+        UNIQUE (session, dir, pos)
+      );
+
+      -- Decoded receipts. UNIQUE (session, start_pos) is what makes a replay after a crash a no-op
+      -- instead of a double. captured_ms is captured_at as a number, for retention (ISO strings
+      -- with different zones do not sort).
+      CREATE TABLE receipts (
+        id           TEXT PRIMARY KEY,
+        device_seq   INTEGER NOT NULL UNIQUE,
+        printer      TEXT NOT NULL,
+        session      TEXT NOT NULL REFERENCES sessions (session),
+        start_pos    INTEGER NOT NULL CHECK (start_pos >= 0),
+        end_pos      INTEGER NOT NULL CHECK (end_pos >= start_pos),
+        captured_at  TEXT NOT NULL,
+        captured_ms  INTEGER NOT NULL,
+        print_status TEXT NOT NULL CHECK (print_status IN ('ok', 'suspect', 'failed')),
+        json         TEXT NOT NULL,
+        sha256       TEXT NOT NULL,
+        synced       INTEGER NOT NULL DEFAULT 0 CHECK (synced IN (0, 1)),
+        synced_at    INTEGER,
+        UNIQUE (session, start_pos)
+      );
+      CREATE INDEX receipts_by_printer ON receipts (printer, device_seq);
+      CREATE INDEX receipts_by_sync ON receipts (synced, captured_ms);
+
+      -- Work for the sync worker: one row per receipt still to send (removed when it is synced).
+      CREATE TABLE outbox (
+        receipt_id      TEXT PRIMARY KEY REFERENCES receipts (id) ON DELETE CASCADE,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error      TEXT
+      );
+      CREATE INDEX outbox_due ON outbox (next_attempt_at);
+    `,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+function userVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Bring the file up to LATEST_VERSION; refuse a file written by a newer tilltap. */
+export function migrate(db: Database.Database, file: string, migrations: readonly Migration[] = MIGRATIONS): number {
+  const latest = migrations.length ? migrations[migrations.length - 1]!.version : 0;
+  const tooNew = (v: number): Error =>
+    new Error(
+      `${file} has schema version ${v}, newer than this tilltap knows (${latest}): ` +
+        'it was written by a newer release. Upgrade tilltap, or use another data directory.',
+    );
+  const current = userVersion(db);
+  if (current > latest) throw tooNew(current);
+  for (const step of migrations) {
+    if (step.version <= current) continue;
+    db.transaction(() => {
+      // Read again under the write lock: another process may have migrated meanwhile.
+      const now = userVersion(db);
+      if (now > latest) throw tooNew(now);
+      if (now >= step.version) return;
+      if (now !== step.version - 1) throw new Error(`${file}: schema version ${now}, expected ${step.version - 1} before "${step.name}"`);
+      db.exec(step.sql);
+      // user_version lives in the file header and is part of this transaction.
+      db.pragma(`user_version = ${step.version}`);
+    }).immediate();
+  }
+  return userVersion(db);
+}
