@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { decodeBuffer } from '../receipt/decoder.js';
 import { renderReceiptText } from '../receipt/render/text.js';
+import { runAgentDemo } from './demo-agent.js';
 import { demoSamples } from './demo-samples.js';
 import { writeOut } from './output.js';
 
@@ -12,7 +13,8 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('decode bundled sample captures and show them as paper')
     .option('--out <dir>', 'also write the sample captures to DIR (try them with `tilltap decode`)')
-    .action(async (flags: { out?: string }) => {
+    .option('--data <dir>', 'keep the agent part\'s data here (try `tilltap receipts list --data DIR`)')
+    .action(async (flags: { out?: string; data?: string }) => {
       const samples = demoSamples();
       let out = 'tilltap demo: decoding sample captures made by tilltap\'s own ESC/POS encoder\n\n';
       let receipts = 0;
@@ -38,7 +40,19 @@ export function registerDemo(program: Command): void {
         for (const s of samples) writeFileSync(join(flags.out, s.name), s.bytes);
         out += `Wrote ${samples.length} captures to ${flags.out}: try \`npx tilltap decode ${join(flags.out, samples[0]!.name)} --json\`.\n`;
       }
-      out += `Done: ${samples.length} captures, ${receipts} receipts.\n`;
+      out += '\n== The capture agent: a simulated POS prints these captures through `tilltap run`\'s TCP proxy\n';
+      out += '   to a simulated printer; the agent journals every byte and stores each receipt in SQLite.\n';
+      const agent = await runAgentDemo(samples, flags.data);
+      out += `   POS sent ${agent.sentBytes} bytes; printer received ${agent.printerBytes} bytes (${agent.byteExact ? 'byte-exact' : 'DIFFERENT'});`;
+      out += ` ${agent.statusReplies} status reply byte(s) reached the POS.\n`;
+      out += `   ${agent.receipts.length} receipts stored in ${agent.dataDir}:\n`;
+      for (const r of agent.receipts) {
+        const f = r.receipt.fields;
+        const amount = typeof (f.amount_minor ?? f.total_minor) === 'number' ? ` ${((f.amount_minor ?? f.total_minor)! / 100).toFixed(2)} ${f.currency ?? ''}` : '';
+        out += `   #${r.deviceSeq} ${r.id.slice(0, 8)} ${r.capturedAt} ${r.printer} ${f.template ?? '-'}${amount} print ${r.printStatus}\n`;
+      }
+      out += `   Try: npx tilltap receipts list --data ${agent.dataDir}\n\n`;
+      out += `Done: ${samples.length} captures, ${receipts} receipts decoded, ${agent.receipts.length} captured by the agent.\n`;
       await writeOut(out);
     });
 }

@@ -28,6 +28,25 @@ export interface DecodeOptions {
 export const SNIFF_BYTES = 4096;
 
 /**
+ * Where `auto` may decide early: the end of the first cut (`GS V`, or Star's `ESC d n`) within the
+ * first SNIFF_BYTES, so that a live receipt shorter than that is decoded when it is cut, not when
+ * the connection closes. A position found in the bytes themselves, so chunking changes nothing.
+ */
+export function sniffEnd(sample: Uint8Array): number {
+  const n = Math.min(sample.length, SNIFF_BYTES);
+  for (let i = 0; i + 1 < n; i++) {
+    let end = -1;
+    if (sample[i] === 0x1d && sample[i + 1] === 0x56) end = i + 4;
+    else if (sample[i] === 0x1b && sample[i + 1] === 0x64 && i + 2 < n && sample[i + 2]! >= 0x30 && sample[i + 2]! <= 0x33) end = i + 3;
+    if (end < 0) continue;
+    // The same decision point whatever the chunking: wait until the bytes up to it are here.
+    if (end <= SNIFF_BYTES) return end <= sample.length ? end : -1;
+    break;
+  }
+  return sample.length >= SNIFF_BYTES ? SNIFF_BYTES : -1;
+}
+
+/**
  * Which command language explains a sample better: tokenize it both ways and count what each
  * cannot explain (unknown commands, stray control bytes such as parameters read as text).
  */
@@ -114,7 +133,10 @@ export class ReceiptDecoder {
     if (!this.tokenizer) {
       this.sniffBuf.push(chunk);
       this.sniffLen += chunk.length;
-      if (this.sniffLen >= SNIFF_BYTES) this.startFromSniff();
+      const sample = this.sniffBuf.length === 1 ? this.sniffBuf[0]! : Buffer.concat(this.sniffBuf);
+      this.sniffBuf = [sample];
+      const end = sniffEnd(sample);
+      if (end >= 0 && sample.length >= end) this.startFromSniff(end);
       return this.take();
     }
     this.tokenizer.feed(chunk, this.interpreter!);
@@ -147,11 +169,11 @@ export class ReceiptDecoder {
     return this.segmenter.docWarnings;
   }
 
-  private startFromSniff(): void {
+  private startFromSniff(upTo: number = SNIFF_BYTES): void {
     const sample = Buffer.concat(this.sniffBuf);
     this.sniffBuf = [];
     this.sniffLen = 0;
-    this.start(sniffDialect(sample.subarray(0, SNIFF_BYTES)) === 'star-line' ? 'star-line' : 'clone');
+    this.start(sniffDialect(sample.subarray(0, upTo)) === 'star-line' ? 'star-line' : 'clone');
     if (sample.length > 0) this.tokenizer!.feed(sample, this.interpreter!);
   }
 }

@@ -148,7 +148,8 @@ describe('tilltap demo', () => {
     expect(r.stdout).toContain('C O R N E R   M A R K E T');
     expect(r.stdout).toContain('€ 13.03');
     expect(r.stdout).toContain('[ean13: 4006381333931]');
-    expect(r.stdout).toMatch(/Done: 3 captures, 2 receipts/);
+    expect(r.stdout).toMatch(/Done: 3 captures, 2 receipts decoded, 2 captured by the agent/);
+    expect(r.stdout).toContain('(byte-exact)');
     // The written captures decode the same way through `decode`.
     const slip = JSON.parse(tilltap(['decode', join(out, 'unionpay-slip.bin'), '--json']).stdout);
     expect(slip.receipts[0].text).toContain('金额(AMOUNT):\nRMB 128.00\n');
