@@ -64,13 +64,53 @@ export function openSerialPort(path: string, uri: SerialUri, opts: SerialOpenOpt
       if (err) {
         port.destroy();
         reject(err);
-      } else resolve(port);
+      } else {
+        keepPollerEvents(port);
+        resolve(port);
+      }
     });
   });
 }
 
+/** The parts of @serialport/bindings-cpp's Unix poller that `keepPollerEvents` touches. */
+interface UnixPoller {
+  poll(flag: number): void;
+  listenerCount(event: string): number;
+}
+
+const UV_READABLE = 0b0001;
+const UV_WRITABLE = 0b0010;
+const PATCHED = Symbol.for('tilltap.keepPollerEvents');
+
+/**
+ * Works around a lost-wakeup in @serialport/bindings-cpp 13 on Linux and macOS: its native
+ * Poller starts libuv polling for only the event just asked for (`uv_poll_start(handle, events)`
+ * instead of the union it keeps), so a read that starts waiting while a write waits for
+ * "writable" silently cancels the write's wait. The write then hangs until the port happens to
+ * receive another byte — with a printer that answers a status poll while a long job is being
+ * written, the pass-through stalls. Each poll request here also asks again for every event some
+ * read or write is still waiting for.
+ */
+export function keepPollerEvents(port: SerialPort): void {
+  const binding = (port as unknown as { port?: { poller?: unknown } }).port;
+  const poller = binding?.poller as UnixPoller | undefined;
+  if (!poller || typeof poller.poll !== 'function' || typeof poller.listenerCount !== 'function') return;
+  const marks = poller as unknown as Record<symbol, boolean>;
+  if (marks[PATCHED]) return;
+  marks[PATCHED] = true;
+  const poll = poller.poll.bind(poller);
+  poller.poll = (flag: number): void => {
+    let all = flag;
+    if (poller.listenerCount('readable') > 0) all |= UV_READABLE;
+    if (poller.listenerCount('writable') > 0) all |= UV_WRITABLE;
+    poll(all);
+  };
+}
+
 /** Closes (if open) and destroys a port; resolves when done. Never rejects. */
 export function closeSerialPort(port: SerialPort): Promise<void> {
+  // Writes still waiting fail with a "Canceled" error when the port closes: expected here.
+  port.on('error', () => {});
   return new Promise((resolve) => {
     const finish = (): void => {
       if (!port.destroyed) port.destroy();

@@ -22,8 +22,11 @@ export interface UsblpOptions {
   pollMs?: number;
   /** Largest read (bytes). Default 4096. */
   readSize?: number;
+  /** On close, wait at most this long for the last USB transfer to finish (ms). Default 10 000. */
+  settleMs?: number;
 }
 
+const EMPTY = Buffer.alloc(0);
 const GONE = new Set(['EIO', 'ENODEV', 'ENXIO', 'EPIPE', 'ESHUTDOWN', 'EBADF']);
 
 /** The device file as a Duplex stream (no end of stream: it is closed with `destroy()`). */
@@ -122,6 +125,33 @@ export class UsblpStream extends Duplex {
     this.pollTimer = setTimeout(() => this.readOnce(), this.pollMs);
   }
 
+  /**
+   * Waits until the device has taken the last write. With O_NONBLOCK the kernel's usblp returns
+   * from a write while its USB transfer is still in flight, and closing the device kills that
+   * transfer — the end of a receipt (its cut) would be lost. A zero-length write answers EAGAIN
+   * while the previous transfer is busy. Resolves true when settled, false on timeout or error.
+   */
+  settle(timeoutMs = 10_000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    return new Promise((resolve) => {
+      const step = (): void => {
+        if (this.destroyed) return resolve(false);
+        this.busy++;
+        fs.write(this.fd, EMPTY, 0, 0, null, (err) => {
+          this.busy--;
+          if (this.maybeClose()) return resolve(false);
+          if (!err) return resolve(true);
+          if ((err.code === 'EAGAIN' || err.code === 'EWOULDBLOCK' || err.code === 'EINTR') && Date.now() < until) {
+            setTimeout(step, 5);
+            return;
+          }
+          resolve(false);
+        });
+      };
+      step();
+    });
+  }
+
   /** Closes the fd once no read or write is in flight; true if closing is pending. */
   private maybeClose(): boolean {
     if (this.closeWaiter && this.busy === 0) {
@@ -180,12 +210,14 @@ export class UsblpEndpoint implements PrinterEndpoint {
       stream,
       halfClose: false,
       description: this.target.path,
-      close: () =>
-        new Promise<void>((resolve) => {
-          if (stream.closed) return resolve();
-          stream.once('close', () => resolve());
-          stream.destroy();
-        }),
+      close: async () => {
+        if (stream.closed) return;
+        const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+        // Let the last transfer finish before closing kills it (see `settle`).
+        if (!stream.destroyed) await stream.settle(this.opts.settleMs ?? 10_000);
+        if (!stream.destroyed) stream.destroy();
+        await closed;
+      },
     };
   }
 }

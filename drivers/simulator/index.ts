@@ -56,7 +56,7 @@ export interface Simulator {
   sent(): Buffer;
   /** The queries answered (or, when silent, ignored) so far. */
   queries(): AnsweredQuery[];
-  /** Forget what was received, sent and asked. */
+  /** Forget what was received, sent and asked (and the XOFF count and peak). */
   clear(): void;
   /** TCP connections accepted so far. */
   readonly connections: number;
@@ -177,6 +177,8 @@ class PrinterSimulator implements Simulator {
     this.rx = [];
     this.tx = [];
     this.asked = [];
+    this.peak = this.buffered;
+    this.xoffs = 0;
   }
 
   async stop(): Promise<void> {

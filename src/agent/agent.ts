@@ -37,6 +37,11 @@ export interface AgentHealth {
   readonly lastError: string | null;
 }
 
+/** What drivers report, queued in arrival order and handled after the relay has moved on. */
+type Work =
+  | { readonly kind: 'chunk'; readonly p: AgentPrinter; readonly c: CaptureChunk }
+  | { readonly kind: 'connect' | 'disconnect'; readonly p: AgentPrinter; readonly s: SessionInfo };
+
 interface LiveSession {
   readonly printer: string;
   decoder: ReceiptDecoder | null;
@@ -57,6 +62,8 @@ export class Agent {
   private readonly sessions = new Map<string, LiveSession>();
   private health = { receipts: 0, chunks: 0, storeErrors: 0, decodeErrors: 0, lastError: null as string | null };
   private readonly detach: Array<() => void> = [];
+  private queue: Work[] = [];
+  private scheduled = false;
 
   constructor(
     private readonly store: Store,
@@ -72,9 +79,9 @@ export class Agent {
   async start(): Promise<void> {
     this.recover();
     for (const p of this.printers) {
-      const onChunk = (c: CaptureChunk): void => this.onChunk(p, c);
-      const onConnect = (s: SessionInfo): void => this.onConnect(p, s);
-      const onDisconnect = (s: SessionInfo): void => this.onDisconnect(p, s);
+      const onChunk = (c: CaptureChunk): void => this.enqueue({ kind: 'chunk', p, c });
+      const onConnect = (s: SessionInfo): void => this.enqueue({ kind: 'connect', p, s });
+      const onDisconnect = (s: SessionInfo): void => this.enqueue({ kind: 'disconnect', p, s });
       const onWarn = (m: string): void => this.log.warn({ printer: p.name }, m);
       p.driver.on('chunk', onChunk).on('connect', onConnect).on('disconnect', onDisconnect).on('warn', onWarn);
       this.detach.push(() => p.driver.off('chunk', onChunk).off('connect', onConnect).off('disconnect', onDisconnect).off('warn', onWarn));
@@ -86,6 +93,7 @@ export class Agent {
   async stop(): Promise<void> {
     for (const p of this.printers) await p.driver.stop();
     for (const d of this.detach.splice(0)) d();
+    this.drain();
     // Sessions the drivers did not close (a file replay in progress): end them here.
     for (const [id, s] of this.sessions) this.endSession(id, s, Date.now());
   }
@@ -119,6 +127,52 @@ export class Agent {
     }
   }
 
+  /**
+   * Journaling waits for the next turn of the event loop, so that the driver relays the printer's
+   * reply first: the POS never waits for the disk. Chunks that arrive together are committed in
+   * one transaction (one fsync), before any of them is decoded.
+   */
+  private enqueue(w: Work): void {
+    this.queue.push(w);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    const work = this.queue;
+    this.queue = [];
+    let i = 0;
+    while (i < work.length) {
+      const w = work[i]!;
+      if (w.kind === 'connect') this.onConnect(w.p, w.s);
+      else if (w.kind === 'disconnect') this.onDisconnect(w.p, w.s);
+      else {
+        // A run of chunks: journal all of them at once, then decode them in order.
+        let j = i;
+        while (j < work.length && work[j]!.kind === 'chunk') j++;
+        const run = work.slice(i, j) as Array<Extract<Work, { kind: 'chunk' }>>;
+        this.journal(run);
+        for (const r of run) this.onChunk(r.p, r.c);
+        i = j;
+        continue;
+      }
+      i++;
+    }
+  }
+
+  private journal(run: ReadonlyArray<{ p: AgentPrinter; c: CaptureChunk }>): void {
+    try {
+      this.store.db.transaction(() => {
+        for (const { p, c } of run) this.store.appendChunk(p.name, c);
+      })();
+    } catch (err) {
+      this.fail('store', err);
+    }
+  }
+
   private onConnect(p: AgentPrinter, s: SessionInfo): void {
     this.sessions.set(s.session, { printer: p.name, decoder: new ReceiptDecoder(p.decode), idle: null });
     try {
@@ -128,14 +182,9 @@ export class Agent {
     }
   }
 
+  /** After the chunk is journaled (durable): decode it. */
   private onChunk(p: AgentPrinter, c: CaptureChunk): void {
     this.health.chunks++;
-    // Journal first: the bytes are durable before anything is decoded.
-    try {
-      this.store.appendChunk(p.name, c);
-    } catch (err) {
-      this.fail('store', err);
-    }
     if (c.dir !== 'to-printer') return;
     let s = this.sessions.get(c.session);
     if (!s) {
