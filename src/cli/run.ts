@@ -45,6 +45,18 @@ export function registerRun(program: Command): void {
         log,
       );
       await agent.start();
+      // Retention: synced data older than the setting goes; unsynced data never does.
+      const prune = (): void => {
+        try {
+          const gone = store.prune({ olderThanDays: config.retention.days });
+          if (gone.receipts + gone.sessions > 0) log.info({ ...gone, days: config.retention.days }, 'pruned synced data');
+        } catch (err) {
+          log.error({ err: (err as Error).message }, 'prune failed');
+        }
+      };
+      prune();
+      const pruner = setInterval(prune, 3_600_000);
+      pruner.unref();
       log.info({ data: config.data, printers: config.printers.map((p) => p.name) }, 'agent running');
       await new Promise<void>((resolve) => {
         const stop = (signal: string): void => {
@@ -54,6 +66,7 @@ export function registerRun(program: Command): void {
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
+      clearInterval(pruner);
       await agent.stop();
       store.close();
       log.info({ ...agent.status }, 'stopped');

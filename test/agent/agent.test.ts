@@ -93,6 +93,18 @@ describe('the capture agent (TCP proxy → printer simulator, real SQLite)', () 
     expect(r!.receipt.cut).toBeNull();
   });
 
+  it('fails open: with the store gone, printing goes on and the failure is counted', async () => {
+    const { sim, store, agent, port } = await rig();
+    store.db.close(); // as if the disk went away
+    const client = await pos(port);
+    const sent = Buffer.concat([slip(21), slip(22)]);
+    client.end(sent);
+    await until(() => sim.received().length === sent.length);
+    expect(sim.received().equals(sent)).toBe(true);
+    await until(() => agent.status.storeErrors > 0);
+    expect(agent.status.lastError).toMatch(/^store: /);
+  });
+
   it('after a crash, finishes what the journal holds: nothing lost, nothing doubled', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tilltap-agent-'));
     // A "crashed" agent: bytes journaled, one receipt committed, the rest never decoded.
