@@ -25,11 +25,18 @@ export function listedReceipt(r: StoredReceipt): Record<string, unknown> {
   };
 }
 
-function openStore(dir: string | undefined): Store {
+/** Open the data directory's store for one command, and close it whatever happens. */
+async function withStore<T>(dir: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {
+  let store: Store;
   try {
-    return Store.open(dir ?? DEFAULT_DATA);
+    store = Store.open(dir ?? DEFAULT_DATA);
   } catch (err) {
     throw runtimeError(`cannot open the data directory ${dir ?? DEFAULT_DATA}: ${(err as Error).message}`);
+  }
+  try {
+    return await work(store);
+  } finally {
+    store.close();
   }
 }
 
@@ -74,8 +81,7 @@ export function registerReceipts(program: Command): void {
     .option('--json', 'one JSON array (each receipt as decode --json gives it, plus id, captured_at, printer, print_status, synced)')
     .option('--printer <name>', 'only this printer')
     .action(async (flags: { data: string; json?: boolean; printer?: string }) => {
-      const store = openStore(flags.data);
-      try {
+      await withStore(flags.data, async (store) => {
         const list = store.listReceipts(flags.printer ? { printer: flags.printer } : {});
         if (flags.json) {
           await writeOut(`${JSON.stringify(list.map(listedReceipt), null, 2)}\n`);
@@ -86,9 +92,7 @@ export function registerReceipts(program: Command): void {
           return `${String(r.deviceSeq).padStart(5)}  ${r.id.slice(0, 8)}  ${r.capturedAt}  ${r.printer.padEnd(10)}  ${r.printStatus.padEnd(7)}  ${r.synced ? 'synced' : 'local '}  ${(r.receipt.fields.template ?? '-').padEnd(8)}  ${money(r).padEnd(14)}  ${first.slice(0, 30)}`;
         });
         await writeOut(rows.length ? `${rows.join('\n')}\n${rows.length} receipts\n` : 'no receipts captured yet\n');
-      } finally {
-        store.close();
-      }
+      });
     });
 
   receipts
@@ -98,8 +102,7 @@ export function registerReceipts(program: Command): void {
     .option('--data <dir>', 'data directory', DEFAULT_DATA)
     .option('--json', 'as JSON')
     .action(async (id: string, flags: { data: string; json?: boolean }) => {
-      const store = openStore(flags.data);
-      try {
+      await withStore(flags.data, async (store) => {
         const r = store.getReceipt(id);
         if (!r) throw usageError(`no receipt ${id} in ${flags.data}`);
         if (flags.json) {
@@ -117,9 +120,7 @@ export function registerReceipts(program: Command): void {
           : '\nfields: none recognised\n';
         for (const w of r.receipt.warnings) out += `warning: ${w}\n`;
         await writeOut(out);
-      } finally {
-        store.close();
-      }
+      });
     });
 
   receipts
@@ -130,8 +131,7 @@ export function registerReceipts(program: Command): void {
     .option('--out <file>', 'write to FILE instead of standard output')
     .action(async (flags: { data: string; format: string; out?: string }) => {
       if (flags.format !== 'csv' && flags.format !== 'jsonl') throw usageError(`unknown export format "${flags.format}" (csv or jsonl)`);
-      const store = openStore(flags.data);
-      try {
+      await withStore(flags.data, async (store) => {
         const list = store.listReceipts();
         const body =
           flags.format === 'csv'
@@ -139,9 +139,7 @@ export function registerReceipts(program: Command): void {
             : list.map((r) => `${JSON.stringify(listedReceipt(r))}\n`).join('');
         if (flags.out) writeFileSync(flags.out, body);
         else await writeOut(body);
-      } finally {
-        store.close();
-      }
+      });
     });
 
   receipts
@@ -154,12 +152,11 @@ export function registerReceipts(program: Command): void {
     .action(async (flags: { data: string; profile?: string; encoding?: string; json?: boolean }) => {
       const profile = parseProfile(flags.profile);
       const encoding = parseEncoding(flags.encoding);
-      const store = openStore(flags.data);
       let sessions = 0;
       let changed = 0;
       let same = 0;
       let added = 0;
-      try {
+      await withStore(flags.data, async (store) => {
         const stored = store.listReceipts();
         for (const s of store.sessions()) {
           sessions++;
@@ -186,8 +183,6 @@ export function registerReceipts(program: Command): void {
         }
         const summary = { sessions, receipts_changed: changed, receipts_unchanged: same, receipts_added: added };
         await writeOut(flags.json ? `${JSON.stringify(summary)}\n` : `redecoded ${sessions} sessions: ${changed} receipts changed, ${same} unchanged, ${added} new\n`);
-      } finally {
-        store.close();
-      }
+      });
     });
 }
