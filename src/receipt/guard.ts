@@ -22,9 +22,12 @@ function withText(l: PrintedLine, text: string): PrintedLine {
   return { ...l, text, spans };
 }
 
+/** Product numbers (EAN, UPC, ITF) are never card numbers, though some pass the Luhn check. */
+const PRODUCT_CODES = new Set(['ean13', 'ean8', 'upca', 'upce', 'itf']);
+
 export function guardReceipt(r: Receipt): Receipt {
   const whole = guardText(r.text);
-  const codes = r.barcodes.map((b) => guardText(b.data));
+  const codes = r.barcodes.map((b) => (PRODUCT_CODES.has(b.symbology) ? { text: b.data, pans: 0, secrets: 0 } : guardText(b.data)));
   const pans = whole.pans + codes.reduce((a, c) => a + c.pans, 0);
   const secrets = whole.secrets + codes.reduce((a, c) => a + c.secrets, 0);
   if (pans + secrets === 0) return r;

@@ -130,3 +130,15 @@ describe('no full card number leaves tilltap', () => {
     }
   });
 });
+
+describe('product codes', () => {
+  it('an EAN-13 that happens to pass the Luhn check is a product number, not a card', () => {
+    // 4000000000006 is 13 digits, starts with 4 and passes Luhn: as text it would be starred.
+    const input = new EscPosBuilder().line('Item').barcode('ean13', '4000000000006').qr('4000000000006').cut().build();
+    const r = decodeBuffer(input).receipts[0]!;
+    expect(r.barcodes).toEqual([
+      { symbology: 'ean13', data: '4000000000006' },
+      { symbology: 'qr', data: '400000***0006' },
+    ]);
+  });
+});
