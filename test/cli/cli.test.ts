@@ -138,6 +138,22 @@ describe('tilltap decode', () => {
   });
 });
 
+describe('tilltap run: bad usage', () => {
+  it('is exit 2 with one line naming what is wrong', () => {
+    for (const [args, why] of [
+      [[], /no printer/],
+      [['--listen', 'http://x'], /listen: a device URI/],
+      [['--listen', 'tcp://127.0.0.1:0', '--printer', 'tcp://127.0.0.1:0'], /port 0 is not a printer's port/],
+      [['--config', join(tmp, 'missing.yaml')], /cannot read/],
+    ] as const) {
+      const r = tilltap(['run', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(why);
+    }
+  });
+});
+
 describe('tilltap demo', () => {
   it('decodes its own sample captures and shows them as paper', () => {
     const out = join(tmp, 'samples');
