@@ -10,22 +10,15 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator } from '../../drivers/simulator/index.js';
 import { EscPosBuilder } from '../../src/escpos/builder.js';
+import { freePort } from '../lib/net.js';
 
 const BIN = resolve(import.meta.dirname, '../../src/cli/main.js');
 
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
 
 function open(port: number): Promise<Socket> {
   return new Promise((res, rej) => {

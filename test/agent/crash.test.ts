@@ -1,23 +1,16 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../drivers/simulator/index.js';
 import { EscPosBuilder } from '../../src/escpos/builder.js';
+import { freePort } from '../../scripts/lib/net.js';
 
 // The agent as a shop runs it: the built CLI (`npm test` builds first), real sockets, real SQLite.
 const BIN = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
 
 function startAgent(args: string[]): Promise<ChildProcess> {
   const child = spawn(process.execPath, [BIN, 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
