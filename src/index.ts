@@ -10,3 +10,9 @@ export { getProfile, allProfiles, PROFILE_NAMES, type ProfileName, type ProfileC
 export { EscPosBuilder } from './escpos/builder.js';
 export { renderText, renderReceiptText } from './receipt/render/text.js';
 export { toJsonDocument, receiptToJson } from './receipt/render/json.js';
+export { extractFields } from './receipt/fields/extract.js';
+export type { ReceiptFieldSet } from './receipt/fields/types.js';
+export { guardText } from './receipt/fields/pan-guard.js';
+export { Store } from './store/index.js';
+export { Agent } from './agent/agent.js';
+export { createDriver } from '../drivers/index.js';

@@ -6,6 +6,9 @@ const CHUNK = 64 * 1024;
 
 /** Check a path before streaming it, so that a bad path is a one-line usage error (exit 2). */
 export function openCapture(path: string | undefined): AsyncIterable<Buffer> {
+  if (path === undefined && process.stdin.isTTY) {
+    throw usageError('no capture: give a file, or pipe one into standard input (decode - < capture.bin)');
+  }
   if (path === undefined || path === '-') return process.stdin;
   let isFile: boolean;
   try {
