@@ -173,7 +173,7 @@ function* chunks(pool: readonly Uint8Array[], total: number, seed: number): Gene
   }
 }
 
-function makeStream(kind: Kind, total: number): Buffer {
+export function makeStream(kind: Kind, total: number): Buffer {
   return Buffer.concat([...chunks(receiptPool(kind), total, 7)]);
 }
 
@@ -423,4 +423,4 @@ function main(): void {
   if (sink === 0.5) console.log(''); // keeps `sink` observable
 }
 
-main();
+if (process.argv[1]?.endsWith("decode.js")) main();
