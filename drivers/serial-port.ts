@@ -5,6 +5,7 @@
  * gave it another name after it came back (`/dev/ttyUSB0` → `/dev/ttyUSB1`).
  */
 import { SerialPort } from 'serialport';
+import { Backoff, sleep, worthReporting } from './backoff.js';
 import type { PrinterEndpoint, PrinterLink } from './endpoint.js';
 import { message } from './emitter.js';
 import type { SerialUri } from './uri.js';
@@ -174,6 +175,42 @@ export class SerialDevice {
   async list(): Promise<PortInfo[]> {
     const binding = this.opts.binding;
     return binding ? binding.list() : SerialPort.list();
+  }
+
+  /**
+   * Open the port, retrying with `backoff` while it cannot be opened (reported through `warn`,
+   * not on every attempt). Null once `signal` is aborted (a port opened too late is closed).
+   * `failed` runs after each failed attempt (a driver may have callers waiting on its start).
+   */
+  async openRetrying(
+    backoff: Backoff,
+    signal: AbortSignal,
+    what: string,
+    warn: (msg: string) => void,
+    failed: () => void = () => {},
+  ): Promise<SerialPort | null> {
+    while (!signal.aborted) {
+      let port: SerialPort;
+      try {
+        port = await this.open();
+      } catch (err) {
+        failed();
+        if (signal.aborted) return null;
+        const delay = backoff.next();
+        if (worthReporting(backoff.attempts)) {
+          warn(`cannot open the ${what} (${message(err)}); attempt ${backoff.attempts}, retrying in ${delay} ms`);
+        }
+        await sleep(delay, signal);
+        continue;
+      }
+      if (signal.aborted) {
+        await closeSerialPort(port);
+        return null;
+      }
+      backoff.reset();
+      return port;
+    }
+    return null;
   }
 
   async open(): Promise<SerialPort> {

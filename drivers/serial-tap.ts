@@ -10,8 +10,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SerialPort } from 'serialport';
-import { Backoff, type BackoffOptions, sleep, worthReporting } from './backoff.js';
-import { DriverEmitter, message } from './emitter.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import { DriverEmitter } from './emitter.js';
 import { closeSerialPort, type SerialBinding, SerialDevice, SERIAL_HIGH_WATER_MARK } from './serial-port.js';
 import { waitClosed } from './serial.js';
 import type { CaptureDriver, Direction, SessionInfo } from './types.js';
@@ -86,24 +86,8 @@ export class SerialTapDriver extends DriverEmitter implements CaptureDriver {
     const backoff = new Backoff(this.opts.backoff);
     const signal = this.abortCtl.signal;
     while (!signal.aborted) {
-      let port: SerialPort;
-      try {
-        port = await dev.open();
-      } catch (err) {
-        ready();
-        if (signal.aborted) return;
-        const delay = backoff.next();
-        if (worthReporting(backoff.attempts)) {
-          this.warn(`${dev.uri.path}: cannot open the tap port (${message(err)}); attempt ${backoff.attempts}, retrying in ${delay} ms`);
-        }
-        await sleep(delay, signal);
-        continue;
-      }
-      if (signal.aborted) {
-        await closeSerialPort(port);
-        return;
-      }
-      backoff.reset();
+      const port = await dev.openRetrying(backoff, signal, 'tap port', (m) => this.warn(`${dev.uri.path}: ${m}`), ready);
+      if (!port) return;
       this.open.add(port);
       const closed = waitClosed(port, () => closeSerialPort(port), (m) => this.warn(`${dev.path}: ${m}`));
       if (dir === 'to-printer') {

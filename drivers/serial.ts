@@ -142,24 +142,8 @@ export class SerialPassThroughDriver extends DriverEmitter implements CaptureDri
     const backoff = new Backoff(this.opts.backoff);
     const signal = this.abortCtl.signal;
     while (!signal.aborted) {
-      let port: SerialPort;
-      try {
-        port = await this.listenDevice.open();
-      } catch (err) {
-        ready();
-        if (signal.aborted) return;
-        const delay = backoff.next();
-        if (worthReporting(backoff.attempts)) {
-          this.warn(`${this.uri}: cannot open the listen port (${message(err)}); attempt ${backoff.attempts}, retrying in ${delay} ms`);
-        }
-        await sleep(delay, signal);
-        continue;
-      }
-      if (signal.aborted) {
-        await closeSerialPort(port);
-        return;
-      }
-      backoff.reset();
+      const port = await this.listenDevice.openRetrying(backoff, signal, 'listen port', (m) => this.warn(`${this.uri}: ${m}`), ready);
+      if (!port) return;
       const closed = waitClosed(port, () => closeSerialPort(port), (m) => this.warn(`${this.uri}: ${m}`));
       this.listenPort = port;
       const session: Session = { session: randomUUID(), peer: this.listenDevice.path, t: Date.now(), closing: false };
