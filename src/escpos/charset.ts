@@ -58,7 +58,6 @@ function candidatePool(family: 'esc-pos' | 'star-line'): Pool {
 
 export class Charset {
   private codepage = 0;
-  private intl = 0;
   private remap: Remap | null = null;
   /** Explicit CJK mode: true after FS &, false after FS ., null when only the power-on state applies. */
   private cjkExplicit: boolean | null = null;
@@ -96,7 +95,6 @@ export class Charset {
 
   reset(): void {
     this.codepage = 0;
-    this.intl = 0;
     this.remap = null;
     this.cjkExplicit = null;
     this.utf8 = false;
@@ -109,7 +107,6 @@ export class Charset {
     this.changed();
   }
   setInternational(n: number): void {
-    this.intl = n;
     this.remap = internationalRemap(n);
     this.changed();
   }

@@ -17,7 +17,7 @@ import type {
 } from './events.js';
 import type { PrinterProfile } from './profiles.js';
 import { cellWidth } from './cell-width.js';
-import { code128Text, codeData, codeText, LEGACY_2D, SYMBOLOGY_2D, SYMBOLOGY_A, SYMBOLOGY_B, SYMBOLOGY_STAR } from './codes.js';
+import { codeData, codeText, LEGACY_2D, SYMBOLOGY_2D, SYMBOLOGY_A, SYMBOLOGY_B, SYMBOLOGY_STAR } from './codes.js';
 import type { CommandDef } from './commands.js';
 import type { CommandToken, Token, TokenHandler } from './tokenizer.js';
 
@@ -427,6 +427,20 @@ export class Interpreter implements TokenHandler {
     emit({ type: 'image', offset, image });
   }
 
+  /**
+   * One band of a picture sent in bands (ESC *, Star ESC X / ESC k): it sits in the line buffer and
+   * prints with the next LF (which then prints no blank line); the segmenter joins the bands.
+   */
+  private bandImage(offset: number, image: PrintedImage, emit: EventSink): void {
+    this.flushRun();
+    if (this.lineAlign === null) {
+      this.lineAlign = this.align;
+      this.lineStart = offset;
+    }
+    this.lineHasImage = true;
+    emit({ type: 'image', offset, image: { ...image, align: this.align, band: true } });
+  }
+
   private barcode(offset: number, barcode: Barcode, emit: EventSink): void {
     this.printLine(emit, false);
     emit({ type: 'barcode', offset, barcode });
@@ -550,32 +564,16 @@ export class Interpreter implements TokenHandler {
         return;
       }
       case 'ESC *': {
-        this.flushRun();
-        if (this.lineAlign === null) {
-          this.lineAlign = this.align;
-          this.lineStart = t.offset;
-        }
-        const dots = u16(r, 3);
         const tall = p2 === 32 || p2 === 33;
-        // The band sits in the line buffer and prints with the next LF; the segmenter joins bands.
-        this.lineHasImage = true;
         // Single density doubles each dot's width; 8-dot modes print each dot three dots tall.
         const scale = p2 === 33 ? undefined : { x: p2 === 0 || p2 === 32 ? 2 : 1, y: tall ? 1 : 3 };
-        emit({
-          type: 'image',
-          offset: t.offset,
-          image: withScale(
-            {
-              width: dots,
-              height: tall ? 24 : 8,
-              source: 'column',
-              bitmap: { layout: 'column', data: r.subarray(5), bandHeight: tall ? 24 : 8 },
-              align: this.align,
-              band: true,
-            },
-            scale,
-          ),
-        });
+        const band: PrintedImage = {
+          width: u16(r, 3),
+          height: tall ? 24 : 8,
+          source: 'column',
+          bitmap: { layout: 'column', data: r.subarray(5), bandHeight: tall ? 24 : 8 },
+        };
+        this.bandImage(t.offset, withScale(band, scale), emit);
         return;
       }
       case 'FS p':
@@ -787,39 +785,14 @@ export class Interpreter implements TokenHandler {
         this.image(t.offset, { width: dots, height: 8, source: 'column', bitmap: { layout: 'column', data: r.subarray(4), bandHeight: 8 } }, emit);
         return;
       }
-      case 'ESC X': {
-        // 24-dot columns, bands joined by the segmenter like ESC/POS ESC *.
-        this.flushRun();
-        if (this.lineAlign === null) {
-          this.lineAlign = this.align;
-          this.lineStart = t.offset;
-        }
-        this.lineHasImage = true;
-        emit({
-          type: 'image',
-          offset: t.offset,
-          image: {
-            width: u16(r, 2),
-            height: 24,
-            source: 'column',
-            bitmap: { layout: 'column', data: r.subarray(4), bandHeight: 24 },
-            align: this.align,
-            band: true,
-          },
-        });
+      case 'ESC X':
+        // 24-dot columns, like ESC/POS ESC *.
+        this.bandImage(t.offset, { width: u16(r, 2), height: 24, source: 'column', bitmap: { layout: 'column', data: r.subarray(4), bandHeight: 24 } }, emit);
         return;
-      }
-      case 'ESC k': {
+      case 'ESC k':
         // A raster band 24 rows high, n1 bytes a row.
-        this.flushRun();
-        this.lineHasImage = true;
-        emit({
-          type: 'image',
-          offset: t.offset,
-          image: { width: p2 * 8, height: 24, source: 'raster', bitmap: { layout: 'raster', data: r.subarray(4) }, align: this.align, band: true },
-        });
+        this.bandImage(t.offset, { width: p2 * 8, height: 24, source: 'raster', bitmap: { layout: 'raster', data: r.subarray(4) } }, emit);
         return;
-      }
       case 'ESC GS':
         this.starEscGs(t, emit);
         return;
