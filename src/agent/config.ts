@@ -25,6 +25,31 @@ export const printerSchema = z
   })
   .strict();
 
+/** The outbox worker (src/sync/): how it batches, waits and backs off. Used when `server` is set. */
+export const syncSchema = z
+  .object({
+    /** How often to look for new receipts when nothing is due. */
+    interval_ms: z.number().int().min(100).max(3_600_000).default(2000),
+    /** Receipts per batch at most (the server takes 1000). */
+    batch_size: z.number().int().min(1).max(1000).default(500),
+    /** Bytes per batch at most, before gzip (the server takes 8 MiB). */
+    batch_bytes: z.number().int().min(16_384).max(8 * 1024 * 1024).default(4 * 1024 * 1024),
+    gzip: z.boolean().default(true),
+    /** TCP connect and TLS handshake, each. */
+    connect_timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
+    /** A whole request, upload to the last byte of the answer. */
+    timeout_ms: z.number().int().min(1000).max(600_000).default(60_000),
+    /** PEM file of the CA that signed the server's certificate, when it is not a public one. */
+    ca_file: z.string().min(1).optional(),
+    /** Backoff after network errors, timeouts, 5xx, 408, 429: doubles from min to max, jittered. */
+    retry_min_ms: z.number().int().min(100).max(3_600_000).default(2000),
+    retry_max_ms: z.number().int().min(1000).max(86_400_000).default(300_000),
+    /** Backoff after a refusal (401, 403, 404, other 4xx): long, nothing is sent blindly. */
+    hold_ms: z.number().int().min(1000).max(86_400_000).default(900_000),
+    hold_max_ms: z.number().int().min(1000).max(7 * 86_400_000).default(21_600_000),
+  })
+  .strict();
+
 export const agentConfigSchema = z
   .object({
     /** Where the journal and receipts live (one SQLite file). */
@@ -32,7 +57,9 @@ export const agentConfigSchema = z
     printers: z.array(printerSchema).min(1),
     server: z
       .object({
+        /** The head-office server's base URL, e.g. https://hq.example.com/ */
         url: z.string().url(),
+        /** The device token (`tilltap server token create --store ID`); or TILLTAP_TOKEN in the environment. */
         token: z.string().min(1).optional(),
         store: z.string().min(1).optional(),
         terminal: z.string().min(1).optional(),
@@ -41,11 +68,14 @@ export const agentConfigSchema = z
       .optional(),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().default({ level: 'info' }),
     retention: z.object({ days: z.number().int().min(1).max(3650).default(90) }).strict().default({ days: 90 }),
+    // prefault: the empty block is parsed, so every default inside applies.
+    sync: syncSchema.prefault({}),
   })
   .strict();
 
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 export type PrinterConfig = z.infer<typeof printerSchema>;
+export type SyncConfig = z.infer<typeof syncSchema>;
 
 export interface RunFlags {
   config?: string;
@@ -63,7 +93,7 @@ function issues(err: z.ZodError): string {
 }
 
 /** The config file (if any) with the flags on top, validated; throws a one-line Error when wrong. */
-export function loadAgentConfig(flags: RunFlags): AgentConfig {
+export function loadAgentConfig(flags: RunFlags, env: NodeJS.ProcessEnv = process.env): AgentConfig {
   let raw: Record<string, unknown> = {};
   if (flags.config) {
     let text: string;
@@ -92,6 +122,8 @@ export function loadAgentConfig(flags: RunFlags): AgentConfig {
   if (flags.token) server.token = flags.token;
   if (flags.store) server.store = flags.store;
   if (flags.terminal) server.terminal = flags.terminal;
+  // From the environment, a token stays out of the process list and the config file.
+  if (server.url && !server.token && env.TILLTAP_TOKEN) server.token = env.TILLTAP_TOKEN;
   const merged = {
     ...raw,
     ...(flags.data ? { data: flags.data } : {}),
@@ -108,6 +140,10 @@ export function loadAgentConfig(flags: RunFlags): AgentConfig {
   for (const p of parsed.data.printers) {
     if (names.has(p.name)) throw new Error(`${where(flags)}: two printers are named "${p.name}"`);
     names.add(p.name);
+  }
+  const srv = parsed.data.server;
+  if (srv && !srv.token) {
+    throw new Error(`${where(flags)}: server ${srv.url} needs a device token: --token T, server.token, or TILLTAP_TOKEN in the environment`);
   }
   return parsed.data;
 }

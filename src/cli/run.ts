@@ -5,6 +5,7 @@ import { createDriver } from '../../drivers/index.js';
 import { Agent } from '../agent/agent.js';
 import { loadAgentConfig, type RunFlags } from '../agent/config.js';
 import { Store } from '../store/index.js';
+import { type RunningSync, startSync } from '../sync/index.js';
 import { usageError } from './errors.js';
 
 export function registerRun(program: Command): void {
@@ -15,8 +16,8 @@ export function registerRun(program: Command): void {
     .option('--listen <uri>', 'where the POS prints to: tcp://HOST:PORT, serial:PATH, file:PATH')
     .option('--printer <uri>', 'the real printer: tcp://HOST:PORT, serial:PATH, usblp:PATH (omit to capture only)')
     .option('--data <dir>', 'data directory (journal and receipts)')
-    .option('--server <url>', 'head-office server (sync arrives with a later release)')
-    .option('--token <token>', 'device token for the server')
+    .option('--server <url>', 'head-office server: receipts are sent there in the background')
+    .option('--token <token>', 'device token for the server (or TILLTAP_TOKEN in the environment)')
     .option('--store <id>', 'store id')
     .option('--terminal <id>', 'terminal id')
     .action(async (flags: RunFlags) => {
@@ -57,6 +58,18 @@ export function registerRun(program: Command): void {
       prune();
       const pruner = setInterval(prune, 3_600_000);
       pruner.unref();
+      // Sync beside the agent, on its own connection: capture never waits for the network.
+      let sync: RunningSync | null = null;
+      if (config.server) {
+        try {
+          sync = startSync(config.data, { url: config.server.url, token: config.server.token!, terminal: config.server.terminal }, config.sync, log);
+        } catch (err) {
+          await agent.stop();
+          store.close();
+          throw usageError(`sync: ${(err as Error).message}`);
+        }
+        log.info({ server: config.server.url, store: config.server.store ?? null, terminal: config.server.terminal ?? null, device: store.deviceId() }, 'sync running');
+      }
       log.info({ data: config.data, printers: config.printers.map((p) => p.name) }, 'agent running');
       await new Promise<void>((resolve) => {
         const stop = (signal: string): void => {
@@ -67,6 +80,7 @@ export function registerRun(program: Command): void {
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
       clearInterval(pruner);
+      await sync?.stop();
       await agent.stop();
       store.close();
       log.info({ ...agent.status }, 'stopped');

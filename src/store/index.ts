@@ -15,6 +15,7 @@ import type { CaptureChunk, Direction } from '../../drivers/types.js';
 import type { JsonReceipt } from '../receipt/render/json.js';
 import { openDatabase, scrubWal } from './db.js';
 import { Journal } from './journal.js';
+import { Sync } from './outbox.js';
 import { Pruner } from './prune.js';
 import { Receipts } from './receipts.js';
 import { Redactor } from './redact.js';
@@ -23,6 +24,9 @@ import type {
   CommitReceiptInput,
   JournalChunk,
   ListReceiptsOptions,
+  OutboxKindName,
+  OutboxReceipt,
+  ParkedRow,
   PruneOptions,
   PruneResult,
   RedactOptions,
@@ -30,6 +34,12 @@ import type {
   StoredReceipt,
   StoreStats,
   SyncedRef,
+  SyncFailure,
+  SyncSettled,
+  SyncState,
+  SyncStatus,
+  SyncSuccess,
+  TakeBatchOptions,
 } from './types.js';
 
 export type * from './types.js';
@@ -37,12 +47,14 @@ export { canonicalJson, sha256Hex } from './canonical.js';
 export { DB_FILE } from './db.js';
 export { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations.js';
 export { MIN_ID_PREFIX } from './receipts.js';
+export { OUTBOX_KINDS, RECEIPT_ENVELOPE_BYTES } from './outbox.js';
 
 export class Store {
   private readonly journal: Journal;
   private readonly receipts: Receipts;
   private readonly redactor: Redactor;
   private readonly pruner: Pruner;
+  private readonly sync: Sync;
 
   /**
    * The connection itself, for tests and for later modules that add their own tables (health,
@@ -56,6 +68,7 @@ export class Store {
     this.receipts = new Receipts(db);
     this.redactor = new Redactor(db, this.journal);
     this.pruner = new Pruner(db);
+    this.sync = new Sync(db);
   }
 
   /** Create the directory if needed, open (or create) the file, apply pending migrations. */
@@ -156,6 +169,62 @@ export class Store {
 
   stats(): StoreStats {
     return this.receipts.stats();
+  }
+
+  // ---- sync (the outbox worker in src/sync/ and `tilltap status`) ------------------------------
+
+  /** This data directory's device UUID, made once when the store was created or upgraded. */
+  deviceId(): string {
+    return this.sync.deviceId();
+  }
+
+  /** Due receipts in queue order, up to `maxCount` and about `maxBytes` on the wire (at least one). */
+  takeReceiptBatch(opts: TakeBatchOptions): OutboxReceipt[] {
+    return this.sync.takeReceipts(opts);
+  }
+
+  /**
+   * Apply the server's answer: `synced` ({ id, sha256 } as sent) leave the outbox unless a redecode
+   * changed them meanwhile; `conflicts` are parked (kept, unsynced, not sent again automatically).
+   */
+  settleReceipts(
+    synced: ReadonlyArray<Exclude<SyncedRef, string>>,
+    conflicts: ReadonlyArray<{ id: string; reason: string }>,
+    at = Date.now(),
+  ): SyncSettled {
+    return this.sync.settleReceipts(synced, conflicts, at);
+  }
+
+  /**
+   * A failed attempt: the rows sent record it; the kind waits until `failure.nextAttemptAt`
+   * (persisted: a restart keeps waiting). `rowsOnly`: only these rows wait, the kind goes on.
+   */
+  recordSyncFailure(kind: OutboxKindName, ids: readonly string[], failure: SyncFailure, opts: { rowsOnly?: boolean } = {}): void {
+    this.sync.recordFailure(kind, ids, failure, opts);
+  }
+
+  /** A successful exchange: the kind's backoff is cleared, the server clock offset kept. */
+  recordSyncSuccess(kind: OutboxKindName, success: SyncSuccess): void {
+    this.sync.recordSuccess(kind, success);
+  }
+
+  syncState(kind: OutboxKindName): SyncState {
+    return this.sync.state(kind);
+  }
+
+  /** When the kind may send next (its backoff and its earliest ready row); null when nothing waits. */
+  nextSyncDue(kind: OutboxKindName): number | null {
+    return this.sync.nextDue(kind);
+  }
+
+  /** Backlog, oldest unsynced, parked, last success and error: what `tilltap status` shows. */
+  syncStatus(): SyncStatus {
+    return this.sync.status();
+  }
+
+  /** Receipts the server answered as conflicts, oldest parked first. */
+  parkedReceipts(): ParkedRow[] {
+    return this.sync.parkedReceipts();
   }
 
   // ---- card numbers and retention --------------------------------------------------------------

@@ -90,6 +90,54 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_due ON outbox (next_attempt_at);
     `,
   },
+  {
+    version: 2,
+    name: 'sync: device id, receipt revisions, parked outbox rows, sync state',
+    sql: `
+      -- The agent's own identity towards the server, made once per data directory (a random v4
+      -- UUID; SQL so that the whole step stays one statement list).
+      CREATE TABLE device (
+        one        INTEGER PRIMARY KEY CHECK (one = 1),
+        id         TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      INSERT INTO device (one, id, created_at) VALUES (
+        1,
+        lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' ||
+          substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))),
+        CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+      );
+
+      -- 0 at capture, +1 each time a redecode changes the content: the server takes a higher
+      -- revision from the same device as a correction instead of a conflict.
+      ALTER TABLE receipts ADD COLUMN revision INTEGER NOT NULL DEFAULT 0 CHECK (revision >= 0);
+
+      -- A row the server answered as a conflict is parked: kept (the receipt stays unsynced, so
+      -- retention never deletes it), never sent again automatically, counted in status.
+      ALTER TABLE outbox ADD COLUMN parked_at INTEGER;
+      ALTER TABLE outbox ADD COLUMN parked_reason TEXT;
+      ALTER TABLE outbox ADD COLUMN last_error_at INTEGER;
+      -- What the worker asks for: rows not parked, in the order they were queued (rowid).
+      DROP INDEX outbox_due;
+      CREATE INDEX outbox_ready ON outbox (next_attempt_at) WHERE parked_at IS NULL;
+
+      -- Per outbox kind (receipts, health events): the kind-wide backoff (a server that is down is
+      -- down for every row) and what status shows. next_attempt_at is persisted so a restart does
+      -- not hammer a server that was failing.
+      CREATE TABLE sync_state (
+        kind            TEXT PRIMARY KEY,
+        failures        INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+        next_attempt_at INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at INTEGER,
+        last_success_at INTEGER,
+        last_error      TEXT,
+        last_error_code TEXT,
+        last_error_at   INTEGER,
+        clock_offset_ms INTEGER,
+        clock_offset_at INTEGER
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

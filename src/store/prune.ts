@@ -2,6 +2,8 @@
  * Retention: synced data older than N days goes, unsynced data never does.
  *
  * - A receipt is deleted when the server has it (synced) and it was captured more than N days ago.
+ *   A receipt still in the outbox (waiting, or parked after a conflict) is never deleted, whatever
+ *   its synced flag says: the outbox row is the record of what is still owed to the server.
  * - A session's journal (its chunks and its row) is deleted only when the session is over
  *   (ended more than N days ago), fully decoded (decoded_to = bytes: no receipt can still come out
  *   of its bytes) and every receipt cut from it is synced and older than N days. The journal
@@ -31,7 +33,9 @@ export class Pruner {
         WHERE s.ended_at IS NOT NULL AND s.ended_at < ?
           AND s.decoded_to >= s.bytes_out
           AND NOT EXISTS (SELECT 1 FROM receipts r
-                           WHERE r.session = s.session AND (r.synced = 0 OR r.captured_ms >= ?))`,
+                           WHERE r.session = s.session
+                             AND (r.synced = 0 OR r.captured_ms >= ?
+                                  OR EXISTS (SELECT 1 FROM outbox o WHERE o.receipt_id = r.id)))`,
     );
     this.journalSize = db.prepare<[string], { chunks: number; bytes: number | null }>(
       'SELECT count(*) AS chunks, sum(length(bytes)) AS bytes FROM chunks WHERE session = ?',
@@ -40,7 +44,9 @@ export class Pruner {
     // Only synced ones can be left here (the session was chosen for having no unsynced receipt).
     this.deleteReceiptsOf = db.prepare<[string]>('DELETE FROM receipts WHERE session = ? AND synced = 1');
     this.deleteSession = db.prepare<[string]>('DELETE FROM sessions WHERE session = ?');
-    this.deleteOldSynced = db.prepare<[number]>('DELETE FROM receipts WHERE synced = 1 AND captured_ms < ?');
+    this.deleteOldSynced = db.prepare<[number]>(
+      'DELETE FROM receipts WHERE synced = 1 AND captured_ms < ? AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.receipt_id = receipts.id)',
+    );
   }
 
   prune(opts: PruneOptions): PruneResult {

@@ -25,9 +25,10 @@ interface ReceiptDbRow {
   json: string;
   sha256: string;
   synced: number;
+  revision: number;
 }
 
-const COLUMNS = 'id, device_seq, printer, session, start_pos, end_pos, captured_at, print_status, json, sha256, synced';
+const COLUMNS = 'id, device_seq, printer, session, start_pos, end_pos, captured_at, print_status, json, sha256, synced, revision';
 
 /** A short id typed by a person (`receipts show 3f2a9c1e`) must still say which receipt it is. */
 export const MIN_ID_PREFIX = 8;
@@ -45,6 +46,7 @@ function toStored(r: ReceiptDbRow): StoredReceipt {
     printStatus: r.print_status,
     sha256: r.sha256,
     synced: r.synced === 1,
+    revision: r.revision,
   };
 }
 
@@ -89,11 +91,14 @@ export class Receipts {
       `SELECT ${COLUMNS} FROM receipts WHERE id >= ? AND id < ? || '~' ORDER BY id LIMIT 2`,
     );
     this.update = db.prepare<[string, string, string]>(
-      'UPDATE receipts SET json = ?, sha256 = ?, synced = 0, synced_at = NULL WHERE id = ?',
+      'UPDATE receipts SET json = ?, sha256 = ?, revision = revision + 1, synced = 0, synced_at = NULL WHERE id = ?',
     );
+    // New content is a new revision: whatever the server said about the old one (an error, a
+    // conflict that parked it) no longer applies, so the row is ready again.
     this.requeue = db.prepare<[string, number]>(
       `INSERT INTO outbox (receipt_id, next_attempt_at) VALUES (?, ?)
-       ON CONFLICT (receipt_id) DO UPDATE SET attempts = 0, next_attempt_at = excluded.next_attempt_at, last_error = NULL`,
+       ON CONFLICT (receipt_id) DO UPDATE SET attempts = 0, next_attempt_at = excluded.next_attempt_at,
+         last_error = NULL, last_error_at = NULL, parked_at = NULL, parked_reason = NULL`,
     );
     this.markOne = db.prepare<[number, string]>('UPDATE receipts SET synced = 1, synced_at = ? WHERE id = ? AND synced = 0');
     this.markOneIfSha = db.prepare<[number, string, string]>(
@@ -194,7 +199,8 @@ export class Receipts {
 
   /**
    * New decoded content for a stored receipt (same id). Returns whether the content changed; when
-   * it did the receipt is unsynced again and back in the outbox.
+   * it did its revision goes up by one and the receipt is unsynced again and back in the outbox
+   * (un-parked too: the server accepts a higher revision from this device as a correction).
    */
   updateDecoded(id: string, receipt: JsonReceipt): boolean {
     return this.db

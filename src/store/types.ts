@@ -25,6 +25,8 @@ export interface StoredReceipt {
   /** SHA-256 (hex) of the canonical JSON of `receipt`. */
   readonly sha256: string;
   readonly synced: boolean;
+  /** 0 at capture; +1 each time a redecode changed the content (the server takes it as a correction). */
+  readonly revision: number;
 }
 
 export interface SessionRow {
@@ -118,4 +120,103 @@ export interface RedactOptions {
    * auto profile does (ESC/POS read with the clone table, a superset, or Star Line mode).
    */
   readonly dialect?: 'auto' | 'epson' | 'clone' | 'star-line';
+}
+
+// ---- sync (src/store/outbox.ts, used by src/sync/) ---------------------------------------------
+
+/** What the outbox holds, one table each; health events are the next kind. */
+export type OutboxKindName = 'receipts';
+
+/** A receipt taken from the outbox to be sent. */
+export interface OutboxReceipt {
+  readonly id: string;
+  readonly seq: number;
+  readonly revision: number;
+  readonly sha256: string;
+  readonly capturedAt: string;
+  readonly printer: string;
+  readonly printStatus: PrintStatus;
+  /** The receipt's canonical JSON: exactly the text `sha256` was computed over. */
+  readonly json: string;
+  /** Attempts already made for this row. */
+  readonly attempts: number;
+}
+
+export interface TakeBatchOptions {
+  readonly maxCount: number;
+  /** The batch is cut before it would pass this many bytes (a single larger row is still taken). */
+  readonly maxBytes: number;
+  /** Milliseconds since the epoch; rows due by then are taken. Defaults to Date.now(). */
+  readonly now?: number;
+}
+
+export interface SyncError {
+  /** A stable code (src/sync/errors.ts), e.g. `SYNC_NETWORK`, `SYNC_HTTP_401`. */
+  readonly code: string;
+  readonly message: string;
+  readonly at: number;
+}
+
+export interface SyncFailure extends SyncError {
+  /** Not before this (ms since the epoch). */
+  readonly nextAttemptAt: number;
+}
+
+export interface SyncSuccess {
+  readonly at: number;
+  /** Server clock minus ours, learnt from this answer; null / absent when it was not given. */
+  readonly clockOffsetMs?: number | null;
+}
+
+export interface SyncSettled {
+  readonly synced: number;
+  readonly parked: number;
+}
+
+/** One outbox kind's sync state as persisted. Times are ms since the epoch. */
+export interface SyncState {
+  readonly kind: OutboxKindName;
+  /** Consecutive failed attempts (0 after a success). */
+  readonly failures: number;
+  /** Nothing of this kind is sent before this (0: no backoff). */
+  readonly nextAttemptAt: number;
+  readonly lastAttemptAt: number | null;
+  readonly lastSuccessAt: number | null;
+  readonly lastError: SyncError | null;
+  /** Server clock minus the agent's, from the last answer that gave it. */
+  readonly clockOffsetMs: number | null;
+  readonly clockOffsetAt: number | null;
+}
+
+export interface SyncKindStatus {
+  /** Rows waiting to be sent (parked ones not counted). */
+  readonly backlog: number;
+  /** Rows the server answered as conflicts: never sent again automatically, never pruned. */
+  readonly parked: number;
+  readonly lastAttemptAt: number | null;
+  readonly lastSuccessAt: number | null;
+  readonly lastError: SyncError | null;
+  readonly failures: number;
+  /** When the next attempt may happen; null when nothing waits. */
+  readonly nextAttemptAt: number | null;
+}
+
+/** `Store.syncStatus()`, for `tilltap status`: the receipts' figures on top, every kind below. */
+export interface SyncStatus {
+  readonly deviceId: string;
+  readonly backlog: number;
+  /** captured_at (ISO 8601 with zone) of the oldest receipt waiting; null when none waits. */
+  readonly oldestUnsyncedAt: string | null;
+  readonly parked: number;
+  readonly lastSuccessAt: number | null;
+  readonly lastError: SyncError | null;
+  readonly nextAttemptAt: number | null;
+  readonly clockOffsetMs: number | null;
+  readonly kinds: Readonly<Record<OutboxKindName, SyncKindStatus>>;
+}
+
+export interface ParkedRow {
+  readonly id: string;
+  readonly parkedAt: number;
+  readonly reason: string;
 }

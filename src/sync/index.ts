@@ -1,0 +1,95 @@
+/**
+ * Background sync from the agent to head office: `startSync` is what `tilltap run` calls when a
+ * server is configured.
+ *
+ *   backoff.ts    delays (pure)                 protocol.ts  bodies, keys, answers (pure)
+ *   classify.ts   outcome → what to do (pure)   kinds.ts     what is sent where (receipts; health next)
+ *   client.ts     got: timeouts, TLS, auth      worker.ts    the loop: take, send, settle, back off
+ *
+ * The worker gets its own Store connection on the data directory rather than sharing the agent's:
+ * the agent's journaling is moving into a worker thread (a connection cannot cross threads), and
+ * with WAL the two connections only meet on the write lock, which each holds for one short
+ * transaction (capture's commits wait at most for one settle of a batch, never for the network).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SyncConfig } from '../agent/config.js';
+import { packageRoot } from '../paths.js';
+import { Store } from '../store/index.js';
+import { createSyncClient } from './client.js';
+import { receiptsKind } from './kinds.js';
+import { type SyncLog, type SyncSettings, SyncWorker } from './worker.js';
+
+export { backoffDelay, retryAfterMs, type BackoffPolicy } from './backoff.js';
+export { classify, type Decision, type Exchange } from './classify.js';
+export { createSyncClient, type SyncClient, type SyncClientOptions } from './client.js';
+export { SYNC_ERRORS, type SyncErrorCode } from './errors.js';
+export { receiptsKind, receiptWire, type OutboxKind, type SyncItem } from './kinds.js';
+export { batchBody, idempotencyKey, isoWithZoneMs } from './protocol.js';
+export { SyncWorker, type AttemptReport, type SyncLog, type SyncSettings, type SyncWorkerOptions } from './worker.js';
+
+export interface SyncServerConfig {
+  readonly url: string;
+  readonly token: string;
+  readonly terminal?: string | undefined;
+}
+
+export function tilltapVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function syncSettings(c: SyncConfig): SyncSettings {
+  return {
+    intervalMs: c.interval_ms,
+    batchSize: c.batch_size,
+    batchBytes: c.batch_bytes,
+    gzip: c.gzip,
+    backoff: { baseMs: c.retry_min_ms, maxMs: Math.max(c.retry_min_ms, c.retry_max_ms) },
+    hold: { baseMs: c.hold_ms, maxMs: Math.max(c.hold_ms, c.hold_max_ms) },
+  };
+}
+
+export interface RunningSync {
+  readonly worker: SyncWorker;
+  /** Stop the worker (a POST in flight is aborted, its rows stay queued), close its connection. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Open a second connection on the data directory and start the worker. Throws (before anything
+ * starts) when the CA file cannot be read.
+ */
+export function startSync(dataDir: string, server: SyncServerConfig, config: SyncConfig, log: SyncLog): RunningSync {
+  const version = tilltapVersion();
+  const client = createSyncClient({
+    url: server.url,
+    token: server.token,
+    caFile: config.ca_file,
+    connectTimeoutMs: config.connect_timeout_ms,
+    timeoutMs: config.timeout_ms,
+    userAgent: `tilltap/${version}`,
+  });
+  const store = Store.open(dataDir);
+  const worker = new SyncWorker({
+    store,
+    kinds: [receiptsKind(store)],
+    client,
+    terminal: server.terminal ?? null,
+    version,
+    settings: syncSettings(config),
+    log,
+  });
+  worker.start();
+  return {
+    worker,
+    async stop(): Promise<void> {
+      await worker.stop();
+      client.close();
+      store.close();
+    },
+  };
+}
