@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { canonicalJson, sha256Hex } from '../../src/store/canonical.js';
@@ -56,6 +57,8 @@ export interface SyncTestServerOptions {
   readonly port?: number;
   /** Added to the server's clock in `server_time`. */
   readonly clockSkewMs?: number;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
@@ -93,7 +96,7 @@ export class SyncTestServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}/`;
+    return `${this.opts.tls ? 'https' : 'http'}://127.0.0.1:${this.port}/`;
   }
 
   get listening(): boolean {
@@ -102,11 +105,12 @@ export class SyncTestServer {
 
   async start(port = this.opts.port ?? this.port): Promise<this> {
     if (this.server) return this;
-    const server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) this.send(res, { status: 500, body: errorBody('INTERNAL', String(err)) });
       });
-    });
+    };
+    const server: Server = this.opts.tls ? createTlsServer({ key: this.opts.tls.key, cert: this.opts.tls.cert }, handler) : createServer(handler);
     server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -43,7 +43,7 @@ export const syncSchema = z
     ca_file: z.string().min(1).optional(),
     /** Backoff after network errors, timeouts, 5xx, 408, 429: doubles from min to max, jittered. */
     retry_min_ms: z.number().int().min(100).max(3_600_000).default(2000),
-    retry_max_ms: z.number().int().min(1000).max(86_400_000).default(300_000),
+    retry_max_ms: z.number().int().min(100).max(86_400_000).default(300_000),
     /** Backoff after a refusal (401, 403, 404, other 4xx): long, nothing is sent blindly. */
     hold_ms: z.number().int().min(1000).max(86_400_000).default(900_000),
     hold_max_ms: z.number().int().min(1000).max(7 * 86_400_000).default(21_600_000),

@@ -1,0 +1,124 @@
+/**
+ * `tilltap run --server …` as a shop runs it: the built CLI in a child process, real sockets, real
+ * SQLite. The hard case: the agent is SIGKILLed after the server stored a batch and before the
+ * agent committed the answer. The next start sends those rows again; the server recognises them;
+ * every receipt is held exactly once.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/lib/net.js';
+import { Store } from '../../src/store/index.js';
+import { startSyncTestServer } from '../helpers/sync-server.js';
+import { addReceipts, later, tempDir, waitFor } from '../helpers/sync.js';
+
+const BIN = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+
+interface Agent {
+  child: ChildProcess;
+  log: () => string;
+  exited: Promise<number | null>;
+}
+
+function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Agent> {
+  const child = spawn(process.execPath, [BIN, 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  later(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let log = '';
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return new Promise((res, rej) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      log += d.toString();
+      if (log.includes('agent running')) res({ child, log: () => log, exited });
+    });
+    child.once('exit', (code) => rej(new Error(`agent exited (${code}): ${log}`)));
+  });
+}
+
+/** A config file with fast sync settings (the flags give the server, token and listen address). */
+function config(dir: string): string {
+  const file = join(dir, 'agent.yaml');
+  writeFileSync(file, 'sync:\n  interval_ms: 100\n  batch_size: 100\n  retry_min_ms: 100\n  retry_max_ms: 500\n  timeout_ms: 5000\n');
+  return file;
+}
+
+function unsynced(data: string): number {
+  const s = Store.open(data);
+  try {
+    return s.syncStatus().backlog;
+  } finally {
+    s.close();
+  }
+}
+
+describe('tilltap run with a server', () => {
+  it('SIGKILL between the POST and marking the rows synced: resent on the next start, held once', async () => {
+    const server = await startSyncTestServer();
+    later(() => server.stop());
+    const data = tempDir();
+    const seed = Store.open(data);
+    const ids = addReceipts(seed, 250);
+    seed.close();
+
+    let stored!: () => void;
+    const storedOnce = new Promise<void>((r) => (stored = r));
+    let release!: () => void;
+    server.faults.push({ kind: 'hold-after', onStored: () => stored(), release: new Promise<void>((r) => (release = r)) });
+
+    const args = ['--config', config(data), '--listen', `tcp://127.0.0.1:${await freePort()}`, '--data', data, '--server', server.url, '--terminal', 'T01'];
+    // The token from the environment (stays out of the process list).
+    const first = await startAgent(args, { TILLTAP_TOKEN: 'test-token' });
+    await storedOnce;
+    first.child.kill('SIGKILL');
+    await first.exited;
+    release();
+
+    // The server holds the first batch; the agent never recorded that.
+    expect(server.stored.size).toBe(100);
+    expect(unsynced(data)).toBe(250);
+
+    const second = await startAgent(args, { TILLTAP_TOKEN: 'test-token' });
+    await waitFor(() => server.stored.size === 250, 'all receipts on the server');
+    await waitFor(() => unsynced(data) === 0, 'the agent to record it');
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+
+    expect(server.doubled()).toEqual([]);
+    expect([...server.stored.keys()].sort()).toEqual([...ids].sort());
+    // The first batch travelled twice and was recognised the second time.
+    expect(server.redelivered()).toHaveLength(100);
+    // Its new device clock made it another body under the same key (422); the agent sent it once
+    // more under a fresh key and the server answered `duplicates`.
+    expect(server.requests.some((r) => r.status === 422)).toBe(true);
+    const check = Store.open(data);
+    try {
+      expect(check.listReceipts({ synced: false })).toEqual([]);
+      expect(check.syncStatus()).toMatchObject({ backlog: 0, parked: 0 });
+    } finally {
+      check.close();
+    }
+    expect(second.log()).toMatch(/sync running/);
+  });
+
+  it('refuses a server without a token, and an unreadable CA file, as bad usage (exit 2)', async () => {
+    const data = tempDir();
+    const port = await freePort();
+    const env = { ...process.env, TILLTAP_TOKEN: '' };
+    const noToken = spawnSync(process.execPath, [BIN, 'run', '--listen', `tcp://127.0.0.1:${port}`, '--data', data, '--server', 'http://127.0.0.1:9/'], { encoding: 'utf8', env });
+    expect(noToken.status).toBe(2);
+    expect(noToken.stderr).toMatch(/needs a device token/);
+    expect(noToken.stderr.trim().split('\n')).toHaveLength(1);
+
+    const cfg = join(data, 'ca.yaml');
+    writeFileSync(cfg, `sync:\n  ca_file: ${join(data, 'no-such-ca.pem')}\n`);
+    const badCa = spawnSync(
+      process.execPath,
+      [BIN, 'run', '--config', cfg, '--listen', `tcp://127.0.0.1:${port}`, '--data', data, '--server', 'https://127.0.0.1:9/', '--token', 't'],
+      { encoding: 'utf8', env, timeout: 20_000 },
+    );
+    expect(badCa.status).toBe(2);
+    expect(badCa.stderr).toMatch(/tilltap: sync: .*no-such-ca\.pem/);
+  });
+});
