@@ -5,7 +5,7 @@ import { createDriver } from '../../drivers/index.js';
 import { Agent } from '../agent/agent.js';
 import { loadAgentConfig, type RunFlags } from '../agent/config.js';
 import { Store } from '../store/index.js';
-import { type RunningSync, startSync } from '../sync/index.js';
+import { startSync, type SyncThread } from '../sync/index.js';
 import { usageError } from './errors.js';
 
 export function registerRun(program: Command): void {
@@ -59,10 +59,10 @@ export function registerRun(program: Command): void {
       const pruner = setInterval(prune, 3_600_000);
       pruner.unref();
       // Sync beside the agent, on its own connection: capture never waits for the network.
-      let sync: RunningSync | null = null;
+      let sync: SyncThread | null = null;
       if (config.server) {
         try {
-          sync = startSync(config.data, { url: config.server.url, token: config.server.token!, terminal: config.server.terminal }, config.sync, log);
+          sync = await startSync(config.data, { url: config.server.url, token: config.server.token!, terminal: config.server.terminal }, config.sync, log);
         } catch (err) {
           await agent.stop();
           store.close();

@@ -6,10 +6,14 @@
  *   classify.ts   outcome → what to do (pure)   kinds.ts     what is sent where (receipts; health next)
  *   client.ts     got: timeouts, TLS, auth      worker.ts    the loop: take, send, settle, back off
  *
- * The worker gets its own Store connection on the data directory rather than sharing the agent's:
- * the agent's journaling is moving into a worker thread (a connection cannot cross threads), and
- * with WAL the two connections only meet on the write lock, which each holds for one short
- * transaction (capture's commits wait at most for one settle of a batch, never for the network).
+ *   host.ts       the worker's thread, seen from the main thread; thread.ts: its entry point
+ *
+ * `tilltap run` runs the worker in a thread of its own with its own Store connection on the data
+ * directory, not the agent's: a connection cannot cross threads, and the synchronous part of a
+ * batch (reading 500 rows, building a 2 MB body, committing the answer: tens of ms) must not run
+ * on the event loop that relays print jobs. With WAL the two connections only meet on the write
+ * lock, which each holds for one short transaction: capture's commits wait at most for one
+ * settle of a batch, never for the network.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +21,7 @@ import type { SyncConfig } from '../agent/config.js';
 import { packageRoot } from '../paths.js';
 import { Store } from '../store/index.js';
 import { createSyncClient } from './client.js';
+import { SyncThread } from './host.js';
 import { receiptsKind } from './kinds.js';
 import { type SyncLog, type SyncSettings, SyncWorker } from './worker.js';
 
@@ -26,6 +31,7 @@ export { createSyncClient, type SyncClient, type SyncClientOptions } from './cli
 export { SYNC_ERRORS, type SyncErrorCode } from './errors.js';
 export { receiptsKind, receiptWire, type OutboxKind, type SyncItem } from './kinds.js';
 export { batchBody, idempotencyKey, isoWithZoneMs } from './protocol.js';
+export { SyncThread } from './host.js';
 export { SyncWorker, type AttemptReport, type SyncLog, type SyncSettings, type SyncWorkerOptions } from './worker.js';
 
 export interface SyncServerConfig {
@@ -53,17 +59,25 @@ export function syncSettings(c: SyncConfig): SyncSettings {
   };
 }
 
+/** What the sync thread is started with (structured-cloned into it). */
+export interface SyncThreadInit {
+  readonly dataDir: string;
+  readonly server: SyncServerConfig;
+  readonly config: SyncConfig;
+}
+
 export interface RunningSync {
   readonly worker: SyncWorker;
+  readonly deviceId: string;
   /** Stop the worker (a POST in flight is aborted, its rows stay queued), close its connection. */
   stop(): Promise<void>;
 }
 
 /**
- * Open a second connection on the data directory and start the worker. Throws (before anything
- * starts) when the CA file cannot be read.
+ * In this thread: open a second connection on the data directory and start the worker. Throws
+ * (before anything starts) when the CA file cannot be read. The sync thread calls this.
  */
-export function startSync(dataDir: string, server: SyncServerConfig, config: SyncConfig, log: SyncLog): RunningSync {
+export function openSync(dataDir: string, server: SyncServerConfig, config: SyncConfig, log: SyncLog): RunningSync {
   const version = tilltapVersion();
   const client = createSyncClient({
     url: server.url,
@@ -86,10 +100,21 @@ export function startSync(dataDir: string, server: SyncServerConfig, config: Syn
   worker.start();
   return {
     worker,
+    deviceId: store.deviceId(),
     async stop(): Promise<void> {
       await worker.stop();
       client.close();
       store.close();
     },
   };
+}
+
+/**
+ * What `tilltap run` calls: the worker in a thread of its own (host.ts), so nothing of sync runs
+ * on the event loop that relays print jobs. Rejects when it cannot start (an unreadable CA file).
+ */
+export function startSync(dataDir: string, server: SyncServerConfig, config: SyncConfig, log: SyncLog): Promise<SyncThread> {
+  // Plain data only: it is copied into the thread.
+  const init: SyncThreadInit = { dataDir, server: { url: server.url, token: server.token, terminal: server.terminal }, config: { ...config } };
+  return SyncThread.start(init, log);
 }

@@ -1,0 +1,128 @@
+/**
+ * The main thread's handle on the sync worker, which runs in a worker thread of its own: building a
+ * batch body, reading the due rows and committing an answer are synchronous work (tens of ms for
+ * a batch of 500), and on the main thread they would hold up the drivers' relay of print jobs
+ * while a backlog drains. In its own thread nothing of sync runs on the capture's event loop.
+ *
+ * If the thread dies (a bug), it is logged and started again after a pause: sync must not stop for
+ * the rest of the agent's life because of one bad moment.
+ */
+import { existsSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { packageRoot } from '../paths.js';
+import type { SyncThreadInit } from './index.js';
+import type { AttemptReport, SyncLog } from './worker.js';
+
+export type HostMessage = { readonly type: 'stop' } | { readonly type: 'nudge' };
+
+export type ThreadMessage =
+  | { readonly type: 'started'; readonly deviceId: string }
+  | { readonly type: 'stopped' }
+  | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'attempt'; readonly report: AttemptReport }
+  | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly obj: object; readonly msg: string };
+
+const RESTART_MS = 10_000;
+const STOP_GRACE_MS = 10_000;
+
+/** The compiled thread entry: beside this file when built, in dist/ when this runs from source (tests). */
+function threadFile(): string {
+  const here = fileURLToPath(new URL('./thread.js', import.meta.url));
+  if (existsSync(here)) return here;
+  return join(packageRoot(), 'dist', 'src', 'sync', 'thread.js');
+}
+
+export class SyncThread extends EventEmitter<{ attempt: [AttemptReport] }> {
+  private worker: Worker | null = null;
+  private stopping = false;
+  private restart: NodeJS.Timeout | null = null;
+
+  private constructor(
+    private readonly init: SyncThreadInit,
+    private readonly log: SyncLog,
+  ) {
+    super();
+  }
+
+  /** Start the thread; rejects (nothing left running) if it cannot start, e.g. an unreadable CA file. */
+  static async start(init: SyncThreadInit, log: SyncLog): Promise<SyncThread> {
+    const t = new SyncThread(init, log);
+    await t.spawn();
+    return t;
+  }
+
+  nudge(): void {
+    this.worker?.postMessage({ type: 'nudge' } satisfies HostMessage);
+  }
+
+  /** Stop the worker (a POST in flight is aborted; its rows stay queued) and end the thread. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restart) clearTimeout(this.restart);
+    const w = this.worker;
+    if (!w) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, STOP_GRACE_MS);
+      w.on('message', (m: ThreadMessage) => {
+        if (m.type === 'stopped' || m.type === 'failed') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      w.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      w.postMessage({ type: 'stop' } satisfies HostMessage);
+    });
+    await w.terminate();
+    this.worker = null;
+  }
+
+  private spawn(): Promise<void> {
+    const w = new Worker(threadFile(), { workerData: this.init });
+    this.worker = w;
+    return new Promise<void>((resolve, reject) => {
+      let started = false;
+      w.on('message', (m: ThreadMessage) => {
+        switch (m.type) {
+          case 'started':
+            started = true;
+            resolve();
+            break;
+          case 'failed':
+            if (!started) {
+              reject(new Error(m.message));
+              void w.terminate();
+            } else this.log.error({ err: m.message }, 'sync: the worker failed to stop cleanly');
+            break;
+          case 'attempt':
+            this.emit('attempt', m.report);
+            break;
+          case 'log':
+            this.log[m.level](m.obj, m.msg);
+            break;
+          case 'stopped':
+            break;
+        }
+      });
+      w.on('error', (err) => {
+        if (!started) reject(err);
+        else this.log.error({ err: err.message }, 'sync: the worker thread crashed');
+      });
+      w.on('exit', (code) => {
+        if (this.worker === w) this.worker = null;
+        if (!started || this.stopping) return;
+        this.log.error({ code, restartInMs: RESTART_MS }, 'sync: the worker thread ended; starting it again');
+        this.restart = setTimeout(() => {
+          this.restart = null;
+          if (!this.stopping) this.spawn().catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'sync: could not start the worker thread again'));
+        }, RESTART_MS);
+        this.restart.unref();
+      });
+    });
+  }
+}

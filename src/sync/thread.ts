@@ -1,0 +1,34 @@
+/**
+ * The sync worker's thread (see host.ts): opens its own connection on the data directory, runs a
+ * SyncWorker, sends its log lines and attempt reports to the main thread, stops on request.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openSync, type SyncThreadInit } from './index.js';
+import type { HostMessage, ThreadMessage } from './host.js';
+
+const port = parentPort!;
+const post = (m: ThreadMessage): void => port.postMessage(m);
+const init = workerData as SyncThreadInit;
+
+const log = {
+  info: (obj: object, msg = ''): void => post({ type: 'log', level: 'info', obj, msg }),
+  warn: (obj: object, msg = ''): void => post({ type: 'log', level: 'warn', obj, msg }),
+  error: (obj: object, msg = ''): void => post({ type: 'log', level: 'error', obj, msg }),
+};
+
+try {
+  const running = openSync(init.dataDir, init.server, init.config, log);
+  running.worker.on('attempt', (report) => post({ type: 'attempt', report }));
+  port.on('message', (m: HostMessage) => {
+    if (m.type === 'nudge') running.worker.nudge();
+    else if (m.type === 'stop') {
+      running.stop().then(
+        () => post({ type: 'stopped' }),
+        (err: unknown) => post({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
+      );
+    }
+  });
+  post({ type: 'started', deviceId: running.deviceId });
+} catch (err) {
+  post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+}

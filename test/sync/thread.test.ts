@@ -1,0 +1,50 @@
+/**
+ * The worker as `tilltap run` runs it: in a worker thread of its own (the built dist/ code), with
+ * its own connection on the data directory, logs and attempt reports sent to the main thread.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { syncSchema } from '../../src/agent/config.js';
+import { Store } from '../../src/store/index.js';
+import { type AttemptReport, startSync } from '../../src/sync/index.js';
+import { startSyncTestServer } from '../helpers/sync-server.js';
+import { addReceipts, later, memoryLog, tempDir, waitFor } from '../helpers/sync.js';
+
+describe('sync thread', () => {
+  it('drains the data directory from its own thread and stops on request', async () => {
+    const server = await startSyncTestServer();
+    later(() => server.stop());
+    const dir = tempDir();
+    const store = Store.open(dir);
+    later(() => store.close());
+    const ids = addReceipts(store, 120);
+    const log = memoryLog();
+    const sync = await startSync(dir, { url: server.url, token: 'test-token', terminal: 'T7' }, syncSchema.parse({ interval_ms: 100 }), log);
+    later(() => sync.stop());
+    const reports: AttemptReport[] = [];
+    sync.on('attempt', (a) => reports.push(a));
+    await waitFor(() => store.syncStatus().backlog === 0, 'the backlog');
+    // The agent's connection sees what the thread's connection committed.
+    expect(store.listReceipts({ synced: false })).toEqual([]);
+    for (const id of ids) expect(server.stored.get(id)).toBe(1);
+    expect(reports.reduce((n, r) => n + r.synced, 0)).toBe(120);
+    expect(log.lines.some((l) => l.level === 'info' && /batch sent/.test(l.msg))).toBe(true);
+    expect(server.requests[0]!.device).toMatchObject({ id: store.deviceId(), terminal: 'T7' });
+
+    // New receipts from the agent's side reach the server through the thread.
+    const more = addReceipts(store, 3);
+    await waitFor(() => more.every((id) => server.stored.get(id) === 1), 'the new receipts');
+    await sync.stop();
+    const after = addReceipts(store, 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(after.some((id) => server.stored.has(id))).toBe(false);
+  });
+
+  it('does not start with an unreadable CA file, and says why', async () => {
+    const dir = tempDir();
+    const missing = join(dir, 'missing-ca.pem');
+    await expect(startSync(dir, { url: 'https://127.0.0.1:9/', token: 't' }, syncSchema.parse({ ca_file: missing }), memoryLog())).rejects.toThrow(
+      /missing-ca\.pem/,
+    );
+  });
+});
