@@ -203,6 +203,14 @@ export class Store {
     this.sync.recordFailure(kind, ids, failure, opts);
   }
 
+  /**
+   * Say which server and token (an opaque fingerprint, not the token) the worker sends to; a kind
+   * whose backoff was earned with others starts afresh. Returns whether a backoff was cleared.
+   */
+  useSyncEndpoint(kind: OutboxKindName, endpoint: string): boolean {
+    return this.sync.useEndpoint(kind, endpoint);
+  }
+
   /** A successful exchange: the kind's backoff is cleared, the server clock offset kept. */
   recordSyncSuccess(kind: OutboxKindName, success: SyncSuccess): void {
     this.sync.recordSuccess(kind, success);

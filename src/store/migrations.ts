@@ -134,7 +134,10 @@ export const MIGRATIONS: readonly Migration[] = [
         last_error_code TEXT,
         last_error_at   INTEGER,
         clock_offset_ms INTEGER,
-        clock_offset_at INTEGER
+        clock_offset_at INTEGER,
+        -- Which server and token the backoff was earned with (a hash, never the token): a restart
+        -- with another URL or token (someone fixed the configuration) tries again at once.
+        endpoint        TEXT
       );
     `,
   },

@@ -23,6 +23,7 @@ import type {
   ParkedRow,
   PrintStatus,
   SyncedRef,
+  SyncError,
   SyncFailure,
   SyncKindStatus,
   SyncSettled,
@@ -49,8 +50,9 @@ export class OutboxQueue {
 
   constructor(db: Database.Database, table: string, idColumn: string) {
     // Table and column names come from this module's constants, never from input.
+    // max(): a row keeps its own later time (a rejected row waiting long stays waiting).
     this.failOne = db.prepare<[number, string, number, string]>(
-      `UPDATE ${table} SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, last_error_at = ?
+      `UPDATE ${table} SET attempts = attempts + 1, next_attempt_at = max(next_attempt_at, ?), last_error = ?, last_error_at = ?
         WHERE ${idColumn} = ? AND parked_at IS NULL`,
     );
     this.parkOne = db.prepare<[number, string, string]>(
@@ -64,11 +66,15 @@ export class OutboxQueue {
     );
   }
 
-  /** An attempt failed for these rows: one more attempt, the error, the next attempt time. */
-  fail(ids: readonly string[], f: SyncFailure): number {
+  /**
+   * An attempt failed for these rows: one more attempt and the error on each. `nextAttemptAt` is
+   * for a failure of these rows alone; when the whole kind failed, the kind's own backoff holds
+   * them and their times stay (so a backoff dropped later frees them all at once).
+   */
+  fail(ids: readonly string[], f: SyncError, nextAttemptAt = 0): number {
     const message = `${f.code}: ${f.message}`;
     let n = 0;
-    for (const id of ids) n += this.failOne.run(f.nextAttemptAt, message, f.at, id).changes;
+    for (const id of ids) n += this.failOne.run(nextAttemptAt, message, f.at, id).changes;
     return n;
   }
 
@@ -97,6 +103,7 @@ interface StateRow {
   last_error_at: number | null;
   clock_offset_ms: number | null;
   clock_offset_at: number | null;
+  endpoint: string | null;
 }
 
 interface OutboxReceiptRow {
@@ -132,6 +139,7 @@ export class Sync {
   private readonly ensureState;
   private readonly successUpdate;
   private readonly failureUpdate;
+  private readonly endpointUpdate;
   private readonly dueReceipts;
   private readonly markOneIfSha;
   private readonly dequeueReceipt;
@@ -153,6 +161,9 @@ export class Sync {
       `UPDATE sync_state SET failures = failures + 1, next_attempt_at = ?, last_attempt_at = ?,
          last_error = ?, last_error_code = ?, last_error_at = ?
         WHERE kind = ?`,
+    );
+    this.endpointUpdate = db.prepare<[string, string, string]>(
+      `UPDATE sync_state SET endpoint = ?, failures = 0, next_attempt_at = 0 WHERE kind = ? AND endpoint IS NOT ?`,
     );
     // Queue order (outbox rowid: capture order, a redecoded receipt at the end), so a retried batch
     // is the same batch and carries the same Idempotency-Key.
@@ -199,6 +210,21 @@ export class Sync {
   }
 
   /**
+   * The server and token the worker sends to now (an opaque fingerprint). When they differ from
+   * the ones the kind's backoff was earned with, the backoff is cleared; returns whether it was.
+   */
+  useEndpoint(kind: OutboxKindName, endpoint: string): boolean {
+    return this.db
+      .transaction((): boolean => {
+        const before = this.stateQuery.get(kind);
+        this.ensureState.run(kind);
+        const changed = this.endpointUpdate.run(endpoint, kind, endpoint).changes > 0;
+        return changed && before !== undefined && before.next_attempt_at > 0;
+      })
+      .immediate();
+  }
+
+  /**
    * A failed attempt: the kind waits until f.nextAttemptAt, and the rows sent (if any) record the
    * attempt and error. With `rowsOnly` the kind itself is not held back (a row the server
    * rejected on its own merits).
@@ -206,7 +232,7 @@ export class Sync {
   recordFailure(kind: OutboxKindName, ids: readonly string[], f: SyncFailure, opts: { rowsOnly?: boolean } = {}): void {
     this.db
       .transaction(() => {
-        this.queues[kind].fail(ids, f);
+        this.queues[kind].fail(ids, f, opts.rowsOnly ? f.nextAttemptAt : 0);
         this.ensureState.run(kind);
         if (opts.rowsOnly) {
           // The error is still the last thing that happened for status; the kind is not delayed.

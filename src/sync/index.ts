@@ -15,6 +15,7 @@
  * lock, which each holds for one short transaction: capture's commits wait at most for one
  * settle of a batch, never for the network.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncConfig } from '../agent/config.js';
@@ -46,6 +47,11 @@ export function tilltapVersion(): string {
   } catch {
     return '0.0.0';
   }
+}
+
+/** Which server and token: a hash (the token itself is never written to the database). */
+export function endpointOf(server: SyncServerConfig): string {
+  return createHash('sha256').update(`${server.url}\n${server.token}`).digest('hex').slice(0, 16);
 }
 
 export function syncSettings(c: SyncConfig): SyncSettings {
@@ -96,6 +102,7 @@ export function openSync(dataDir: string, server: SyncServerConfig, config: Sync
     version,
     settings: syncSettings(config),
     log,
+    endpoint: endpointOf(server),
   });
   worker.start();
   return {

@@ -55,6 +55,11 @@ export interface SyncWorkerOptions {
   readonly version: string;
   readonly settings: SyncSettings;
   readonly log: SyncLog;
+  /**
+   * Identifies the server and token (e.g. a hash of both). A persisted backoff earned with another
+   * endpoint is dropped at start: after a refused token is replaced, sending resumes at once.
+   */
+  readonly endpoint?: string;
   /** Jitter source (tests make it fixed). */
   readonly random?: () => number;
 }
@@ -103,6 +108,17 @@ export class SyncWorker extends EventEmitter<{ attempt: [AttemptReport] }> {
     if (this.running) return;
     this.running = true;
     this.abort = new AbortController();
+    if (this.o.endpoint !== undefined) {
+      for (const kind of this.o.kinds) {
+        try {
+          if (this.o.store.useSyncEndpoint(kind.name, this.o.endpoint)) {
+            this.o.log.info({ kind: kind.name }, 'sync: server or token changed; earlier backoff dropped');
+          }
+        } catch (err) {
+          this.o.log.error({ kind: kind.name, err: (err as Error).message }, 'sync: store error');
+        }
+      }
+    }
     this.schedule(0);
   }
 
@@ -217,7 +233,8 @@ export class SyncWorker extends EventEmitter<{ attempt: [AttemptReport] }> {
         }
         if (out.unanswered.length > 0) {
           // Not dropped, not parked: sent again after a short backoff.
-          this.rowsFailed(kind, out.unanswered, 'SYNC_UNANSWERED', `${out.unanswered.length} of ${items.length} rows`, settings.backoff, answeredAt);
+          const tries = Math.max(...items.filter((i) => out.unanswered.includes(i.id)).map((i) => i.attempts)) + 1;
+          this.rowsFailed(kind, out.unanswered, 'SYNC_UNANSWERED', `${out.unanswered.length} of ${items.length} rows`, settings.backoff, answeredAt, tries);
         }
         report(out.synced, out.parked);
         return 'more';

@@ -92,7 +92,9 @@ describe('failures, answers, parking', () => {
       lastAttemptAt: at + 1,
       lastError: { code: 'SYNC_SERVER_ERROR', message: '503', at: at + 1 },
     });
-    expect(outboxRow(again, ids[0]!)).toMatchObject({ attempts: 2, next_attempt_at: at + 90_000, last_error: 'SYNC_SERVER_ERROR: 503' });
+    // The rows record the attempts; the kind's backoff (not theirs) holds them back.
+    expect(outboxRow(again, ids[0]!)).toMatchObject({ attempts: 2, last_error: 'SYNC_SERVER_ERROR: 503' });
+    expect(outboxRow(again, ids[0]!)!.next_attempt_at).toBeLessThanOrEqual(at);
     expect(outboxRow(again, ids[2]!)).toMatchObject({ attempts: 0, last_error: null });
     // The kind waits even though a row (ids[2]) is due.
     expect(again.nextSyncDue('receipts')).toBe(at + 90_000);
@@ -188,5 +190,19 @@ describe('retention and the outbox', () => {
     for (const id of synced) expect(store.getReceipt(id)).toBeNull();
     expect(store.readStream(store.getReceipt(waiting)!.session, 'to-printer').length).toBe(40);
     expect(store.syncStatus()).toMatchObject({ backlog: 1, parked: 1 });
+  });
+});
+
+describe('endpoint', () => {
+  it('a backoff earned with one server and token is dropped when they change, kept when not', () => {
+    const store = openStore(tempDir());
+    expect(store.useSyncEndpoint('receipts', 'A')).toBe(false);
+    const at = Date.now();
+    store.recordSyncFailure('receipts', [], { code: 'SYNC_UNAUTHORIZED', message: '401', at, nextAttemptAt: at + 3_600_000 });
+    expect(store.useSyncEndpoint('receipts', 'A')).toBe(false);
+    expect(store.syncState('receipts').nextAttemptAt).toBe(at + 3_600_000);
+    expect(store.useSyncEndpoint('receipts', 'B')).toBe(true);
+    expect(store.syncState('receipts')).toMatchObject({ nextAttemptAt: 0, failures: 0, lastError: { code: 'SYNC_UNAUTHORIZED' } });
+    expect(store.useSyncEndpoint('receipts', 'B')).toBe(false);
   });
 });

@@ -18,7 +18,15 @@ interface Rig {
 }
 
 async function rig(
-  opts: { settings?: Partial<SyncSettings>; token?: string; server?: SyncTestServer; store?: Store; timeoutMs?: number; start?: boolean } = {},
+  opts: {
+    settings?: Partial<SyncSettings>;
+    token?: string;
+    endpoint?: string;
+    server?: SyncTestServer;
+    store?: Store;
+    timeoutMs?: number;
+    start?: boolean;
+  } = {},
 ): Promise<Rig> {
   const server = opts.server ?? (await startSyncTestServer({ clockSkewMs: 60_000 }));
   later(() => server.stop());
@@ -39,6 +47,7 @@ async function rig(
     version: '9.9.9',
     settings: { ...FAST, ...opts.settings },
     log,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
   });
   const attempts: AttemptReport[] = [];
   worker.on('attempt', (a) => attempts.push(a));
@@ -242,7 +251,7 @@ describe('sync worker: faults', () => {
   });
 
   it('holds back long on a refused token, loudly, and sends nothing blindly', async () => {
-    const r = await rig({ token: 'revoked', settings: { hold: { baseMs: 10_000, maxMs: 60_000 } } });
+    const r = await rig({ token: 'revoked', endpoint: 'url+revoked', settings: { hold: { baseMs: 10_000, maxMs: 60_000 } } });
     addReceipts(r.store, 5);
     await waitFor(() => r.attempts.length >= 1, 'one attempt');
     await sleep(250);
@@ -255,6 +264,16 @@ describe('sync worker: faults', () => {
     expect(st.lastError?.code).toBe('SYNC_UNAUTHORIZED');
     expect(st.nextAttemptAt - st.lastAttemptAt!).toBeGreaterThanOrEqual(5_000);
     expect(r.store.syncStatus()).toMatchObject({ backlog: 5, parked: 0 });
+
+    // Restarted with the same token: the hold is kept. With a new token: sending resumes at once.
+    await r.worker.stop();
+    const again = await rig({ store: r.store, server: r.server, token: 'revoked', endpoint: 'url+revoked' });
+    await sleep(200);
+    expect(again.attempts).toEqual([]);
+    await again.worker.stop();
+    const fixed = await rig({ store: r.store, server: r.server, token: 'test-token', endpoint: 'url+fixed' });
+    await waitFor(() => drained(fixed), 'the backlog with the new token');
+    expect(fixed.log.lines.some((l) => /backoff dropped/.test(l.msg))).toBe(true);
   });
 
   it('finds the one row the server rejects by halving the batch; the rest goes through', async () => {
