@@ -140,6 +140,7 @@ export class Sync {
   private readonly successUpdate;
   private readonly failureUpdate;
   private readonly endpointUpdate;
+  private readonly errorUpdate;
   private readonly dueReceipts;
   private readonly markOneIfSha;
   private readonly dequeueReceipt;
@@ -161,6 +162,9 @@ export class Sync {
       `UPDATE sync_state SET failures = failures + 1, next_attempt_at = ?, last_attempt_at = ?,
          last_error = ?, last_error_code = ?, last_error_at = ?
         WHERE kind = ?`,
+    );
+    this.errorUpdate = db.prepare<[string, string, number, number, string]>(
+      'UPDATE sync_state SET last_error = ?, last_error_code = ?, last_error_at = ?, last_attempt_at = ? WHERE kind = ?',
     );
     this.endpointUpdate = db.prepare<[string, string, string]>(
       `UPDATE sync_state SET endpoint = ?, failures = 0, next_attempt_at = 0 WHERE kind = ? AND endpoint IS NOT ?`,
@@ -236,11 +240,7 @@ export class Sync {
         this.ensureState.run(kind);
         if (opts.rowsOnly) {
           // The error is still the last thing that happened for status; the kind is not delayed.
-          this.db
-            .prepare<[string, string, number, number, string]>(
-              'UPDATE sync_state SET last_error = ?, last_error_code = ?, last_error_at = ?, last_attempt_at = ? WHERE kind = ?',
-            )
-            .run(f.message, f.code, f.at, f.at, kind);
+          this.errorUpdate.run(f.message, f.code, f.at, f.at, kind);
         } else {
           this.failureUpdate.run(f.nextAttemptAt, f.at, f.message, f.code, f.at, kind);
         }

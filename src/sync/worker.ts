@@ -199,16 +199,20 @@ export class SyncWorker extends EventEmitter<{ attempt: [AttemptReport] }> {
 
     const key = idempotencyKey(store.deviceId(), items.map((i) => i.key));
     const started = Date.now();
+    // Stopped mid-flight (the POST aborted): nothing recorded, the rows stay queued. An answer that
+    // did arrive is still settled.
+    const aborted = (x: Exchange): boolean => !this.running && x.kind === 'failed';
     let sent = await this.send(kind, items, key);
-    if (!this.running) return 'idle'; // stopped mid-flight: nothing recorded, rows stay queued
+    if (aborted(sent.exchange)) return 'idle';
     let decision = classify(sent.exchange, items.length, Date.now());
-    if (decision.action === 'rekey') {
+    if (decision.action === 'rekey' && this.running) {
       log.warn({ kind: kind.name, rows: items.length, detail: decision.detail }, 'sync: Idempotency-Key already used with another body; sending under a fresh key');
       sent = await this.send(kind, items, freshKey(key, sent.clockMs));
-      if (!this.running) return 'idle';
+      if (aborted(sent.exchange)) return 'idle';
       decision = classify(sent.exchange, items.length, Date.now());
       if (decision.action === 'rekey') decision = { action: 'hold', code: 'SYNC_REFUSED', detail: decision.detail, loud: true };
     }
+    if (decision.action === 'rekey') return 'idle'; // stopping: the rows stay queued
     const answeredAt = Date.now();
     this.counts.attempts++;
     const status = sent.exchange.kind === 'answer' ? sent.exchange.status : null;
