@@ -34,8 +34,9 @@ async function rig(
   const client = createSyncClient({
     url: server.url,
     token: opts.token ?? 'test-token',
-    connectTimeoutMs: 300,
-    timeoutMs: opts.timeoutMs ?? 800,
+    // Generous: a loaded CI machine must not turn the good path into timeouts.
+    connectTimeoutMs: 5000,
+    timeoutMs: opts.timeoutMs ?? 10_000,
     userAgent: 'tilltap-test',
   });
   const log = memoryLog();
