@@ -24,10 +24,11 @@ describe('sync thread', () => {
     const reports: AttemptReport[] = [];
     sync.on('attempt', (a) => reports.push(a));
     await waitFor(() => store.syncStatus().backlog === 0, 'the backlog');
+    // The reports come by message, after the commit the agent's connection already sees.
+    await waitFor(() => reports.reduce((n, r) => n + r.synced, 0) === 120, 'the attempt reports');
     // The agent's connection sees what the thread's connection committed.
     expect(store.listReceipts({ synced: false })).toEqual([]);
     for (const id of ids) expect(server.stored.get(id)).toBe(1);
-    expect(reports.reduce((n, r) => n + r.synced, 0)).toBe(120);
     expect(log.lines.some((l) => l.level === 'info' && /batch sent/.test(l.msg))).toBe(true);
     expect(server.requests[0]!.device).toMatchObject({ id: store.deviceId(), terminal: 'T7' });
 
