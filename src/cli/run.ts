@@ -68,7 +68,7 @@ export function registerRun(program: Command): void {
           store.close();
           throw usageError(`sync: ${(err as Error).message}`);
         }
-        log.info({ server: config.server.url, store: config.server.store ?? null, terminal: config.server.terminal ?? null, device: store.deviceId() }, 'sync running');
+        log.info({ server: config.server.url, store: config.server.store ?? null, terminal: config.server.terminal ?? null, device: sync.deviceId }, 'sync running');
       }
       log.info({ data: config.data, printers: config.printers.map((p) => p.name) }, 'agent running');
       await new Promise<void>((resolve) => {

@@ -38,6 +38,7 @@ function threadFile(): string {
 export class SyncThread extends EventEmitter<{ attempt: [AttemptReport] }> {
   private worker: Worker | null = null;
   private stopping = false;
+  private device = '';
   private restart: NodeJS.Timeout | null = null;
 
   private constructor(
@@ -52,6 +53,11 @@ export class SyncThread extends EventEmitter<{ attempt: [AttemptReport] }> {
     const t = new SyncThread(init, log);
     await t.spawn();
     return t;
+  }
+
+  /** The data directory's device id, as the thread read it from the store. */
+  get deviceId(): string {
+    return this.device;
   }
 
   nudge(): void {
@@ -91,6 +97,7 @@ export class SyncThread extends EventEmitter<{ attempt: [AttemptReport] }> {
         switch (m.type) {
           case 'started':
             started = true;
+            this.device = m.deviceId;
             resolve();
             break;
           case 'failed':
