@@ -23,7 +23,7 @@ import { DriverEmitter, message } from './emitter.js';
 import type { PrinterEndpoint, PrinterLink } from './endpoint.js';
 import { DEFAULT_MAX_HOLD, Pump } from './pump.js';
 import { type PrinterIdentity, StatusResponder } from './simulator/replies.js';
-import type { CaptureDriver, Direction, SessionInfo } from './types.js';
+import type { CaptureDriver, Direction, RelayGate, SessionInfo } from './types.js';
 import { parseDeviceUriOf, type TcpUri } from './uri.js';
 
 export interface TcpProxyOptions {
@@ -63,6 +63,7 @@ interface SessionHost {
   readonly name: string;
   readonly endpoint: PrinterEndpoint | null;
   readonly opts: TcpProxyOptions;
+  readonly gate: RelayGate | null;
   chunk(dir: Direction, bytes: Buffer, t: number, session: string): void;
   warn(msg: string): void;
   connect(info: SessionInfo): void;
@@ -107,7 +108,11 @@ export class TcpProxyDriver extends DriverEmitter implements CaptureDriver {
     if (this.server) return;
     this.stopping = false;
     const server = net.createServer({ allowHalfOpen: true, noDelay: true });
+    const driver = this;
     const host: SessionHost = {
+      get gate() {
+        return driver.gate;
+      },
       name: this.name,
       endpoint: this.endpoint,
       opts: this.opts,
@@ -189,6 +194,7 @@ class ProxySession {
       onChunk: (b, t, s) => this.chunk('to-printer', b, t, s),
       onWarn: (m) => host.warn(m),
       onDrained: () => this.upDrained(),
+      gate: () => host.gate,
     });
     this.down = new Pump({
       dir: 'from-printer',

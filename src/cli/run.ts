@@ -1,10 +1,10 @@
 /** `tilltap run`: the capture agent, in the foreground until SIGINT / SIGTERM. */
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { createDriver } from '../../drivers/index.js';
 import { Agent } from '../agent/agent.js';
 import { loadAgentConfig, type RunFlags } from '../agent/config.js';
-import { Store } from '../store/index.js';
 import { startSync, type SyncThread } from '../sync/index.js';
 import { usageError } from './errors.js';
 
@@ -34,38 +34,34 @@ export function registerRun(program: Command): void {
       } catch (err) {
         throw usageError((err as Error).message);
       }
-      const store = Store.open(config.data);
-      const agent = new Agent(
-        store,
-        drivers.map(({ p, driver }) => ({
+      // The store opens in the agent's worker thread, which fails open; a data directory that can
+      // never work is a configuration error, said now.
+      try {
+        mkdirSync(config.data, { recursive: true });
+        accessSync(config.data, constants.W_OK);
+      } catch (err) {
+        throw usageError(`data directory ${config.data}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      const agent = new Agent({
+        dataDir: config.data,
+        printers: drivers.map(({ p, driver }) => ({
           name: p.name,
           driver,
           decode: { profile: p.profile, ...(p.encoding ? { encoding: p.encoding } : {}) },
           idleMs: p.idle_ms,
         })),
         log,
-      );
+        // Retention: synced data older than the setting goes; unsynced data never does.
+        retentionDays: config.retention.days,
+      });
       await agent.start();
-      // Retention: synced data older than the setting goes; unsynced data never does.
-      const prune = (): void => {
-        try {
-          const gone = store.prune({ olderThanDays: config.retention.days });
-          if (gone.receipts + gone.sessions > 0) log.info({ ...gone, days: config.retention.days }, 'pruned synced data');
-        } catch (err) {
-          log.error({ err: (err as Error).message }, 'prune failed');
-        }
-      };
-      prune();
-      const pruner = setInterval(prune, 3_600_000);
-      pruner.unref();
-      // Sync beside the agent, on its own connection: capture never waits for the network.
+      // Sync beside the agent, in a thread of its own: capture never waits for the network.
       let sync: SyncThread | null = null;
       if (config.server) {
         try {
           sync = await startSync(config.data, { url: config.server.url, token: config.server.token!, terminal: config.server.terminal }, config.sync, log);
         } catch (err) {
           await agent.stop();
-          store.close();
           throw usageError(`sync: ${(err as Error).message}`);
         }
         log.info({ server: config.server.url, store: config.server.store ?? null, terminal: config.server.terminal ?? null, device: sync.deviceId }, 'sync running');
@@ -79,10 +75,8 @@ export function registerRun(program: Command): void {
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
-      clearInterval(pruner);
       await sync?.stop();
       await agent.stop();
-      store.close();
       log.info({ ...agent.status }, 'stopped');
     });
 }
