@@ -8,6 +8,7 @@ import { registerDecode } from './decode.js';
 import { registerDemo } from './demo.js';
 import { registerReceipts } from './receipts.js';
 import { registerRun } from './run.js';
+import { registerServer } from './server.js';
 import { CliError } from './errors.js';
 
 function version(): string {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerReceipts(program);
   registerDemo(program);
+  registerServer(program);
   // Every command and subcommand reports bad usage as an error (exit 2) instead of exiting itself.
   const override = (cmd: Command): void => {
     cmd.exitOverride();
