@@ -23,7 +23,7 @@ export const bodyPlugin = global(async (app) => {
     });
   });
 
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  app.addHook('preParsing', async (request, reply, payload) => {
     if (!WITH_BODY.has(request.method)) return payload;
     const encoding = (request.headers['content-encoding'] ?? '').trim().toLowerCase();
     if (encoding === '' || encoding === 'identity') return payload;
@@ -38,8 +38,9 @@ export const bodyPlugin = global(async (app) => {
     });
     payload.on('error', (err) => gunzip.destroy(err));
     payload.pipe(gunzip);
-    // When fastify stops reading (a 413), nothing must keep inflating.
-    request.raw.once('close', () => gunzip.destroy());
+    // Once the answer is out (a 413 stops reading part way) nothing must keep inflating. Not the
+    // request's 'close': Node emits that as soon as the body has been read, before gunzip flushes.
+    reply.raw.once('close', () => gunzip.destroy());
     return inflated;
   });
 });
