@@ -84,3 +84,8 @@ export function loadServerConfig(flags: ServerFlags): ServerConfig {
   parseListen(parsed.data.listen);
   return parsed.data;
 }
+
+/** The JSON Schema of the config file, for editors (config/server.schema.json). */
+export function serverConfigJsonSchema(): unknown {
+  return z.toJSONSchema(serverConfigSchema, { io: 'input' });
+}

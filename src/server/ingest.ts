@@ -40,6 +40,33 @@ function sighting(d: DeviceBlock, receivedMs: number): DeviceSighting {
   };
 }
 
+/** Are the keys of every object in this parsed JSON value in canonicalJson's (sorted) order? */
+function keysSorted(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!keysSorted(x)) return false;
+    return true;
+  }
+  let prev: string | undefined;
+  for (const k of Object.keys(v)) {
+    if (prev !== undefined && !(prev < k)) return false;
+    prev = k;
+    if (!keysSorted((v as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/**
+ * canonicalJson of a value that came out of JSON.parse, faster in the usual case. The agent sends
+ * receipts as it stored them, already canonical (keys sorted at every level); for such a value
+ * JSON.stringify writes the same text (parsed JSON holds no undefined, functions or toJSON, and
+ * Object.keys order is the order JSON.stringify writes), natively and about twice as fast. Any
+ * other order takes the general path. test/server/ingest.test.ts checks the two agree.
+ */
+export function parsedCanonicalJson(v: unknown): string {
+  return keysSorted(v) ? JSON.stringify(v) : canonicalJson(v);
+}
+
 /** Text as a field holds it: trimmed, and absent when empty. */
 const fieldText = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
 
@@ -55,7 +82,7 @@ export function prepareReceipts(body: unknown, limits: BatchLimits, receivedMs: 
   const items: IncomingReceipt[] = [];
   const identity: unknown[] = [];
   parsed.data.receipts.forEach((r, i) => {
-    const json = canonicalJson(raw[i]!.receipt);
+    const json = parsedCanonicalJson(raw[i]!.receipt);
     if (sha256Hex(json) !== r.sha256) {
       throw apiError('SCHEMA_VIOLATION', `receipts[${i}] (id ${r.id}): sha256 does not match the SHA-256 of the receipt's canonical JSON`);
     }

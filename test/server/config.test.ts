@@ -46,3 +46,13 @@ describe('server config', () => {
     expect(redact('postgres://u:secret@h:5432/db')).toBe('postgres://u:***@h:5432/db');
   });
 });
+
+describe('shipped config files', () => {
+  it('the example loads, and config/server.schema.json is up to date', async () => {
+    const { configPath } = await import('../../src/paths.js');
+    const { readFileSync } = await import('node:fs');
+    const { serverSchemaText } = await import('../../scripts/gen-server-schema.js');
+    expect(loadServerConfig({ config: configPath('server.example.yaml') })).toMatchObject({ listen: '127.0.0.1:8470', db: './tilltap-server.db' });
+    expect(readFileSync(configPath('server.schema.json'), 'utf8')).toBe(serverSchemaText());
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/server/errors.js';
-import { idempotencyKey, prepareHealthEvents, prepareReceipts, receiptsAnswer } from '../../src/server/ingest.js';
+import { idempotencyKey, parsedCanonicalJson, prepareHealthEvents, prepareReceipts, receiptsAnswer } from '../../src/server/ingest.js';
+import { canonicalJson } from '../../src/store/canonical.js';
 import { classifyReceipt } from '../../src/server/storage/classify.js';
 import { decodedReceipts, device, item, receiptsBody } from './helpers.js';
 
@@ -93,5 +94,37 @@ describe('answers and headers', () => {
     expect(() => idempotencyKey(['a', 'b'])).toThrow(ApiError);
     expect(() => idempotencyKey('has space')).toThrow(ApiError);
     expect(() => idempotencyKey('')).toThrow(ApiError);
+  });
+});
+
+describe('parsedCanonicalJson', () => {
+  it('is canonicalJson for parsed JSON, sorted or not', () => {
+    const [r] = decodedReceipts(1);
+    const values: unknown[] = [
+      r,
+      JSON.parse(canonicalJson(r)),
+      { b: 1, a: 2 },
+      { a: { d: [1, { z: 0, y: null }], c: 'é' }, b: [] },
+      { '10': 1, '9': 2, a: 3 },
+      { '1': 1, '2': 2 },
+      { é: 1, e: 2, Z: 3, '': 4 },
+      JSON.parse('{"n":1e999,"m":-0,"big":1e21,"s":"\\u2028\\ud800"}'),
+      [],
+      'x',
+      null,
+    ];
+    // Random objects: keys in random order, nested.
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const make = (depth: number): unknown => {
+      const k = rnd();
+      if (depth > 3 || k < 0.3) return rnd() < 0.5 ? Math.round(rnd() * 1000) - 500 : `s${Math.floor(rnd() * 100)}`;
+      if (k < 0.5) return Array.from({ length: Math.floor(rnd() * 4) }, () => make(depth + 1));
+      const o: Record<string, unknown> = {};
+      for (let i = 0; i < 5; i++) o[rnd() < 0.2 ? String(Math.floor(rnd() * 20)) : String.fromCharCode(97 + Math.floor(rnd() * 26))] = make(depth + 1);
+      return rnd() < 0.5 ? JSON.parse(canonicalJson(o)) : o;
+    };
+    for (let i = 0; i < 300; i++) values.push(JSON.parse(JSON.stringify(make(0))));
+    for (const v of values) expect(parsedCanonicalJson(v)).toBe(canonicalJson(v));
   });
 });

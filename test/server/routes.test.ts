@@ -327,6 +327,8 @@ describe('POST /api/v1/health-events', () => {
     expect(replay.statusCode).toBe(200);
     expect(replay.body).toBe(keyed.body);
     expect(errorOf(await send([event({ seq: 3 })], { 'idempotency-key': 'h-1' }))).toMatchObject({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+    // A key is per route: the same key on the receipts route is another key.
+    expect((await app.inject(post(t.secret, json(receiptsBody([])), { 'idempotency-key': 'h-1' }))).statusCode).toBe(200);
   });
 });
 

@@ -135,7 +135,7 @@ describe('SQLite server storage', () => {
   it('idempotency: a claim answered once replays, another fingerprint is key-reused, keys are per token; prune forgets old ones', async () => {
     const s = openStorage();
     await withStore(s);
-    const claim = { tokenId: 't1', key: 'k', fingerprint: 'f1' };
+    const claim = { tokenId: 't1', scope: 'receipts' as const, key: 'k', fingerprint: 'f1' };
     const first = await s.receipts.ingest(ctx({ idempotency: claim }), [receipt('a')], answer);
     expect(first.kind).toBe('fresh');
     const replay = await s.receipts.ingest(ctx({ idempotency: claim }), [receipt('a'), receipt('zzz')], answer);
@@ -152,7 +152,7 @@ describe('SQLite server storage', () => {
   it('a batch is all or nothing: a failure part way leaves no receipt, no key, no device', async () => {
     const s = openStorage();
     await withStore(s);
-    const claim = { tokenId: 't1', key: 'k', fingerprint: 'f1' };
+    const claim = { tokenId: 't1', scope: 'receipts' as const, key: 'k', fingerprint: 'f1' };
     // The second receipt breaks a CHECK constraint after the first was inserted in the same transaction.
     const bad = receipt('b', { printStatus: 'printed' as 'ok' });
     await expect(s.receipts.ingest(ctx({ idempotency: claim }), [receipt('a'), bad], answer)).rejects.toThrow(/CHECK/);

@@ -18,7 +18,7 @@ export const healthEventRoutes: FastifyPluginAsync<{ storage: Storage; limits: B
         store: principal.store,
         device: batch.device,
         receivedAt,
-        idempotency: key === null ? null : { tokenId: principal.tokenId, key, fingerprint: batch.fingerprint },
+        idempotency: key === null ? null : { tokenId: principal.tokenId, scope: 'health-events', key, fingerprint: batch.fingerprint },
       },
       batch.items,
       (r) => healthAnswer(r, receivedAt),

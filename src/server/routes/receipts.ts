@@ -23,7 +23,7 @@ export const receiptRoutes: FastifyPluginAsync<{ storage: Storage; limits: Batch
         store: principal.store,
         device: batch.device,
         receivedAt,
-        idempotency: key === null ? null : { tokenId: principal.tokenId, key, fingerprint: batch.fingerprint },
+        idempotency: key === null ? null : { tokenId: principal.tokenId, scope: 'receipts', key, fingerprint: batch.fingerprint },
       },
       batch.items,
       (r) => receiptsAnswer(r, receivedAt),

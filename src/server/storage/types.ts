@@ -85,6 +85,8 @@ export interface DeviceStorage {
 /** What a POST with an Idempotency-Key claims: answered once per (token, key). */
 export interface IdempotencyClaim {
   readonly tokenId: string;
+  /** Which route: a key used for receipts and for health events is two keys. */
+  readonly scope: 'receipts' | 'health-events';
   readonly key: string;
   /** SHA-256 of what makes the request this request (see src/server/ingest.ts fingerprints). */
   readonly fingerprint: string;

@@ -15,11 +15,11 @@ export class SqliteIdempotency implements IdempotencyStorage {
     private readonly db: Database.Database,
     private readonly devices: SqliteDevices,
   ) {
-    this.get = db.prepare<[string, string], { fingerprint: string; status: number; body: string }>(
-      'SELECT fingerprint, status, body FROM idempotency_keys WHERE token_id = ? AND key = ?',
+    this.get = db.prepare<[string, string, string], { fingerprint: string; status: number; body: string }>(
+      'SELECT fingerprint, status, body FROM idempotency_keys WHERE token_id = ? AND scope = ? AND key = ?',
     );
-    this.put = db.prepare<[string, string, string, number, string, string]>(
-      'INSERT INTO idempotency_keys (token_id, key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    this.put = db.prepare<[string, string, string, string, number, string, string]>(
+      'INSERT INTO idempotency_keys (token_id, scope, key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.del = db.prepare<[string]>('DELETE FROM idempotency_keys WHERE created_at < ?');
   }
@@ -39,14 +39,14 @@ export class SqliteIdempotency implements IdempotencyStorage {
         }
         const result = work();
         const a = answer(result);
-        if (claim) this.put.run(claim.tokenId, claim.key, claim.fingerprint, a.status, a.body, ctx.receivedAt);
+        if (claim) this.put.run(claim.tokenId, claim.scope, claim.key, claim.fingerprint, a.status, a.body, ctx.receivedAt);
         return { kind: 'fresh', result, answer: a };
       })
       .immediate();
   }
 
   private lookup(claim: IdempotencyClaim): Idempotent<never> | null {
-    const row = this.get.get(claim.tokenId, claim.key);
+    const row = this.get.get(claim.tokenId, claim.scope, claim.key);
     if (!row) return null;
     if (row.fingerprint !== claim.fingerprint) return { kind: 'key-reused' };
     return { kind: 'replay', answer: { status: row.status, body: row.body } };

@@ -130,15 +130,16 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX health_events_by_printer ON health_events (store, printer, at_ms);
 
-      -- Answers given to POSTs with an Idempotency-Key, per token, for retries.
+      -- Answers given to POSTs with an Idempotency-Key, per token and route, for retries.
       CREATE TABLE idempotency_keys (
         token_id    TEXT NOT NULL,
+        scope       TEXT NOT NULL,
         key         TEXT NOT NULL,
         fingerprint TEXT NOT NULL,
         status      INTEGER NOT NULL,
         body        TEXT NOT NULL,
         created_at  TEXT NOT NULL,
-        PRIMARY KEY (token_id, key)
+        PRIMARY KEY (token_id, scope, key)
       );
       CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
     `,
