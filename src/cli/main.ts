@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   run: async () => (await import('./run.js')).registerRun,
   receipts: async () => (await import('./receipts.js')).registerReceipts,
   demo: async () => (await import('./demo.js')).registerDemo,
+  server: async () => (await import('./server.js')).registerServer,
 };
 
 /** The command named on the command line (the first word that is not an option), if it is ours. */

@@ -1,0 +1,312 @@
+/**
+ * The head-office server's storage: what the HTTP routes and the `server` CLI need from a database.
+ *
+ * Every method returns a Promise, so that the SQLite backend (better-sqlite3, synchronous under
+ * the hood: storage/sqlite/) and a PostgreSQL backend (pg, issue 7) are interchangeable. A method
+ * that writes is one transaction: when its Promise resolves the change is durable, and when it
+ * rejects nothing of it was written.
+ *
+ * Groups follow the tables (one module per group in each backend): stores, tokens, devices,
+ * receipts (with their revision history and the conflict log), health events, idempotency keys.
+ * Later issues add their groups (statements, matches, discrepancies) beside these.
+ */
+import type { PrintStatus } from '../../store/types.js';
+
+export type { PrintStatus };
+
+/** Times are ISO 8601 strings in UTC (`Date.toISOString()`), unless a field says otherwise. */
+export type IsoTime = string;
+
+// ---- tokens ------------------------------------------------------------------------------------
+
+export type TokenRole = 'device' | 'user';
+
+/** A token as listed: never the secret, which is stored only as its SHA-256. */
+export type TokenRecord =
+  | { readonly id: string; readonly role: 'device'; readonly store: string; readonly name: null; readonly createdAt: IsoTime; readonly revokedAt: IsoTime | null }
+  | { readonly id: string; readonly role: 'user'; readonly store: null; readonly name: string; readonly createdAt: IsoTime; readonly revokedAt: IsoTime | null };
+
+export type NewToken =
+  | { readonly id: string; readonly hash: string; readonly role: 'device'; readonly store: string; readonly createdAt: IsoTime }
+  | { readonly id: string; readonly hash: string; readonly role: 'user'; readonly name: string; readonly createdAt: IsoTime };
+
+export type RevokeResult = 'revoked' | 'already-revoked' | 'unknown';
+
+export interface TokenStorage {
+  /** Stores the token (and its store, for a device token, if new). Throws if the id or hash exists. */
+  create(token: NewToken): Promise<TokenRecord>;
+  /** The token with this hash, revoked or not (the caller decides what a revoked token gets). */
+  findByHash(hash: string): Promise<TokenRecord | null>;
+  list(): Promise<TokenRecord[]>;
+  revoke(id: string, at: IsoTime): Promise<RevokeResult>;
+}
+
+// ---- stores ------------------------------------------------------------------------------------
+
+export interface StoreRecord {
+  readonly id: string;
+  readonly createdAt: IsoTime;
+}
+
+export interface StoreStorage {
+  list(): Promise<StoreRecord[]>;
+}
+
+// ---- devices -----------------------------------------------------------------------------------
+
+/** What an agent says about itself in every POST (the `device` block), as the server saw it. */
+export interface DeviceSighting {
+  readonly id: string;
+  readonly terminal: string | null;
+  readonly version: string;
+  /** Server receive time − the agent's clock_ms: positive when the shop PC's clock is behind. */
+  readonly clockOffsetMs: number;
+  readonly seenAt: IsoTime;
+}
+
+export interface DeviceRecord {
+  readonly store: string;
+  readonly id: string;
+  readonly terminal: string | null;
+  readonly version: string;
+  readonly firstSeen: IsoTime;
+  readonly lastSeen: IsoTime;
+  readonly clockOffsetMs: number;
+  /** When clockOffsetMs was measured. */
+  readonly clockAt: IsoTime;
+}
+
+export interface DeviceStorage {
+  list(filter?: { readonly store?: string }): Promise<DeviceRecord[]>;
+}
+
+// ---- idempotency -------------------------------------------------------------------------------
+
+/** What a POST with an Idempotency-Key claims: answered once per (token, key). */
+export interface IdempotencyClaim {
+  readonly tokenId: string;
+  /** Which route: a key used for receipts and for health events is two keys. */
+  readonly scope: 'receipts' | 'health-events';
+  readonly key: string;
+  /** SHA-256 of what makes the request this request (see src/server/ingest.ts fingerprints). */
+  readonly fingerprint: string;
+}
+
+/** An answer as sent, kept so that a retry with the same key gets it again. */
+export interface StoredAnswer {
+  readonly status: number;
+  /** The JSON body, as text. */
+  readonly body: string;
+}
+
+/**
+ * The outcome of an idempotent write: done now (with the answer that was stored), answered
+ * before (the stored answer, nothing written), or the key was used for another request.
+ */
+export type Idempotent<R> =
+  | { readonly kind: 'fresh'; readonly result: R; readonly answer: StoredAnswer }
+  | { readonly kind: 'replay'; readonly answer: StoredAnswer }
+  | { readonly kind: 'key-reused' };
+
+export interface IdempotencyStorage {
+  /** Forget keys answered before this time; returns how many. */
+  prune(before: IsoTime): Promise<number>;
+}
+
+/** Who sent a batch, and when it arrived: the context of one ingest transaction. */
+export interface IngestContext {
+  /** The store, from the device token (never from the body). */
+  readonly store: string;
+  readonly device: DeviceSighting;
+  readonly receivedAt: IsoTime;
+  /** null when the request carried no Idempotency-Key. */
+  readonly idempotency: IdempotencyClaim | null;
+}
+
+// ---- receipts ----------------------------------------------------------------------------------
+
+/** One receipt of a batch, checked (schema, SHA-256) and ready to store. */
+export interface IncomingReceipt {
+  readonly id: string;
+  readonly seq: number;
+  readonly revision: number;
+  readonly sha256: string;
+  /** ISO 8601 with the shop's zone, as the agent sent it. */
+  readonly capturedAt: string;
+  /** capturedAt in ms since the epoch, for ordering across zones. */
+  readonly capturedMs: number;
+  /** YYYY-MM-DD of capturedAt in the shop's own zone. */
+  readonly localDate: string;
+  readonly printer: string;
+  readonly printStatus: PrintStatus;
+  readonly printReason: string | null;
+  /** From the decoded fields, for the matcher; null when not printed. */
+  readonly terminalId: string | null;
+  readonly merchantId: string | null;
+  /** canonicalJson of the receipt (the text its sha256 is the hash of). */
+  readonly json: string;
+}
+
+export type ConflictReason =
+  /** Same device, another content under a revision not above the one held. */
+  | 'revision-not-higher'
+  /** The id is held from another device (or another store). */
+  | 'other-device';
+
+export interface ReceiptConflict {
+  readonly id: string;
+  readonly reason: ConflictReason;
+  readonly sent: { readonly revision: number; readonly sha256: string };
+  readonly held: { readonly store: string; readonly device: string; readonly revision: number; readonly sha256: string };
+}
+
+export interface ReceiptRevised {
+  readonly id: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Per receipt of a batch, what happened (docs/sync-protocol.md): each id in exactly one list. */
+export interface ReceiptIngestResult {
+  readonly accepted: string[];
+  readonly duplicates: string[];
+  readonly revised: ReceiptRevised[];
+  readonly conflicts: ReceiptConflict[];
+}
+
+/** A receipt as head office holds it (its current revision). */
+export interface ServerReceipt {
+  readonly id: string;
+  readonly store: string;
+  readonly device: string;
+  /** The agent's `run --terminal`, as the device said when it sent this revision. */
+  readonly terminal: string | null;
+  readonly seq: number;
+  readonly revision: number;
+  readonly sha256: string;
+  readonly capturedAt: string;
+  readonly localDate: string;
+  readonly printer: string;
+  readonly printStatus: PrintStatus;
+  readonly printReason: string | null;
+  readonly terminalId: string | null;
+  readonly merchantId: string | null;
+  /** The receipt as `decode --json` gives it (canonical JSON text). */
+  readonly json: string;
+  readonly receivedAt: IsoTime;
+}
+
+/** An earlier revision, kept when a higher one replaced it. */
+export interface ReceiptRevision {
+  readonly id: string;
+  readonly revision: number;
+  readonly sha256: string;
+  readonly device: string;
+  readonly printStatus: PrintStatus;
+  readonly printReason: string | null;
+  readonly json: string;
+  readonly receivedAt: IsoTime;
+  readonly replacedAt: IsoTime;
+}
+
+export interface ConflictRecord {
+  readonly seq: number;
+  readonly receiptId: string;
+  readonly store: string;
+  readonly device: string;
+  readonly reason: ConflictReason;
+  readonly revision: number;
+  readonly sha256: string;
+  readonly heldStore: string;
+  readonly heldDevice: string;
+  readonly heldRevision: number;
+  readonly heldSha256: string;
+  /** The content that was refused, kept as evidence. */
+  readonly json: string;
+  readonly receivedAt: IsoTime;
+}
+
+export interface ListReceiptsFilter {
+  readonly store?: string;
+  /** YYYY-MM-DD, the shop's local date of captured_at. */
+  readonly date?: string;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export interface ReceiptStorage {
+  /**
+   * One batch, one transaction: the device sighting, every receipt (accepted, duplicate, revised
+   * or conflict, in order), the conflict log, and the idempotency record with its answer. With a
+   * claim already answered nothing is written except the device sighting.
+   * `answer` renders what is sent back, so that the same text can be stored with the key.
+   */
+  ingest(
+    ctx: IngestContext,
+    receipts: readonly IncomingReceipt[],
+    answer: (result: ReceiptIngestResult) => StoredAnswer,
+  ): Promise<Idempotent<ReceiptIngestResult>>;
+  /** Oldest first (captured time, then device sequence). */
+  list(filter?: ListReceiptsFilter): Promise<ServerReceipt[]>;
+  get(id: string): Promise<ServerReceipt | null>;
+  /** Earlier revisions, oldest first. */
+  revisions(id: string): Promise<ReceiptRevision[]>;
+  /** The conflict log, oldest first. */
+  conflicts(filter?: { readonly store?: string }): Promise<ConflictRecord[]>;
+}
+
+// ---- health events -----------------------------------------------------------------------------
+
+export interface IncomingHealthEvent {
+  readonly id: string;
+  readonly seq: number;
+  readonly printer: string;
+  /** ISO 8601 with the shop's zone. */
+  readonly at: string;
+  readonly atMs: number;
+  readonly kind: string;
+  readonly state: string;
+  readonly previous: string | null;
+  readonly durationMs: number | null;
+  readonly detail: string | null;
+}
+
+export interface HealthIngestResult {
+  readonly accepted: string[];
+  readonly duplicates: string[];
+}
+
+export interface HealthEventRecord extends IncomingHealthEvent {
+  readonly store: string;
+  readonly device: string;
+  readonly receivedAt: IsoTime;
+}
+
+export interface HealthStorage {
+  ingest(
+    ctx: IngestContext,
+    events: readonly IncomingHealthEvent[],
+    answer: (result: HealthIngestResult) => StoredAnswer,
+  ): Promise<Idempotent<HealthIngestResult>>;
+  /** Oldest first. */
+  list(filter?: { readonly store?: string; readonly printer?: string }): Promise<HealthEventRecord[]>;
+}
+
+// ---- the whole -----------------------------------------------------------------------------------
+
+export interface Storage {
+  /** Which backend, for logs and `tilltap server --help`. */
+  readonly kind: 'sqlite' | 'postgres';
+  /** Where the data is (a file path; a URL without its password). */
+  readonly location: string;
+  readonly stores: StoreStorage;
+  readonly tokens: TokenStorage;
+  readonly devices: DeviceStorage;
+  readonly receipts: ReceiptStorage;
+  readonly health: HealthStorage;
+  readonly idempotency: IdempotencyStorage;
+  /** Is the database answering (for /healthz)? */
+  ping(): Promise<boolean>;
+  /** Safe to call twice. */
+  close(): Promise<void>;
+}
