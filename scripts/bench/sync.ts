@@ -1,6 +1,7 @@
 /**
  * How fast the agent drains a backlog to head office, on 127.0.0.1, measured side by side in one
- * run against a protocol server in a process of its own (scripts/bench/sync-server-child.ts):
+ * run against the real head-office server, `tilltap server` (fastify on SQLite, WAL,
+ * synchronous=FULL), in a process of its own, a fresh database for each run:
  *   - thread: 10,000 receipts waiting in a real store (SQLite file, WAL, synchronous=FULL),
  *     drained as `tilltap run` drains them — the worker in its own thread with its own connection,
  *     production settings (500 per batch, gzip): take, body, gzip, POST, settle — until the
@@ -15,12 +16,11 @@
  *
  * Run: npm run build && node dist/scripts/bench/sync.js [--count N]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createInterface, type Interface } from 'node:readline';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { syncSchema } from '../../src/agent/config.js';
@@ -39,11 +39,12 @@ import {
   SyncWorker,
 } from '../../src/sync/index.js';
 import { deviceBlock } from '../../src/sync/protocol.js';
+import Database from 'better-sqlite3';
 import { generateSlips } from '../gen/slips.js';
+import { freePort } from '../lib/net.js';
 
 const gzip = promisify(gzipCb);
-const TOKEN = 'bench-token';
-const CHILD = resolve(import.meta.dirname, 'sync-server-child.js');
+const BIN = resolve(import.meta.dirname, '../../src/cli/main.js');
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -80,31 +81,52 @@ function fill(dir: string, count: number, pool: readonly JsonReceipt[]): void {
   store.close();
 }
 
+/**
+ * `tilltap server` (the built CLI: fastify on SQLite, WAL, synchronous=FULL) in its own process,
+ * on a fresh database with a device token for store S001.
+ */
 class ChildServer {
   private constructor(
     private readonly child: ChildProcess,
-    private readonly lines: Interface,
+    private readonly db: string,
     readonly url: string,
+    readonly token: string,
   ) {}
 
-  static async start(): Promise<ChildServer> {
-    const child = spawn(process.execPath, [CHILD, TOKEN], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const lines = createInterface({ input: child.stdout! });
-    const first = await new Promise<string>((res) => lines.once('line', res));
-    return new ChildServer(child, lines, (JSON.parse(first) as { url: string }).url);
+  static async start(dir: string): Promise<ChildServer> {
+    const db = join(dir, `server-${Math.random().toString(36).slice(2)}.db`);
+    const made = spawnSync(process.execPath, [BIN, 'server', 'token', 'create', '--store', 'S001', '--db', db, '--json'], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`token create failed: ${made.stderr}`);
+    const token = (JSON.parse(made.stdout) as { token: string }).token;
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, 'server', '--listen', `127.0.0.1:${port}`, '--db', db], { stdio: ['ignore', 'ignore', 'ignore'] });
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${base}/healthz`)).ok) break;
+      } catch {
+        if (i > 200) throw new Error('the server did not start');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    return new ChildServer(child, db, `${base}/`, token);
   }
 
-  async exactlyOnce(count: number): Promise<string> {
-    const answer = new Promise<string>((res) => this.lines.once('line', res));
-    this.child.stdin!.write('stats\n');
-    const s = JSON.parse(await answer) as { stored: number; doubled: number };
-    return s.stored === count && s.doubled === 0 ? `yes (${s.stored} held, none doubled)` : `NO: ${s.stored} held, ${s.doubled} doubled`;
-  }
-
-  async stop(): Promise<void> {
+  /** Stop the server, then count what its database holds against the ids the agent sent. */
+  async stopAndCheck(ids: ReadonlySet<string>): Promise<string> {
     const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.stdin!.end('exit\n');
+    this.child.kill('SIGTERM');
     await exited;
+    const db = new Database(this.db, { readonly: true });
+    try {
+      const held = db.prepare<[], { id: string }>('SELECT id FROM receipts').all().map((r) => r.id);
+      const distinct = new Set(held);
+      const missing = [...ids].filter((id) => !distinct.has(id)).length;
+      const extra = held.length - (ids.size - missing);
+      return missing === 0 && extra === 0 ? `yes (${held.length} held, none missing, none doubled)` : `NO: ${missing} missing, ${extra} extra`;
+    } finally {
+      db.close();
+    }
   }
 }
 
@@ -120,10 +142,12 @@ interface Drain {
 /** Drain `dir` to a fresh server; `run` starts the worker and returns its stop function. */
 async function drain(
   dir: string,
-  count: number,
-  run: (url: string, onAttempt: (a: AttemptReport) => void) => Promise<() => Promise<void>>,
+  root: string,
+  ids: ReadonlySet<string>,
+  run: (server: ChildServer, onAttempt: (a: AttemptReport) => void) => Promise<() => Promise<void>>,
 ): Promise<Drain> {
-  const server = await ChildServer.start();
+  const count = ids.size;
+  const server = await ChildServer.start(root);
   const loop = monitorEventLoopDelay({ resolution: 5 });
   let synced = 0;
   let batches = 0;
@@ -131,7 +155,7 @@ async function drain(
   let finished!: () => void;
   const done = new Promise<void>((r) => (finished = r));
   const t0 = performance.now();
-  const stop = await run(server.url, (a) => {
+  const stop = await run(server, (a) => {
     batches++;
     exchangeMs += a.ms;
     synced += a.synced;
@@ -152,8 +176,7 @@ async function drain(
     }
   })();
   if (backlog !== 0) throw new Error(`backlog left: ${backlog}`);
-  const once = await server.exactlyOnce(count);
-  await server.stop();
+  const once = await server.stopAndCheck(ids);
   return { ms, batches, exchangeMs: exchangeMs / batches, loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, once };
 }
 
@@ -181,8 +204,9 @@ async function main(): Promise<void> {
     bodies.push({ body: await gzip(json), key: idempotencyKey(store.deviceId(), rows.map((r) => `${r.id}:${r.revision}:${r.sha256}`)), raw: json.length });
   }
   store.close();
-  const floorServer = await ChildServer.start();
-  const floorClient = createSyncClient({ url: floorServer.url, token: TOKEN, connectTimeoutMs: 10_000, timeoutMs: 60_000, userAgent: 'bench' });
+  const ids = new Set(all.map((r) => r.id));
+  const floorServer = await ChildServer.start(root);
+  const floorClient = createSyncClient({ url: floorServer.url, token: floorServer.token, connectTimeoutMs: 10_000, timeoutMs: 60_000, userAgent: 'bench' });
   t0 = performance.now();
   for (const b of bodies) {
     const x = await floorClient.post('api/v1/receipts', { body: b.body, gzip: true, idempotencyKey: b.key });
@@ -190,8 +214,7 @@ async function main(): Promise<void> {
   }
   const floorMs = performance.now() - t0;
   floorClient.close();
-  const floorOnce = await floorServer.exactlyOnce(count);
-  await floorServer.stop();
+  const floorOnce = await floorServer.stopAndCheck(ids);
 
   // ---- the main thread's event-loop delay doing nothing, for scale (a shared machine) ----
   const idle = monitorEventLoopDelay({ resolution: 5 });
@@ -200,16 +223,16 @@ async function main(): Promise<void> {
   idle.disable();
 
   // ---- the worker in its thread, as `tilltap run` has it ----
-  const threaded = await drain(dirA, count, async (url, onAttempt) => {
-    const sync = await startSync(dirA, { url, token: TOKEN, terminal: 'T01' }, config, quiet);
+  const threaded = await drain(dirA, root, ids, async (server, onAttempt) => {
+    const sync = await startSync(dirA, { url: server.url, token: server.token, terminal: 'T01' }, config, quiet);
     sync.on('attempt', onAttempt);
     return () => sync.stop();
   });
 
   // ---- the same worker on this (main) thread ----
-  const sameLoop = await drain(dirB, count, async (url, onAttempt) => {
+  const sameLoop = await drain(dirB, root, ids, async (server, onAttempt) => {
     const s = Store.open(dirB);
-    const client = createSyncClient({ url, token: TOKEN, connectTimeoutMs: 10_000, timeoutMs: 60_000, userAgent: 'bench' });
+    const client = createSyncClient({ url: server.url, token: server.token, connectTimeoutMs: 10_000, timeoutMs: 60_000, userAgent: 'bench' });
     const worker = new SyncWorker({ store: s, kinds: [receiptsKind(s)], client, terminal: 'T01', version: 'bench', settings, log: quiet });
     worker.on('attempt', onAttempt);
     worker.start();
@@ -227,7 +250,7 @@ async function main(): Promise<void> {
   const line = (name: string, d: Drain): string =>
     `  ${name} ${(d.ms / 1000).toFixed(2)} s  ${rate(d.ms)}  (${d.batches} batches, ${d.exchangeMs.toFixed(0)} ms each; ` +
     `main event loop delay p99 ${d.loopP99.toFixed(1)} ms, max ${d.loopMax.toFixed(1)} ms)`;
-  console.log(`sync drain: ${count.toLocaleString('en')} receipts, batches of ${settings.batchSize}, gzip, server in another process on 127.0.0.1`);
+  console.log(`sync drain: ${count.toLocaleString('en')} receipts, batches of ${settings.batchSize}, gzip, \`tilltap server\` (SQLite) in another process on 127.0.0.1`);
   console.log(`  store filled in ${(fillMs / 1000).toFixed(2)} s (not measured)`);
   console.log(`  body per batch: ${(rawAvg / 1024).toFixed(0)} KiB JSON, ${(gzAvg / 1024).toFixed(0)} KiB gzipped`);
   console.log(line('worker thread:', threaded));

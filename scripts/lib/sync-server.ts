@@ -1,7 +1,8 @@
 /**
  * A small, real HTTP server speaking docs/sync-protocol.md (the server side of the agent's sync),
- * with faults on demand: for the sync tests (test/helpers/sync-server.ts) and the sync benchmark,
- * until they run against src/server/. It keeps what a real server must: ids unique forever,
+ * with faults on demand, and counts per id: for the sync worker tests (test/helpers/sync-server.ts)
+ * and the sync benchmark's fault-free comparison. The end-to-end tests run against the real server
+ * (src/server/) behind test/helpers/fault-proxy.ts. It keeps what a real server must: ids unique forever,
  * revisions from the same device as corrections, conflicts otherwise, Idempotency-Key answers
  * replayed for the same body and refused for another; and it counts, per id, how often a row
  * arrived and how often it was stored — the numbers exactly-once is checked with.
@@ -62,6 +63,18 @@ export interface SyncTestServerOptions {
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
+
+/**
+ * What an Idempotency-Key is checked against (docs/sync-protocol.md): the body without the device
+ * block's clock, clock_ms, version and terminal (a retry carries a new clock), and per receipt
+ * everything but the receipt itself, which its sha256 stands for.
+ */
+function idempotencyHash(body: Record<string, unknown>, receipts: boolean): string {
+  const device = (body.device ?? {}) as Record<string, unknown>;
+  const rows = (receipts ? body.receipts : body.events) as Array<Record<string, unknown>> | undefined;
+  const items = Array.isArray(rows) ? rows.map((r) => (receipts ? { ...r, receipt: undefined } : r)) : rows;
+  return createHash('sha256').update(canonicalJson({ device: device.id, items })).digest('hex');
+}
 const MAX_ROWS = 1000;
 
 interface Answer {
@@ -233,7 +246,7 @@ export class SyncTestServer {
       record(400, 0, device);
       return this.send(res, { status: 400, body: errorBody('SCHEMA_VIOLATION', 'Idempotency-Key header missing') });
     }
-    const bodyHash = createHash('sha256').update(raw).digest('hex');
+    const bodyHash = idempotencyHash(body, isReceipts);
     const seen = this.idempotency.get(`${token}\n${key}`);
     if (seen) {
       if (seen.hash !== bodyHash) {
@@ -297,7 +310,9 @@ export class SyncTestServer {
         this.receipts.set(id, { id, device: device.id, token, sha256, revision, receipt: r.receipt, history: [] });
         this.stored.set(id, (this.stored.get(id) ?? 0) + 1);
         accepted.push(id);
-      } else if (held.sha256 === sha256) {
+      } else if (held.sha256 === sha256 || (held.device === device.id && held.history.some((h) => h.sha256 === sha256))) {
+        // The same content, or an earlier revision of it from the same device (a batch retried
+        // after the receipt was revised): nothing to do.
         duplicates.push(id);
       } else if (revision > held.revision && held.device === device.id) {
         held.history.push({ revision: held.revision, sha256: held.sha256 });

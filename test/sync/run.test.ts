@@ -1,8 +1,9 @@
 /**
  * `tilltap run --server …` as a shop runs it: the built CLI in a child process, real sockets, real
- * SQLite. The hard case: the agent is SIGKILLed after the server stored a batch and before the
- * agent committed the answer. The next start sends those rows again; the server recognises them;
- * every receipt is held exactly once.
+ * SQLite, the real head-office server (src/server/) behind a proxy that can hold its answers. The
+ * hard case: the agent is SIGKILLed after the server stored a batch and before the agent committed
+ * the answer. The next start sends those rows again; the server recognises them; every receipt is
+ * held exactly once.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/net.js';
 import { Store } from '../../src/store/index.js';
-import { startSyncTestServer } from '../helpers/sync-server.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { startRealServer } from '../helpers/real-server.js';
 import { addReceipts, later, tempDir, waitFor } from '../helpers/sync.js';
 
 const BIN = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
@@ -55,8 +57,9 @@ function unsynced(data: string): number {
 
 describe('tilltap run with a server', () => {
   it('SIGKILL between the POST and marking the rows synced: resent on the next start, held once', async () => {
-    const server = await startSyncTestServer();
-    later(() => server.stop());
+    const real = await startRealServer();
+    const proxy = await startFaultProxy(real.url);
+    later(() => proxy.stop());
     const data = tempDir();
     const seed = Store.open(data);
     const ids = addReceipts(seed, 250);
@@ -65,33 +68,33 @@ describe('tilltap run with a server', () => {
     let stored!: () => void;
     const storedOnce = new Promise<void>((r) => (stored = r));
     let release!: () => void;
-    server.faults.push({ kind: 'hold-after', onStored: () => stored(), release: new Promise<void>((r) => (release = r)) });
+    proxy.faults.push({ kind: 'hold-after', onStored: () => stored(), release: new Promise<void>((r) => (release = r)) });
 
-    const args = ['--config', config(data), '--listen', `tcp://127.0.0.1:${await freePort()}`, '--data', data, '--server', server.url, '--terminal', 'T01'];
+    const args = ['--config', config(data), '--listen', `tcp://127.0.0.1:${await freePort()}`, '--data', data, '--server', proxy.url, '--terminal', 'T01'];
     // The token from the environment (stays out of the process list).
-    const first = await startAgent(args, { TILLTAP_TOKEN: 'test-token' });
+    const env = { TILLTAP_TOKEN: real.token };
+    const first = await startAgent(args, env);
     await storedOnce;
     first.child.kill('SIGKILL');
     await first.exited;
     release();
 
     // The server holds the first batch; the agent never recorded that.
-    expect(server.stored.size).toBe(100);
+    expect(await real.ids()).toHaveLength(100);
     expect(unsynced(data)).toBe(250);
 
-    const second = await startAgent(args, { TILLTAP_TOKEN: 'test-token' });
-    await waitFor(() => server.stored.size === 250, 'all receipts on the server');
-    await waitFor(() => unsynced(data) === 0, 'the agent to record it');
+    const second = await startAgent(args, env);
+    await waitFor(() => unsynced(data) === 0, 'the agent to record every receipt as held');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
 
-    expect(server.doubled()).toEqual([]);
-    expect([...server.stored.keys()].sort()).toEqual([...ids].sort());
-    // The first batch travelled twice and was recognised the second time.
-    expect(server.redelivered()).toHaveLength(100);
-    // Its new device clock made it another body under the same key (422); the agent sent it once
-    // more under a fresh key and the server answered `duplicates`.
-    expect(server.requests.some((r) => r.status === 422)).toBe(true);
+    const held = await real.ids();
+    expect(held).toHaveLength(250);
+    expect([...held].sort()).toEqual([...ids].sort());
+    // The first batch travelled twice: the second time the server answered from its
+    // Idempotency-Key record (the same rows; only the device clock differed).
+    expect(proxy.requests.filter((r) => r.replayed)).toHaveLength(1);
+    expect(proxy.requests.some((r) => r.status === 422)).toBe(false);
     const check = Store.open(data);
     try {
       expect(check.listReceipts({ synced: false })).toEqual([]);

@@ -199,6 +199,33 @@ describe('sync worker: faults', () => {
     exactlyOnce(r, ids);
   });
 
+  it('an Idempotency-Key the server says was used with another body: the same rows once more under a fresh key', async () => {
+    const r = await rig({ start: false });
+    const ids = addReceipts(r.store, 10);
+    r.server.faults.push({ kind: 'status', status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+    r.worker.start();
+    await waitFor(() => drained(r), 'the backlog');
+    exactlyOnce(r, ids);
+    expect(r.server.requests.map((q) => q.status)).toEqual([422, 200]);
+    expect(r.server.requests[1]!.key).not.toBe(r.server.requests[0]!.key);
+    expect(r.log.lines.some((l) => l.level === 'warn' && /fresh key/.test(l.msg))).toBe(true);
+  });
+
+  it('a batch retried after the server stored it gets the stored answer (same key, new clock)', async () => {
+    const r = await rig({ start: false });
+    const ids = addReceipts(r.store, 10);
+    r.server.faults.push({ kind: 'reset-after' });
+    r.worker.start();
+    await waitFor(() => drained(r), 'the backlog');
+    exactlyOnce(r, ids);
+    expect(r.server.requests.map((q) => [q.status, q.replayed])).toEqual([
+      ['reset', false],
+      [200, true],
+    ]);
+    expect(r.server.requests[1]!.key).toBe(r.server.requests[0]!.key);
+    expect(r.server.requests[1]!.device!.clock_ms).toBeGreaterThan(r.server.requests[0]!.device!.clock_ms!);
+  });
+
   it('answers to a duplicate delivery are duplicates, not doubles', async () => {
     const r = await rig({ start: false });
     const ids = addReceipts(r.store, 20);
