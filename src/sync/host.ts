@@ -21,11 +21,12 @@ export type HostMessage = { readonly type: 'stop' } | { readonly type: 'nudge' }
 export type ThreadMessage =
   | { readonly type: 'started'; readonly deviceId: string }
   | { readonly type: 'stopped' }
-  | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'failed'; readonly message: string; readonly config: boolean }
   | { readonly type: 'attempt'; readonly report: AttemptReport }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly obj: object; readonly msg: string };
 
-const RESTART_MS = 10_000;
+/** How long after its thread ended the worker is started again. */
+export const RESTART_MS = 10_000;
 const STOP_GRACE_MS = 10_000;
 
 /** The compiled thread entry: beside this file when built, in dist/ when this runs from source (tests). */
@@ -44,18 +45,22 @@ export class SyncThread extends EventEmitter<{ attempt: [AttemptReport] }> {
   private constructor(
     private readonly init: SyncThreadInit,
     private readonly log: SyncLog,
+    private readonly restartMs: number,
   ) {
     super();
   }
 
-  /** Start the thread; rejects (nothing left running) if it cannot start, e.g. an unreadable CA file. */
-  static async start(init: SyncThreadInit, log: SyncLog): Promise<SyncThread> {
-    const t = new SyncThread(init, log);
+  /**
+   * Start the thread; rejects (nothing left running) on a configuration that can never work, e.g.
+   * an unreadable CA file.
+   */
+  static async start(init: SyncThreadInit, log: SyncLog, restartMs = RESTART_MS): Promise<SyncThread> {
+    const t = new SyncThread(init, log, restartMs);
     await t.spawn();
     return t;
   }
 
-  /** The data directory's device id, as the thread read it from the store. */
+  /** The data directory's device id, as the thread read it from the store ('' until it could). */
   get deviceId(): string {
     return this.device;
   }
@@ -101,10 +106,18 @@ export class SyncThread extends EventEmitter<{ attempt: [AttemptReport] }> {
             resolve();
             break;
           case 'failed':
-            if (!started) {
+            if (started) this.log.error({ err: m.message }, 'sync: the worker failed to stop cleanly');
+            else if (m.config) {
               reject(new Error(m.message));
               void w.terminate();
-            } else this.log.error({ err: m.message }, 'sync: the worker failed to stop cleanly');
+            } else {
+              // The data directory cannot be opened now (locked, disk full…): capture goes on,
+              // sync starts again when the thread ends (restart below).
+              started = true;
+              this.log.error({ err: m.message }, 'sync: cannot open the store; trying again later');
+              resolve();
+              void w.terminate();
+            }
             break;
           case 'attempt':
             this.emit('attempt', m.report);
@@ -123,11 +136,11 @@ export class SyncThread extends EventEmitter<{ attempt: [AttemptReport] }> {
       w.on('exit', (code) => {
         if (this.worker === w) this.worker = null;
         if (!started || this.stopping) return;
-        this.log.error({ code, restartInMs: RESTART_MS }, 'sync: the worker thread ended; starting it again');
+        this.log.error({ code, restartInMs: this.restartMs }, 'sync: the worker thread ended; starting it again');
         this.restart = setTimeout(() => {
           this.restart = null;
           if (!this.stopping) this.spawn().catch((err: unknown) => this.log.error({ err: (err as Error).message }, 'sync: could not start the worker thread again'));
-        }, RESTART_MS);
+        }, this.restartMs);
         this.restart.unref();
       });
     });

@@ -65,6 +65,11 @@ export function syncSettings(c: SyncConfig): SyncSettings {
   };
 }
 
+/** A configuration that can never work (an unreadable CA file): bad usage, not a passing fault. */
+export class SyncConfigError extends Error {
+  override readonly name = 'SyncConfigError';
+}
+
 /** What the sync thread is started with (structured-cloned into it). */
 export interface SyncThreadInit {
   readonly dataDir: string;
@@ -81,19 +86,31 @@ export interface RunningSync {
 
 /**
  * In this thread: open a second connection on the data directory and start the worker. Throws
- * (before anything starts) when the CA file cannot be read. The sync thread calls this.
+ * (before anything starts) a SyncConfigError when the CA file cannot be read, the store's error
+ * when the data directory cannot be opened. The sync thread calls this.
  */
 export function openSync(dataDir: string, server: SyncServerConfig, config: SyncConfig, log: SyncLog): RunningSync {
   const version = tilltapVersion();
-  const client = createSyncClient({
-    url: server.url,
-    token: server.token,
-    caFile: config.ca_file,
-    connectTimeoutMs: config.connect_timeout_ms,
-    timeoutMs: config.timeout_ms,
-    userAgent: `tilltap/${version}`,
-  });
-  const store = Store.open(dataDir);
+  let client;
+  try {
+    client = createSyncClient({
+      url: server.url,
+      token: server.token,
+      caFile: config.ca_file,
+      connectTimeoutMs: config.connect_timeout_ms,
+      timeoutMs: config.timeout_ms,
+      userAgent: `tilltap/${version}`,
+    });
+  } catch (err) {
+    throw new SyncConfigError((err as Error).message);
+  }
+  let store: Store;
+  try {
+    store = Store.open(dataDir);
+  } catch (err) {
+    client.close();
+    throw err;
+  }
   const worker = new SyncWorker({
     store,
     kinds: [receiptsKind(store)],
@@ -118,10 +135,17 @@ export function openSync(dataDir: string, server: SyncServerConfig, config: Sync
 
 /**
  * What `tilltap run` calls: the worker in a thread of its own (host.ts), so nothing of sync runs
- * on the event loop that relays print jobs. Rejects when it cannot start (an unreadable CA file).
+ * on the event loop that relays print jobs. Rejects on a configuration that can never work (an
+ * unreadable CA file); a store that cannot be opened now is logged and tried again later.
  */
-export function startSync(dataDir: string, server: SyncServerConfig, config: SyncConfig, log: SyncLog): Promise<SyncThread> {
+export function startSync(
+  dataDir: string,
+  server: SyncServerConfig,
+  config: SyncConfig,
+  log: SyncLog,
+  opts: { readonly restartMs?: number } = {},
+): Promise<SyncThread> {
   // Plain data only: it is copied into the thread.
   const init: SyncThreadInit = { dataDir, server: { url: server.url, token: server.token, terminal: server.terminal }, config: { ...config } };
-  return SyncThread.start(init, log);
+  return SyncThread.start(init, log, opts.restartMs);
 }

@@ -3,7 +3,7 @@
  * SyncWorker, sends its log lines and attempt reports to the main thread, stops on request.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openSync, type SyncThreadInit } from './index.js';
+import { openSync, SyncConfigError, type SyncThreadInit } from './index.js';
 import type { HostMessage, ThreadMessage } from './host.js';
 
 const port = parentPort!;
@@ -24,11 +24,12 @@ try {
     else if (m.type === 'stop') {
       running.stop().then(
         () => post({ type: 'stopped' }),
-        (err: unknown) => post({ type: 'failed', message: err instanceof Error ? err.message : String(err) }),
+        (err: unknown) => post({ type: 'failed', message: err instanceof Error ? err.message : String(err), config: false }),
       );
     }
   });
   post({ type: 'started', deviceId: running.deviceId });
 } catch (err) {
-  post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+  // Nothing runs here any more: the host ends this thread (and starts another if it may help).
+  post({ type: 'failed', message: err instanceof Error ? err.message : String(err), config: err instanceof SyncConfigError });
 }

@@ -2,10 +2,11 @@
  * The worker as `tilltap run` runs it: in a worker thread of its own (the built dist/ code), with
  * its own connection on the data directory, logs and attempt reports sent to the main thread.
  */
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { syncSchema } from '../../src/agent/config.js';
-import { Store } from '../../src/store/index.js';
+import { DB_FILE, Store } from '../../src/store/index.js';
 import { type AttemptReport, startSync } from '../../src/sync/index.js';
 import { startSyncTestServer } from '../helpers/sync-server.js';
 import { addReceipts, later, memoryLog, tempDir, waitFor } from '../helpers/sync.js';
@@ -39,6 +40,24 @@ describe('sync thread', () => {
     const after = addReceipts(store, 2);
     await new Promise((r) => setTimeout(r, 300));
     expect(after.some((id) => server.stored.has(id))).toBe(false);
+  });
+
+  it('a store it cannot open now is logged and tried again: sync starts when it can', async () => {
+    const server = await startSyncTestServer();
+    later(() => server.stop());
+    const dir = tempDir();
+    // Something that is not a database where the database must be.
+    mkdirSync(join(dir, DB_FILE));
+    const log = memoryLog();
+    const sync = await startSync(dir, { url: server.url, token: 'test-token' }, syncSchema.parse({ interval_ms: 100 }), log, { restartMs: 200 });
+    later(() => sync.stop());
+    expect(log.lines.find((l) => l.level === 'error')?.msg).toMatch(/cannot open the store/);
+    rmSync(join(dir, DB_FILE), { recursive: true });
+    const store = Store.open(dir);
+    later(() => store.close());
+    const ids = addReceipts(store, 7);
+    await waitFor(() => ids.every((id) => server.stored.get(id) === 1), 'the receipts after the restart');
+    await waitFor(() => sync.deviceId === store.deviceId(), 'the device id from the new thread');
   });
 
   it('does not start with an unreadable CA file, and says why', async () => {
