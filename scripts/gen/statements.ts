@@ -146,6 +146,8 @@ const span = (rows: readonly ExpectedTxn[]): { date_from: string; date_to: strin
 };
 
 const fee = (minor: number, perMille: number): number => Math.round((minor * perMille) / 1000);
+/** Minus, without a -0 (which no importer gives back). */
+const neg = (x: number): number => (x === 0 ? 0 : -x);
 
 // ---- WeChat Pay ------------------------------------------------------------------------------
 
@@ -193,15 +195,17 @@ export function wechatBill(seed: number, opts: Variation & { billType?: WechatBi
     const coupon = kind === 'sale' && chance(rnd, 0.2) ? Math.floor(order / 5) : 0;
     const settle = order - coupon;
     const refund = kind === 'refund' ? (chance(rnd, 0.6) ? order : 1 + int(rnd, order)) : 0;
-    const rowFee = kind === 'refund' ? -fee(refund, 6) : kind === 'void' ? 0 : fee(settle, 6);
+    const rowFee = kind === 'refund' ? neg(fee(refund, 6)) : kind === 'void' ? 0 : fee(settle, 6);
     const txid = `42000${digits(rnd, 23)}`;
     const orderNo = `${pick(rnd, ['P', 'WX', ''])}${digits(rnd, 14)}`;
     const device = pick(rnd, devices);
     const status = kind === 'sale' ? 'SUCCESS' : kind === 'refund' ? 'REFUND' : 'REVOKED';
     const refundId = kind === 'refund' ? `50${digits(rnd, 27)}` : '';
     const merchantRefund = kind === 'refund' ? `R${digits(rnd, 12)}` : '';
+    // A REFUND bill gives the original payment's time as 交易时间 and the refund's beside it.
+    const paid = billType === 'REFUND' ? later(at, -(600 + int(rnd, 86_400 * 3))) : at;
     const cells: Record<string, string> = {
-      交易时间: `${dateOf(at)} ${timeOf(at)}`,
+      交易时间: `${dateOf(paid)} ${timeOf(paid)}`,
       公众账号ID: appid,
       商户号: mch,
       特约商户号: sub,
@@ -323,7 +327,7 @@ export function alipayDetail(seed: number, opts: Variation & { encoding?: FileEn
     const orderNo = `T${digits(rnd, 16)}`;
     const printedOrder = isRefund ? -refund : order;
     const received = isRefund ? -refund : order - discount;
-    const serviceFee = isRefund ? fee(refund, 6) : -fee(order - discount, 6);
+    const serviceFee = isRefund ? fee(refund, 6) : neg(fee(order - discount, 6));
     const refundNo = isRefund ? `${dateOf(created, '')}${digits(rnd, 8)}` : '';
     const [storeId, storeName] = pick(rnd, stores);
     const operator = chance(rnd, 0.7) ? pick(rnd, PEOPLE_CN) : '';
@@ -481,7 +485,7 @@ export function acquirerStatement(seed: number, v: AcquirerVariant = {}): Genera
     const back = type === 'void' || type === 'refund';
     const signed = negatives && back ? -amt : amt;
     const rowFee = type.startsWith('preauth') && type !== 'preauth_complete' ? 0 : fee(amt, 5);
-    const printedFee = negatives && back ? -rowFee : rowFee;
+    const printedFee = negatives && back ? neg(rowFee) : rowFee;
     const net = signed - printedFee;
     const tid = orig?.tid ?? pick(rnd, terminals);
     const at = clock.next();
@@ -609,7 +613,7 @@ export function genericStatement(seed: number, mappingName: string, v: Variation
     const back = type === 'void' || type === 'refund';
     const amt = i % 5 === 4 ? 100_000 + int(rnd, 900_000) : amount(rnd);
     const signed = back && spec.amount.sign === 'signed' ? -amt : amt;
-    const rowFee = back ? -fee(amt, 5) : fee(amt, 5);
+    const rowFee = back ? neg(fee(amt, 5)) : fee(amt, 5);
     const net = signed - rowFee;
     const at = clock.next();
     // Minutes-only datetime patterns drop the seconds.

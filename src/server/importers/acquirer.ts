@@ -4,7 +4,7 @@
  * masked card, amount, fee and settled amount. Layouts differ from bank to bank, so columns are
  * found by their names (the aliases below, Chinese and English), the header line may follow a
  * block of `商户编号：…` lines, and `合计` / `Total` lines at the end are kept as the summary.
- * GBK or UTF-8, with or without a BOM (text.ts). Voids and refunds are told by the type column
+ * Comma-, tab-, `|`- or `;`-separated; GBK or UTF-8, with or without a BOM (text.ts). Voids and refunds are told by the type column
  * (消费撤销, 退货, VOID, REFUND…) and, without one, by a negative amount.
  */
 import type { TransType } from '../../receipt/fields/types.js';
@@ -14,8 +14,8 @@ import { StatementError } from './errors.js';
 import { readRow, type Field, type RowConventions } from './fields.js';
 import { finish, type ImportOptions, type StatementImporter } from './importer.js';
 import { DEFAULT_AMOUNT_FORMAT } from './money.js';
-import { readRecords, type TextRecord } from './records.js';
-import { cleanCell, headerKey, labelValues, locateHeader, type ColumnSpec, type Requirement } from './table.js';
+import type { TextRecord } from './records.js';
+import { cleanCell, headerKey, labelValues, locateHeader, readTable, type ColumnSpec, type Requirement, type Table } from './table.js';
 import { decodeStatement } from './text.js';
 import { idOf, transTypeOf } from './values.js';
 
@@ -57,6 +57,31 @@ function preamble(records: readonly TextRecord[]): Record<string, string> {
   return out;
 }
 
+const DELIMITERS = [',', '\t', '|', ';'] as const;
+
+/**
+ * The records and header line. Banks export with commas, tabs (a spreadsheet saved as text), `|`
+ * or `;`: the delimiters are tried from the most frequent in the first lines, and the first one
+ * under which a header line is found wins.
+ */
+function readStatement(text: string): Table<Field> {
+  const head = text.split('\n', 40).join('\n');
+  const count = (d: string): number => head.split(d).length - 1;
+  const order = [...DELIMITERS].sort((a, b) => count(b) - count(a));
+  let first: unknown;
+  for (const d of order) {
+    if (d !== ',' && count(d) === 0) continue;
+    try {
+      return readTable(text, d, (records) =>
+        locateHeader(records, ACQUIRER_COLUMNS, REQUIRED, 'an amount (交易金额 / Amount) and a date (交易时间 / Date)'),
+      );
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  throw first;
+}
+
 const typeOf = (cell: string): TransType | 'unknown' => transTypeOf(cell) ?? 'unknown';
 
 export const acquirerImporter: StatementImporter = {
@@ -64,15 +89,13 @@ export const acquirerImporter: StatementImporter = {
   source: 'acquirer',
   parse(bytes: Uint8Array, options: ImportOptions) {
     const { text, encoding } = decodeStatement(bytes, options.encoding);
-    const records = readRecords(text);
-    if (records.length === 0) throw new StatementError('STATEMENT_EMPTY_FILE', 'the file has no lines');
-    const { header, index } = locateHeader(records, ACQUIRER_COLUMNS, REQUIRED, 'an amount (交易金额 / Amount) and a date (交易时间 / Date)');
-    const pre = preamble(records.slice(0, index));
+    const { before, header, rows: records } = readStatement(text);
+    const pre = preamble(before);
     const fileMerchant = Object.entries(pre).find(([k]) => MERCHANT_LABEL.has(headerKey(k)))?.[1];
 
     const body: TextRecord[] = [];
     const summary: Record<string, string> = { ...pre };
-    for (const rec of records.slice(index + 1)) {
+    for (const rec of records) {
       const first = cleanCell(rec.cells.find((c) => cleanCell(c) !== '') ?? '');
       if (FOOTER.test(first)) {
         const rest = rec.cells.map(cleanCell).filter((c) => c !== '' && c !== first);

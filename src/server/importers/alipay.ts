@@ -16,8 +16,8 @@ import { parseDateTimeText } from './datetime.js';
 import { StatementError } from './errors.js';
 import { finish, txn, type ImportOptions, type StatementImporter } from './importer.js';
 import { DEFAULT_AMOUNT_FORMAT, formatMinor, minorExponent, parseMinor } from './money.js';
-import { readRecords, type TextRecord } from './records.js';
-import { cleanCell, headerKey, labelValues, locateHeader, type ColumnSpec, type Header, type Requirement, type Row } from './table.js';
+import type { TextRecord } from './records.js';
+import { cleanCell, headerKey, labelValues, locateHeader, readTable, type ColumnSpec, type Header, type Requirement, type Row } from './table.js';
 import { decodeStatement } from './text.js';
 import { direct, idOf, transTypeOf } from './values.js';
 
@@ -55,12 +55,12 @@ export const alipayImporter: StatementImporter = {
   source: 'alipay',
   parse(bytes: Uint8Array, options: ImportOptions) {
     const { text, encoding } = decodeStatement(bytes, options.encoding);
-    const records = readRecords(text);
-    if (records.length === 0) throw new StatementError('STATEMENT_EMPTY_FILE', 'the file has no lines');
-    const { header, index } = locateHeader(records, COLUMNS, REQUIRED, 'the Alipay columns (支付宝交易号, 完成时间, 订单金额（元）…)', 20);
+    const { before, header, rows: records } = readTable(text, ',', (head) =>
+      locateHeader(head, COLUMNS, REQUIRED, 'the Alipay columns (支付宝交易号, 完成时间, 订单金额（元）…)', 20),
+    );
 
     const summary: Record<string, string> = {};
-    for (const rec of records.slice(0, index)) if (isComment(rec)) Object.assign(summary, labelValues(rec.cells.join(',')));
+    for (const rec of before) if (isComment(rec)) Object.assign(summary, labelValues(rec.cells.join(',')));
     const account = idOf(summary['账号']);
     const currency = options.currency ?? 'CNY';
     const exp = minorExponent(currency);
@@ -68,7 +68,7 @@ export const alipayImporter: StatementImporter = {
     const rows: StatementTxn[] = [];
     const read: Row<Col>[] = [];
     const footers: TextRecord[] = [];
-    for (const rec of records.slice(index + 1)) {
+    for (const rec of records) {
       if (isComment(rec)) {
         footers.push(rec);
         continue;
@@ -152,7 +152,7 @@ function checkTotal(line: number, text: string, kind: string, header: Header<Col
     if (stated === null) throw new StatementError('STATEMENT_BAD_SUMMARY', `not an amount: "${m[2]}"`, { line, column: `${label}共计` });
     let sum = 0;
     for (const r of group) {
-      const v = r.raw()[header.names[at]!] ?? '';
+      const v = r.at(at);
       if (v === '') continue;
       const minor = parseMinor(v, DEFAULT_AMOUNT_FORMAT, exp);
       if (minor === null) throw new StatementError('STATEMENT_BAD_AMOUNT', `not an amount: "${v}"`, { line: r.line, column: header.names[at]! });

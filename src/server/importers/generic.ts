@@ -10,8 +10,8 @@ import { StatementError } from './errors.js';
 import { FIELDS, readRow, type Field, type RowConventions, type TypeReading } from './fields.js';
 import { finish, type ImportOptions, type StatementImporter } from './importer.js';
 import type { StatementMapping } from './mapping.js';
-import { readRecords, type TextRecord } from './records.js';
-import { cleanCell, Header, headerKey, locateHeader, type ColumnSpec, type Requirement } from './table.js';
+import type { TextRecord } from './records.js';
+import { cleanCell, Header, headerKey, locateHeader, readTable, type ColumnSpec, type Requirement } from './table.js';
 import { decodeStatement } from './text.js';
 import { idOf, transTypeOf } from './values.js';
 
@@ -28,28 +28,28 @@ function typeReader(m: StatementMapping): (cell: string) => TypeReading {
 export function parseGeneric(bytes: Uint8Array, m: StatementMapping, options: ImportOptions): ReturnType<StatementImporter['parse']> {
   const spec = m.spec;
   const { text, encoding } = decodeStatement(bytes, options.encoding ?? spec.encoding);
-  const records = readRecords(text, spec.delimiter);
-  if (records.length === 0) throw new StatementError('STATEMENT_EMPTY_FILE', 'the file has no lines');
   const columns = columnsOf(m);
   // Every mapped field must be in the header: a mapping describes one layout.
   const required: Requirement<Field>[] = columns.map((c) => ({ keys: [c.key], name: c.names.join(' / ') }));
-  let header: Header<Field>;
-  let index: number;
-  if (spec.header_line !== undefined) {
-    index = records.findIndex((r) => r.line === spec.header_line);
-    if (index < 0) {
-      throw new StatementError('STATEMENT_HEADER_NOT_FOUND', `no header on line ${spec.header_line} (mapping ${spec.name})`, { line: spec.header_line });
-    }
-    header = new Header(records[index]!.line, records[index]!.cells, columns);
-    for (const r of required) header.require(r.keys[0]!, r.name);
-  } else {
-    ({ header, index } = locateHeader(records, columns, required, `the columns of mapping ${spec.name}`));
-  }
+  const at = spec.header_line;
+  const { header, rows: records } = readTable(
+    text,
+    spec.delimiter,
+    (head) => {
+      if (at === undefined) return locateHeader(head, columns, required, `the columns of mapping ${spec.name}`);
+      const index = head.findIndex((r) => r.line === at);
+      if (index < 0) throw new StatementError('STATEMENT_HEADER_NOT_FOUND', `no header on line ${at} (mapping ${spec.name})`, { line: at });
+      const h = new Header(head[index]!.line, head[index]!.cells, columns);
+      for (const r of required) h.require(r.keys[0]!, r.name);
+      return { header: h, index };
+    },
+    Math.max(60, (at ?? 0) + 1),
+  );
 
   const prefixes = spec.footer_prefixes.map((p) => p.toLowerCase());
   const summary: Record<string, string> = {};
   const body: TextRecord[] = [];
-  for (const rec of records.slice(index + 1)) {
+  for (const rec of records) {
     const first = cleanCell(rec.cells.find((c) => cleanCell(c) !== '') ?? '');
     if (prefixes.some((p) => first.toLowerCase().startsWith(p))) {
       summary[first] = rec.cells.map(cleanCell).filter((c) => c !== '' && c !== first).join(' ');

@@ -21,6 +21,7 @@ import type { StatementTxn } from '../statement.js';
 import { dayOrderOf } from './datetime.js';
 import { StatementError } from './errors.js';
 import { readRow, type Field, type RowConventions } from './fields.js';
+import { jsonErrorOffset } from './json-position.js';
 import { finish, type ImportOptions, type StatementImporter } from './importer.js';
 import { DEFAULT_AMOUNT_FORMAT } from './money.js';
 import { readRecords, type TextRecord } from './records.js';
@@ -113,10 +114,12 @@ function elementStarts(text: string): number[] {
   return starts;
 }
 
-function syntaxLine(text: string, err: unknown): number | undefined {
-  const m = /position (\d+)/.exec((err as Error).message);
-  return m ? linesAt(text, [Number(m[1])])[0] : undefined;
+function syntaxLine(text: string): number | undefined {
+  const at = jsonErrorOffset(text);
+  return at >= 0 ? linesAt(text, [at])[0] : undefined;
 }
+
+const firstLine = (err: unknown): string => String((err as Error).message ?? err).split('\n')[0]!;
 
 const cell = (v: unknown): string | null =>
   v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
@@ -147,9 +150,9 @@ function readJson(text: string): JsonTable {
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    // JSON Lines: one object a line.
-    const lines = text.split('\n');
-    if (lines.filter((l) => l.trim() !== '').length > 1 && text.trimStart().startsWith('{')) {
+    // JSON Lines: one object a line (the first line alone is a whole object).
+    const lines = text.replace(/\r\n?/g, '\n').split('\n');
+    if (jsonErrorOffset(lines.find((l) => l.trim() !== '') ?? '') < 0 && text.trimStart().startsWith('{')) {
       const objects: unknown[] = [];
       const at: number[] = [];
       lines.forEach((l, n) => {
@@ -157,14 +160,14 @@ function readJson(text: string): JsonTable {
         try {
           objects.push(JSON.parse(l));
         } catch (e) {
-          throw new StatementError('STATEMENT_JSON_SYNTAX', `not JSON: ${(e as Error).message}`, { line: n + 1 });
+          throw new StatementError('STATEMENT_JSON_SYNTAX', `not JSON: ${firstLine(e)}`, { line: n + 1 });
         }
         at.push(n + 1);
       });
       return table(objects, at);
     }
-    const line = syntaxLine(text, err);
-    throw new StatementError('STATEMENT_JSON_SYNTAX', `not JSON: ${(err as Error).message}`, line !== undefined ? { line } : {});
+    const line = syntaxLine(text);
+    throw new StatementError('STATEMENT_JSON_SYNTAX', `not JSON: ${firstLine(err)}`, line !== undefined ? { line } : {});
   }
   const starts = linesAt(text, elementStarts(text));
   if (Array.isArray(doc)) return table(doc, starts);

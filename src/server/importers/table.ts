@@ -5,7 +5,7 @@
  * ="000123" guard, trailing tabs and spaces (Alipay ids), full-width forms (（元） is (元)).
  */
 import { StatementError } from './errors.js';
-import type { TextRecord } from './records.js';
+import { readRecords, type TextRecord } from './records.js';
 
 /** A cell as the statement means it. */
 export function cleanCell(cell: string): string {
@@ -110,6 +110,11 @@ export class Row<K extends string> {
     return v === undefined || v === '' ? undefined : v;
   }
 
+  /** The cleaned cell at position `i` ('' when the row is short). */
+  at(i: number): string {
+    return this.cells[i] ?? '';
+  }
+
   /** The cell of `key`; refused with the line and column when empty. */
   need(key: K, what: string): string {
     const v = this.get(key);
@@ -183,4 +188,31 @@ export function labelValues(line: string): Record<string, string> {
     if (m && m[1]!.trim() !== '') out[m[1]!.trim()] = m[2]!.trim();
   }
   return out;
+}
+
+/** A table as read: the records before its header, the header, and the records after it. */
+export interface Table<K extends string> {
+  readonly before: readonly TextRecord[];
+  readonly header: Header<K>;
+  readonly rows: readonly TextRecord[];
+}
+
+/**
+ * Read a delimited table whose header `locate` finds among the first `headLines` lines: those
+ * lines are read first, then the rest from the header line on (so that csv-parse, which measures
+ * records against the first one, sees the header first).
+ */
+export function readTable<K extends string>(
+  text: string,
+  delimiter: string,
+  locate: (records: readonly TextRecord[]) => { header: Header<K>; index: number },
+  headLines = 60,
+): Table<K> {
+  const head = readRecords(text, delimiter, { toLine: headLines });
+  if (head.length === 0 && readRecords(text, delimiter).length === 0) {
+    throw new StatementError('STATEMENT_EMPTY_FILE', 'the file has no lines');
+  }
+  const { header, index } = locate(head);
+  const body = readRecords(text, delimiter, { fromLine: header.line });
+  return { before: head.slice(0, index), header, rows: body.slice(1) };
 }

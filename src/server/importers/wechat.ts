@@ -5,6 +5,7 @@
  * a file cut short or altered is refused rather than half imported.
  *
  * Per row: SUCCESS → sale, REFUND → refund, REVOKED → void (a payment revoked before settlement).
+ * A refund's time is 退款申请时间 where the bill has it (REFUND bills; 交易时间 is then the payment's).
  * The amount is what the customer was charged: 订单金额 (older bills: 应结订单金额 + 代金券金额); a
  * refund's is 退款金额 (else 申请退款金额). settle_minor is 应结订单金额 for a payment and minus the
  * refunded amount for a refund; fee_minor is 手续费 as printed (refunded fees are negative).
@@ -21,11 +22,12 @@ import { decodeStatement } from './text.js';
 import { currencyOf, idOf, transTypeOf } from './values.js';
 
 type Col =
-  | 'time' | 'mch' | 'sub_mch' | 'device' | 'txid' | 'order' | 'status' | 'currency' | 'settle' | 'coupon'
+  | 'time' | 'refund_time' | 'mch' | 'sub_mch' | 'device' | 'txid' | 'order' | 'status' | 'currency' | 'settle' | 'coupon'
   | 'refund_id' | 'merchant_refund' | 'refund' | 'recharge_refund' | 'fee' | 'order_amount' | 'refund_requested';
 
 const COLUMNS: readonly ColumnSpec<Col>[] = [
   { key: 'time', names: ['交易时间'] },
+  { key: 'refund_time', names: ['退款申请时间'] },
   { key: 'mch', names: ['商户号'] },
   { key: 'sub_mch', names: ['特约商户号', '子商户号'] },
   { key: 'device', names: ['设备号'] },
@@ -131,12 +133,14 @@ function currencyOfRow(row: Row<Col>, fallback: string): string {
 }
 
 function wechatRow(row: Row<Col>, amounts: ReadonlyMap<Col, number>, currency: string): StatementTxn {
-  const when = row.need('time', 'transaction time');
-  const datetime = parseDateTimeText(when, 'dmy');
-  if (!datetime) throw row.error('STATEMENT_BAD_DATE', 'time', `not a date and time: "${when}"`);
   const status = row.need('status', 'transaction status');
   const trans_type = STATUS[status.toUpperCase()] ?? transTypeOf(status) ?? 'other';
   const refund = trans_type === 'refund';
+  // A REFUND bill's 交易时间 is the original payment's; the refund happened at 退款申请时间.
+  const timeKey = refund && row.get('refund_time') !== undefined ? 'refund_time' : 'time';
+  const when = row.need(timeKey, 'transaction time');
+  const datetime = parseDateTimeText(when, 'dmy');
+  if (!datetime) throw row.error('STATEMENT_BAD_DATE', timeKey, `not a date and time: "${when}"`);
 
   let signed: number | undefined;
   let from: Col;
@@ -168,7 +172,7 @@ function wechatRow(row: Row<Col>, amounts: ReadonlyMap<Col, number>, currency: s
     amount_minor: amount,
     currency,
     fee_minor: amounts.get('fee'),
-    settle_minor: refund ? -amount : amounts.get('settle'),
+    settle_minor: refund ? (amount === 0 ? 0 : -amount) : amounts.get('settle'),
     transaction_id,
     merchant_order_no: idOf(row.get('order')),
     original_transaction_id: refund ? transaction_id : undefined,
