@@ -10,7 +10,6 @@
 import type { TransType } from '../../receipt/fields/types.js';
 import type { StatementTxn } from '../statement.js';
 import { dayOrderOf } from './datetime.js';
-import { StatementError } from './errors.js';
 import { readRow, type Field, type RowConventions } from './fields.js';
 import { finish, type ImportOptions, type StatementImporter } from './importer.js';
 import { DEFAULT_AMOUNT_FORMAT } from './money.js';

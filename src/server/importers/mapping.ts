@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import type { TransType } from '../../receipt/fields/types.js';
 import { configPath } from '../../paths.js';
 import { compilePattern, type DatePattern } from './datetime.js';
 import { StatementError } from './errors.js';
@@ -56,7 +57,7 @@ export const mappingSchema = z
       .strict()
       .default({ unit: 'major', decimal: '.', group: ',', sign: 'signed' }),
     /** Type value (compared trimmed, case-insensitive) → trans_type; without it, the built-in words. */
-    types: z.record(z.string(), z.enum(TRANS_TYPES as [string, ...string[]])).optional(),
+    types: z.record(z.string(), z.enum(TRANS_TYPES)).optional(),
     /** A type value neither `types` nor the built-in words know: refuse the file, or keep `other`. */
     unknown_type: z.enum(['error', 'other']).default('error'),
   })
@@ -91,7 +92,7 @@ export interface StatementMapping {
   readonly patterns: { readonly datetime?: DatePattern; readonly date?: DatePattern; readonly time?: DatePattern };
   readonly amount: AmountFormat;
   /** headerKey(type value) → trans_type. */
-  readonly types: ReadonlyMap<string, (typeof TRANS_TYPES)[number]> | null;
+  readonly types: ReadonlyMap<string, TransType> | null;
   /** Field → the header names that may hold it, in the mapping's order. */
   readonly fields: ReadonlyMap<Field, readonly string[]>;
 }
@@ -124,7 +125,7 @@ export function compileMapping(raw: unknown, origin: string): StatementMapping {
   const patterns: { datetime?: DatePattern; date?: DatePattern; time?: DatePattern } = {};
   for (const k of ['datetime', 'date', 'time'] as const) if (spec.formats[k]) patterns[k] = compilePattern(spec.formats[k]);
   const types = spec.types
-    ? new Map(Object.entries(spec.types).map(([v, t]) => [headerKey(v), t as (typeof TRANS_TYPES)[number]]))
+    ? new Map(Object.entries(spec.types).map(([v, t]) => [headerKey(v), t]))
     : null;
   const { unit, decimal, group } = spec.amount;
   return { spec, origin, patterns, amount: { unit, decimal, group }, types, fields };

@@ -44,7 +44,7 @@ export const SALES_LOG_COLUMNS: readonly ColumnSpec<Field>[] = [
   { key: 'merchant_id', names: ['merchant_id', 'mid', '商户号'] },
   { key: 'currency', names: ['currency', '币种'] },
   { key: 'card_last4', names: ['card_last4', 'last4'] },
-  { key: 'card_number', names: ['card_number', 'card', '卡号'] },
+  { key: 'card_number', names: ['card_number', 'masked_pan', '卡号'] },
   { key: 'reference_no', names: ['reference_no', 'rrn', '参考号'] },
   { key: 'trace_no', names: ['trace_no', 'stan', 'voucher_no', '凭证号'] },
   { key: 'auth_code', names: ['auth_code', '授权码'] },

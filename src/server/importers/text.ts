@@ -2,7 +2,8 @@
  * Statement bytes → text, with the encoding named explicitly: statements come from Windows
  * exports in GBK as often as in UTF-8 (with or without a BOM). Without an explicit encoding the
  * bytes decide: a UTF-8 BOM, else valid UTF-8 (pure ASCII included), else GBK (read with the
- * GB18030 table, a superset, so no GBK byte pair is lost).
+ * GB18030 table, a superset, so no GBK byte pair is lost). A UTF-16 BOM (Excel's "Unicode text",
+ * tab-separated) is honoured too.
  */
 import iconv from 'iconv-lite';
 import { StatementError } from './errors.js';
@@ -12,7 +13,7 @@ export const TEXT_ENCODINGS = ['auto', 'utf-8', 'gbk', 'gb18030'] as const;
 export type TextEncodingOption = (typeof TEXT_ENCODINGS)[number];
 
 /** What was found: as ParsedStatement.encoding reports it. */
-export type FoundEncoding = 'utf-8' | 'utf-8-bom' | 'gbk' | 'gb18030';
+export type FoundEncoding = 'utf-8' | 'utf-8-bom' | 'gbk' | 'gb18030' | 'utf-16le' | 'utf-16be';
 
 export interface DecodedText {
   readonly text: string;
@@ -64,6 +65,14 @@ function decodeGb(bytes: Uint8Array, name: 'gbk' | 'gb18030'): string {
 
 export function decodeStatement(bytes: Uint8Array, option: TextEncodingOption = 'auto'): DecodedText {
   if (bytes.length === 0) throw new StatementError('STATEMENT_EMPTY_FILE', 'the file is empty (0 bytes)');
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    const encoding = bytes[0] === 0xff ? 'utf-16le' : 'utf-16be';
+    try {
+      return { text: new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(2)), encoding };
+    } catch {
+      throw new StatementError('STATEMENT_ENCODING', `bytes that are not ${encoding.toUpperCase()} text after a UTF-16 byte order mark`);
+    }
+  }
   const bom = hasBom(bytes);
   const body = bom ? bytes.subarray(3) : bytes;
   if (option === 'gbk' || option === 'gb18030') {

@@ -4,9 +4,9 @@
  */
 import type { TransType } from '../../receipt/fields/types.js';
 
-export const TRANS_TYPES: readonly TransType[] = [
+export const TRANS_TYPES = [
   'sale', 'void', 'refund', 'preauth', 'preauth_complete', 'preauth_void', 'balance', 'settlement', 'other',
-];
+] as const satisfies readonly TransType[];
 
 // Ordered: the first rule that fits wins, so the narrower names stand before the wider ones
 // (预授权完成撤销 before 预授权完成 before 预授权; 退货撤销 voids a refund, so 撤销 before 退货).

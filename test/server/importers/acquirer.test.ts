@@ -123,6 +123,12 @@ describe('acquirer-csv: delimiters other than commas', () => {
       const text = comma.replace(/"([^"]*)"|,/g, (m, quoted: string | undefined) => (quoted !== undefined ? quoted : d));
       const p = importFile('acquirer-csv', `tab-${d === '\t' ? 'tab' : d}.txt`, utf8(text));
       expect(withoutRaw(p.rows)).toEqual(want);
+      if (d === '\t') {
+        // Excel's "Unicode text": tab-separated UTF-16LE with a byte order mark.
+        const u16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+        const q = importFile('acquirer-csv', 'unicode.txt', u16);
+        expect([q.encoding, withoutRaw(q.rows)]).toEqual(['utf-16le', want]);
+      }
     }
   });
 });

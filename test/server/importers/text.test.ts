@@ -34,3 +34,13 @@ describe('statement encodings, found or given', () => {
     expect(() => decodeStatement(Buffer.alloc(0))).toThrow(StatementError);
   });
 });
+
+describe('UTF-16 with a byte order mark (Excel "Unicode text")', () => {
+  it('is read as UTF-16', () => {
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    expect(decodeStatement(le)).toEqual({ text, encoding: 'utf-16le' });
+    const be = Buffer.from(le);
+    be.swap16();
+    expect(decodeStatement(be)).toEqual({ text, encoding: 'utf-16be' });
+  });
+});
