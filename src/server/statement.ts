@@ -28,6 +28,7 @@ export interface StatementTxn {
    */
   readonly amount_minor: number;
   readonly currency: string;
+  /** The fee (手续费 / 服务费), signed as the statement gives it (a refunded fee may be negative). */
   readonly fee_minor?: number;
   /** Settled amount, signed as the statement gives it (negative for refunds). */
   readonly settle_minor?: number;
@@ -48,6 +49,12 @@ export interface StatementTxn {
   readonly original_reference_no?: string;
   readonly original_trace_no?: string;
   readonly original_transaction_id?: string;
+  /** Wallet refunds: the platform's refund number (微信退款单号, Alipay 退款批次号/请求号). */
+  readonly refund_no?: string;
+  /** Wallet refunds: the merchant's own refund number (商户退款单号). */
+  readonly merchant_refund_no?: string;
+  /** Sales logs: card | cash | wechat | alipay | unionpay_qr | other (the receipt field's vocabulary). */
+  readonly payment_method?: string;
   /** Sales logs: the POS receipt number and the cashier. */
   readonly receipt_no?: string;
   readonly operator_id?: string;
