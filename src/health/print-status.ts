@@ -1,0 +1,74 @@
+/**
+ * Was a receipt printed? Given the printer's state timeline and the time the receipt was sent,
+ * the verdict `ok | suspect | failed` with a reason a person can check ("paper end reported
+ * 14:01:07"):
+ * - failed: sent while the printer reported paper end, cover open, offline, a cutter or other
+ *   error (in force when the receipt started, or reported while it was sent or within `graceMs`
+ *   after: the poll right after a job tells how the job went);
+ * - suspect: the printer did not answer when asked (no_response) in that window;
+ * - ok: otherwise, also when nothing is known (a tap that sees no replies flags nothing).
+ */
+import { describeState } from './state.js';
+import type { HealthKind, PrintVerdict } from './types.js';
+
+export interface TimelineEntry {
+  readonly kind: HealthKind;
+  readonly state: string;
+  /** When the printer was found in this state (ms since the epoch). */
+  readonly at: number;
+}
+
+export interface Span {
+  /** When the receipt's first byte was sent (ms since the epoch). */
+  readonly start: number;
+  /** When its last byte was sent. */
+  readonly end: number;
+}
+
+export interface VerdictOptions {
+  /** How long after the receipt a report still counts (ms). Default 2000. */
+  readonly graceMs?: number;
+  /** How a time is written in the reason. Default local HH:MM:SS. */
+  readonly clock?: (t: number) => string;
+}
+
+/** Bad states, most telling first: the reason names the first of these found. */
+const FAILING: ReadonlyArray<readonly [HealthKind, string]> = [
+  ['paper', 'out'],
+  ['cover', 'open'],
+  ['cutter', 'error'],
+  ['error', 'unrecoverable'],
+  ['error', 'mechanical'],
+  ['error', 'auto_recoverable'],
+  ['online', 'offline'],
+];
+
+/** Local time of day, HH:MM:SS. */
+export function clockTime(t: number): string {
+  const d = new Date(t);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+export function printVerdict(timeline: readonly TimelineEntry[], span: Span, opts: VerdictOptions = {}): PrintVerdict {
+  const graceMs = opts.graceMs ?? 2000;
+  const clock = opts.clock ?? clockTime;
+  const until = span.end + graceMs;
+  // Each kind's state in force at the start, then every report up to the end of the window.
+  const inForce = new Map<HealthKind, TimelineEntry>();
+  const window: TimelineEntry[] = [];
+  for (const e of timeline) {
+    if (e.at <= span.start) {
+      const cur = inForce.get(e.kind);
+      if (!cur || cur.at <= e.at) inForce.set(e.kind, e);
+    } else if (e.at <= until) window.push(e);
+  }
+  const seen = [...inForce.values(), ...window];
+  for (const [kind, state] of FAILING) {
+    const hit = seen.filter((e) => e.kind === kind && e.state === state).sort((a, b) => a.at - b.at)[0];
+    if (hit) return { status: 'failed', reason: `${describeState(kind, state)} reported ${clock(hit.at)}` };
+  }
+  const silent = seen.filter((e) => e.kind === 'online' && e.state === 'no_response').sort((a, b) => a.at - b.at)[0];
+  if (silent) return { status: 'suspect', reason: `printer not answering status polls since ${clock(silent.at)}` };
+  return { status: 'ok', reason: null };
+}
