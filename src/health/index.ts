@@ -5,5 +5,6 @@ export { HostStream, POLL_BYTES, POLL_QUERIES, queryOf, type HostItem, type Quer
 export { ReplyRouter, type Expired, type Owner, type Routed, type Seen } from './router.js';
 export { HealthState, describeState } from './state.js';
 export { decidePoll, DEFAULT_POLICY, type LineView, type PollDecision, type PollPolicy } from './poller.js';
-export { clockTime, printVerdict, type Span, type TimelineEntry, type VerdictOptions } from './print-status.js';
+export { printVerdict, type Span, type TimelineEntry, type VerdictOptions } from './print-status.js';
 export { HealthMonitor, type MonitorOptions } from './monitor.js';
+export { clockTime, isoWithZone } from './time.js';

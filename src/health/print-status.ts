@@ -9,6 +9,7 @@
  * - ok: otherwise, also when nothing is known (a tap that sees no replies flags nothing).
  */
 import { describeState } from './state.js';
+import { clockTime } from './time.js';
 import type { HealthKind, PrintVerdict } from './types.js';
 
 export interface TimelineEntry {
@@ -43,12 +44,6 @@ const FAILING: ReadonlyArray<readonly [HealthKind, string]> = [
   ['online', 'offline'],
 ];
 
-/** Local time of day, HH:MM:SS. */
-export function clockTime(t: number): string {
-  const d = new Date(t);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
 
 export function printVerdict(timeline: readonly TimelineEntry[], span: Span, opts: VerdictOptions = {}): PrintVerdict {
   const graceMs = opts.graceMs ?? 2000;

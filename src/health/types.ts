@@ -61,6 +61,8 @@ export interface HealthEvent {
   readonly previous: string | null;
   /** Milliseconds since the epoch. */
   readonly at: number;
+  /** ISO 8601 with the agent's zone, as sent. */
+  readonly atIso: string;
   readonly durationMs: number | null;
   readonly detail: string | null;
   readonly synced: boolean;
