@@ -8,3 +8,4 @@ export { decidePoll, DEFAULT_POLICY, type LineView, type PollDecision, type Poll
 export { printVerdict, type Span, type TimelineEntry, type VerdictOptions } from './print-status.js';
 export { HealthMonitor, type MonitorOptions } from './monitor.js';
 export { clockTime, isoWithZone } from './time.js';
+export { watchPrinter, type WatchOptions, type WatchedPrinter } from './watch.js';

@@ -67,8 +67,8 @@ export class HealthMonitor implements PrinterLineHook {
   /** Active: it polls (a pass-through); passive: it only listens; null: not watching anything yet. */
   private mode: 'active' | 'passive' | null = null;
   private stopped = false;
-  /** XOFF: since when, and the timer that makes it `busy`. */
-  private xoffSince: number | null = null;
+  /** Lines whose printer said XOFF last (a new link starts without), and since when. */
+  private readonly xoffLines = new Map<object, number>();
   private busyTimer: NodeJS.Timeout | null = null;
   /** Polls answered / given up, for `status` and tests. */
   readonly counters = { polls: 0, answered: 0, unanswered: 0, posQueries: 0, posReplies: 0, xoff: 0 };
@@ -142,7 +142,7 @@ export class HealthMonitor implements PrinterLineHook {
    * receipt's last byte, or after `maxWaitMs` — whichever comes first. A monitor that only
    * listens has nothing to wait for.
    */
-  settle(span: Span, maxWaitMs = this.policy.quietMs + this.pollTimeoutMs + 500): Promise<PrintVerdict> {
+  settle(span: Span, maxWaitMs = this.policy.quietMs + 2 * this.pollTimeoutMs + 500): Promise<PrintVerdict> {
     if (this.stopped || this.mode !== 'active' || this.lastSeenAt >= span.end) {
       return Promise.resolve(this.verdict(span));
     }
@@ -181,6 +181,7 @@ export class HealthMonitor implements PrinterLineHook {
   /** @internal */
   lineClosed(l: ActiveLine): void {
     this.lines.delete(l);
+    if (this.xoffLines.has(l)) this.onXon(l, this.now());
   }
 
   /** @internal A poll was sent. */
@@ -189,13 +190,14 @@ export class HealthMonitor implements PrinterLineHook {
   }
 
   /** @internal What a line saw on the printer → host side. */
-  seen(items: readonly Seen[]): void {
+  seen(items: readonly Seen[], line: object): void {
     for (const s of items) {
       switch (s.kind) {
         case 'status':
           if (s.owner === 'agent') this.counters.answered++;
           else if (s.owner === 'pos') this.counters.posReplies++;
           if (s.bits) this.record(this.state.status(s.bits, s.t, s.owner === 'pos' ? `reply to the POS's ${s.query?.name ?? 'query'}` : null), s.t);
+          else if (s.owner !== null) this.record(this.state.answered(s.t), s.t);
           else this.heard(s.t);
           break;
         case 'byte':
@@ -212,10 +214,10 @@ export class HealthMonitor implements PrinterLineHook {
           break;
         case 'xoff':
           this.counters.xoff++;
-          this.onXoff(s.t);
+          this.onXoff(line, s.t);
           break;
         case 'xon':
-          this.onXon(s.t);
+          this.onXon(line, s.t);
           break;
         case 'other':
           break;
@@ -234,26 +236,28 @@ export class HealthMonitor implements PrinterLineHook {
     this.counters.posQueries++;
   }
 
-  private onXoff(t: number): void {
-    if (this.xoffSince !== null) return;
-    this.xoffSince = t;
+  private onXoff(line: object, t: number): void {
+    if (this.xoffLines.has(line)) return;
+    this.xoffLines.set(line, t);
+    if (this.busyTimer || this.stopped) return;
     this.busyTimer = setTimeout(() => {
       this.busyTimer = null;
-      const since = this.xoffSince;
-      if (since !== null) this.record(this.state.busy(since, `XOFF for more than ${this.busyAfterMs} ms`), this.now());
+      const since = Math.min(...this.xoffLines.values());
+      if (this.xoffLines.size > 0) this.record(this.state.busy(since, `XOFF for more than ${this.busyAfterMs} ms`), this.now());
     }, this.busyAfterMs);
   }
 
-  private onXon(t: number): void {
-    this.xoffSince = null;
+  /** XON, or the link that said XOFF is gone (a new link starts afresh). */
+  private onXon(line: object, t: number): void {
+    if (!this.xoffLines.delete(line) || this.xoffLines.size > 0) return;
     if (this.busyTimer) clearTimeout(this.busyTimer);
     this.busyTimer = null;
     this.record(this.state.ready(t), t);
   }
 
-  /** Whether the printer's last word was XOFF (nothing more may be sent). */
-  get xoff(): boolean {
-    return this.xoffSince !== null;
+  /** Whether a line's printer said XOFF last (nothing more may be sent on it). */
+  inXoff(line: object): boolean {
+    return this.xoffLines.has(line);
   }
 
   private heard(t: number): void {
@@ -324,7 +328,7 @@ class PassiveLine {
       }
     } else {
       this.router.expire(c.t);
-      this.m.seen(this.router.received(c.bytes, c.t).seen);
+      this.m.seen(this.router.received(c.bytes, c.t).seen, this);
     }
   }
 }
@@ -339,6 +343,9 @@ class ActiveLine implements LineTap {
   private posSentSincePoll = false;
   private closed = false;
   private finishing: { resolve: () => void; deadline: NodeJS.Timeout } | null = null;
+  /** Polls in a row that got no answer; one is asked again at once before it counts. */
+  private unansweredStreak = 0;
+  private retry = false;
 
   constructor(
     private readonly m: HealthMonitor,
@@ -370,8 +377,9 @@ class ActiveLine implements LineTap {
     if (this.closed) return bytes;
     this.expire(t);
     const r = this.router.received(bytes, t);
+    if (r.seen.some((x) => x.kind === 'status' && x.owner === 'agent')) this.unansweredStreak = 0;
     this.lastTrafficAt = t;
-    this.m.seen(r.seen);
+    this.m.seen(r.seen, this);
     this.schedule();
     return r.forward;
   }
@@ -381,7 +389,7 @@ class ActiveLine implements LineTap {
     return new Promise((resolve) => {
       const s = this.m.settings;
       // Bounded: a silent printer costs the POS's connection at most this much more.
-      const deadline = setTimeout(() => this.endFinish(), s.policy.quietMs + 2 * s.pollTimeoutMs + 100);
+      const deadline = setTimeout(() => this.endFinish(), s.policy.quietMs + 3 * s.pollTimeoutMs + 100);
       this.finishing = { resolve, deadline };
       this.schedule();
     });
@@ -404,9 +412,17 @@ class ActiveLine implements LineTap {
     f.resolve();
   }
 
+  /**
+   * Polls unanswered in time. A printer that said XOFF cannot take them (busy, not silent); a poll
+   * may also wait behind a full link (a slow printer that stops reading): one more poll is sent at
+   * once, and only when it too goes unanswered is the printer not answering.
+   */
   private expire(now: number): void {
     const gone = this.router.expire(now).filter((e) => e.owner === 'agent');
-    if (gone.length > 0) this.m.unanswered(gone.length, now);
+    if (gone.length === 0 || this.m.inXoff(this)) return;
+    this.unansweredStreak++;
+    if (this.unansweredStreak >= 2) this.m.unanswered(gone.length, now);
+    else this.retry = true;
   }
 
   /** Decide again: poll now, later, or when something happens. */
@@ -418,7 +434,7 @@ class ActiveLine implements LineTap {
     const now = s.now();
     this.expire(now);
     const agentWaiting = this.router.pending('agent') > 0;
-    const wantPoll = this.posSentSincePoll || (this.probe && this.lastPollAt === null);
+    const wantPoll = this.posSentSincePoll || this.retry || (this.probe && this.lastPollAt === null);
     if (this.finishing && !agentWaiting && (!wantPoll || this.cannotPoll())) {
       // Nothing more to learn (asked after the last POS byte, or may not ask): let the link end.
       this.endFinish();
@@ -433,7 +449,7 @@ class ActiveLine implements LineTap {
         // Finishing: the POS is done, no need to wait for a quiet line.
         lastTrafficAt: this.finishing || this.probe ? 0 : this.lastTrafficAt,
         posSentSincePoll: wantPoll,
-        xoff: this.m.xoff,
+        xoff: this.m.inXoff(this),
         pendingStatusQueries: this.router.pending(undefined, 'status'),
         lastPollAt: this.lastPollAt,
       },
@@ -454,7 +470,7 @@ class ActiveLine implements LineTap {
 
   /** No poll can go in on this line before the POS sends more (a status query pending is only a wait). */
   private cannotPoll(): boolean {
-    return this.line.pendingBytes > 0 || !this.host.atBoundary || this.m.xoff;
+    return this.line.pendingBytes > 0 || !this.host.atBoundary || this.m.inXoff(this);
   }
 
   private poll(now: number): void {
@@ -466,5 +482,6 @@ class ActiveLine implements LineTap {
     this.m.polled();
     this.lastPollAt = now;
     this.posSentSincePoll = false;
+    this.retry = false;
   }
 }

@@ -3,8 +3,9 @@
  * the verdict `ok | suspect | failed` with a reason a person can check ("paper end reported
  * 14:01:07"):
  * - failed: sent while the printer reported paper end, cover open, offline, a cutter or other
- *   error (in force when the receipt started, or reported while it was sent or within `graceMs`
- *   after: the poll right after a job tells how the job went);
+ *   error: reported while it was sent or within `graceMs` after (the poll right after a job
+ *   tells how the job went), or in force when it started and not reported otherwise since (a
+ *   printer found healthy right after the job had recovered before it);
  * - suspect: the printer did not answer when asked (no_response) in that window;
  * - ok: otherwise, also when nothing is known (a tap that sees no replies flags nothing).
  */
@@ -49,7 +50,9 @@ export function printVerdict(timeline: readonly TimelineEntry[], span: Span, opt
   const graceMs = opts.graceMs ?? 2000;
   const clock = opts.clock ?? clockTime;
   const until = span.end + graceMs;
-  // Each kind's state in force at the start, then every report up to the end of the window.
+  // Per kind: what the printer reported between the receipt's start and the end of the window
+  // (the poll right after a job says how the job went), or, with no report of that kind there,
+  // the state in force at the start. Changes only are recorded, so no report means no change.
   const inForce = new Map<HealthKind, TimelineEntry>();
   const window: TimelineEntry[] = [];
   for (const e of timeline) {
@@ -58,7 +61,8 @@ export function printVerdict(timeline: readonly TimelineEntry[], span: Span, opt
       if (!cur || cur.at <= e.at) inForce.set(e.kind, e);
     } else if (e.at <= until) window.push(e);
   }
-  const seen = [...inForce.values(), ...window];
+  const reported = new Set(window.map((e) => e.kind));
+  const seen = [...[...inForce.values()].filter((e) => !reported.has(e.kind)), ...window];
   for (const [kind, state] of FAILING) {
     const hit = seen.filter((e) => e.kind === kind && e.state === state).sort((a, b) => a.at - b.at)[0];
     if (hit) return { status: 'failed', reason: `${describeState(kind, state)} reported ${clock(hit.at)}` };

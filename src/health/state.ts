@@ -75,6 +75,12 @@ export class HealthState {
     return this.apply({ online: 'no_response' }, t, detail);
   }
 
+  /** The printer answered, but what it said is not known for sure (a late reply): it is not silent. */
+  answered(t: number): HealthChange[] {
+    if (this.snap.online?.state !== 'no_response') return [];
+    return this.apply({ online: this.offlineBit ? 'offline' : 'online' }, t, 'answered late');
+  }
+
   /** XOFF lasted long enough to count (the caller decides how long). */
   busy(t: number, detail: string | null = null): HealthChange[] {
     if (this.snap.online?.state === 'offline') return [];
