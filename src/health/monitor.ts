@@ -460,6 +460,8 @@ class ActiveLine implements LineTap {
       return this.schedule();
     }
     let wait = d.action === 'wait' ? d.ms : null;
+    // POS bytes still on their way out: nothing will call again when they are written, so look again.
+    if (d.action === 'idle' && this.line.pendingBytes > 0) wait = s.policy.quietMs;
     const deadline = this.router.nextDeadline();
     if (deadline !== null) wait = Math.min(wait ?? Infinity, Math.max(1, deadline - now));
     if (wait !== null) {
