@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
 import { registerDecode } from './decode.js';
 import { registerDemo } from './demo.js';
+import { registerDoctor } from './doctor.js';
 import { registerReceipts } from './receipts.js';
 import { registerRun } from './run.js';
+import { registerStatus } from './status.js';
+import { registerTrace } from './trace.js';
 import { CliError } from './errors.js';
 
 function version(): string {
@@ -30,6 +33,9 @@ export function buildProgram(): Command {
   registerRun(program);
   registerReceipts(program);
   registerDemo(program);
+  registerDoctor(program);
+  registerTrace(program);
+  registerStatus(program);
   // Every command and subcommand reports bad usage as an error (exit 2) instead of exiting itself.
   const override = (cmd: Command): void => {
     cmd.exitOverride();
