@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { createDriver } from '../../drivers/index.js';
 import { Agent } from '../agent/agent.js';
 import { loadAgentConfig, type RunFlags } from '../agent/config.js';
+import { watchPrinter } from '../health/watch.js';
 import { Store } from '../store/index.js';
 import { usageError } from './errors.js';
 
@@ -44,6 +45,15 @@ export function registerRun(program: Command): void {
         })),
         log,
       );
+      // Printer health: polls through the pass-through (listens only on a tap), stores every change.
+      const health = drivers.map(({ p, driver }) =>
+        watchPrinter(store, p.name, driver, {
+          onWarn: (m) => log.warn({ printer: p.name }, m),
+          onEvents: (events) => {
+            for (const e of events) log.info({ printer: e.printer, kind: e.kind, state: e.state, previous: e.previous, detail: e.detail }, 'printer health');
+          },
+        }),
+      );
       await agent.start();
       // Retention: synced data older than the setting goes; unsynced data never does.
       const prune = (): void => {
@@ -68,6 +78,7 @@ export function registerRun(program: Command): void {
       });
       clearInterval(pruner);
       await agent.stop();
+      for (const h of health) h.stop();
       store.close();
       log.info({ ...agent.status }, 'stopped');
     });

@@ -9,3 +9,4 @@ export { printVerdict, type Span, type TimelineEntry, type VerdictOptions } from
 export { HealthMonitor, type MonitorOptions } from './monitor.js';
 export { clockTime, isoWithZone } from './time.js';
 export { watchPrinter, type WatchOptions, type WatchedPrinter } from './watch.js';
+export { SpanClock } from './span-clock.js';

@@ -90,10 +90,13 @@ export class HealthMonitor implements PrinterLineHook {
   }
 
   /**
-   * Watches a driver: its line hook when it has one (and polling is allowed), else its chunks.
-   * Returns a function that stops watching.
+   * Watches a driver: its line hook when it has one (and polling is allowed), else its chunks; a
+   * file replay or a virtual printer not at all. Returns a function that stops watching.
    */
   watch(driver: CaptureDriver): () => void {
+    // A replay is not a printer now; a TCP listener with no printer behind it answers as a healthy
+    // printer itself (drivers/simulator/replies.ts): nothing to learn from either.
+    if (driver.kind === 'file' || (driver.kind === 'tcp' && !isHookable(driver))) return () => this.stop();
     if (isHookable(driver) && !this.opts.listenOnly) {
       this.mode = 'active';
       driver.setLineHook(this);

@@ -140,3 +140,23 @@ describe('print verdict', () => {
     expect(printVerdict(tl(['online', 'busy', 500]), { start: T + 1000, end: T + 1100 }).status).toBe('ok');
   });
 });
+
+describe('span clock', () => {
+  it('gives a byte range the arrival times of its first and last bytes, and forgets what is done', async () => {
+    const { SpanClock } = await import('../../src/health/span-clock.js');
+    const c = new SpanClock();
+    c.chunk(10, 1000); // 0..9
+    c.chunk(5, 2000); // 10..14
+    c.chunk(0, 2500);
+    c.chunk(20, 3000); // 15..34
+    expect(c.span(0, 10)).toEqual({ start: 1000, end: 1000 });
+    expect(c.span(3, 12)).toEqual({ start: 1000, end: 2000 });
+    expect(c.span(14, 35)).toEqual({ start: 2000, end: 3000 });
+    expect(c.span(14, 36)).toBeNull();
+    expect(c.span(5, 5)).toBeNull();
+    c.forget(15);
+    expect(c.span(3, 12)).toBeNull();
+    expect(c.span(15, 20)).toEqual({ start: 3000, end: 3000 });
+    expect(c.length).toBe(35);
+  });
+});
