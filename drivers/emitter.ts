@@ -3,12 +3,18 @@
  * listener (a full disk in the journal, a decoder bug) break the byte relay. A listener that
  * throws is reported as a `warn`; printing goes on.
  */
-import type { CaptureChunk, Direction, DriverEvents, SessionInfo } from './types.js';
+import type { CaptureChunk, Direction, DriverEvents, RelayGate, SessionInfo } from './types.js';
 
 type Listeners = { [E in keyof DriverEvents]: Array<DriverEvents[E]> };
 
 export class DriverEmitter {
   private readonly listeners: Listeners = { chunk: [], connect: [], disconnect: [], warn: [] };
+  /** See RelayGate; read by pass-through pumps for each piece. */
+  gate: RelayGate | null = null;
+
+  setRelayGate(gate: RelayGate | null): void {
+    this.gate = gate;
+  }
 
   on<E extends keyof DriverEvents>(event: E, listener: DriverEvents[E]): this {
     this.listeners[event].push(listener);

@@ -8,11 +8,13 @@
  * - Without a sink (printer not reachable yet, port being reopened): pieces are held, up to
  *   `maxHold` bytes; beyond that the oldest bytes are dropped, with a warn. When a sink arrives the
  *   held pieces go first.
+ * - With a gate (RelayGate), a piece is written only while the gate is open; otherwise it is held
+ *   and the source paused until the gate opens, like a full sink.
  * - `onChunk` is called from the write callback of each piece that was written without error, so
  *   the chunks reported are exactly the bytes passed on, in order.
  */
 import type { Readable, Writable } from 'node:stream';
-import type { Direction } from './types.js';
+import type { Direction, RelayGate } from './types.js';
 
 export interface PumpOptions {
   readonly dir: Direction;
@@ -26,6 +28,8 @@ export interface PumpOptions {
   readonly onDrained?: () => void;
   /** A session has no bytes left in this pump (all written, dropped or failed). */
   readonly onSessionSettled?: (session: string) => void;
+  /** The capture side's gate (journal caught up?), read for each piece; none: always open. */
+  readonly gate?: () => RelayGate | null;
 }
 
 /** What a line hook does to a pump: sees each piece as it is handed over, or filters what is read. */
@@ -52,6 +56,8 @@ export class Pump {
   private source: Readable | null = null;
   private sourceSession = '';
   private blocked = false;
+  /** Waiting for the gate to open (a callback is registered). */
+  private gated = false;
   private inflight = 0;
   private inflightBytes = 0;
   private ended = false;
@@ -130,8 +136,29 @@ export class Pump {
   private readonly onDrain = (): void => {
     this.blocked = false;
     this.flush();
-    if (!this.blocked) this.source?.resume();
+    this.resumeSource();
   };
+
+  private readonly onGateOpen = (): void => {
+    this.gated = false;
+    this.flush();
+    this.resumeSource();
+  };
+
+  /** The gate is closed: hold, pause the source, and carry on when it opens. */
+  private gateClosed(): boolean {
+    if (this.gated) return true;
+    const gate = this.opts.gate?.();
+    if (!gate?.closed) return false;
+    this.gated = true;
+    this.source?.pause();
+    gate.whenOpen(this.onGateOpen);
+    return true;
+  }
+
+  private resumeSource(): void {
+    if (!this.blocked && !this.gated) this.source?.resume();
+  }
 
   /** Reads from `src`; its pieces belong to `session`. */
   setSource(src: Readable, session: string): void {
@@ -139,7 +166,7 @@ export class Pump {
     this.source = src;
     this.sourceSession = session;
     src.on('data', this.onData);
-    if (this.blocked) src.pause();
+    if (this.blocked || this.gated) src.pause();
     else src.resume();
   }
 
@@ -159,7 +186,7 @@ export class Pump {
       this.droppedNow = 0;
     }
     this.flush();
-    if (!this.blocked) this.source?.resume();
+    this.resumeSource();
     this.maybeDrained();
   }
 
@@ -170,7 +197,7 @@ export class Pump {
     this.sink = null;
     if (this.blocked) {
       this.blocked = false;
-      this.source?.resume();
+      this.resumeSource();
     }
   }
 
@@ -179,7 +206,7 @@ export class Pump {
     if (bytes.length === 0) return;
     const item: Item = { bytes, t, session };
     this.perSession.set(session, this.pendingFor(session) + bytes.length);
-    if (this.sink && !this.blocked && this.queue.length === 0) {
+    if (this.sink && !this.blocked && this.queue.length === 0 && !this.gateClosed()) {
       this.write(item);
       return;
     }
@@ -245,7 +272,7 @@ export class Pump {
   }
 
   private flush(): void {
-    while (this.sink && !this.blocked && this.queue.length > 0) {
+    while (this.sink && !this.blocked && this.queue.length > 0 && !this.gateClosed()) {
       const item = this.queue.shift()!;
       this.queued -= item.bytes.length;
       this.write(item);

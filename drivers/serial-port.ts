@@ -4,7 +4,7 @@
  * device by its hardware identity (vendorId / productId / serialNumber from `list()`) when the OS
  * gave it another name after it came back (`/dev/ttyUSB0` → `/dev/ttyUSB1`).
  */
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { Backoff, sleep, worthReporting } from './backoff.js';
 import type { PrinterEndpoint, PrinterLink } from './endpoint.js';
 import { message } from './emitter.js';
@@ -39,8 +39,17 @@ export interface SerialOpenOptions {
   readonly flowControl?: boolean;
 }
 
+/**
+ * serialport (with its native binding) is loaded on first use: an agent with only TCP printers
+ * does not carry it (about 13 MB of resident memory).
+ */
+export function loadSerialport(): Promise<typeof import('serialport')> {
+  return import('serialport');
+}
+
 /** Opens `path` with the settings of `uri`; resolves once the port is open. */
-export function openSerialPort(path: string, uri: SerialUri, opts: SerialOpenOptions = {}): Promise<SerialPort> {
+export async function openSerialPort(path: string, uri: SerialUri, opts: SerialOpenOptions = {}): Promise<SerialPort> {
+  const { SerialPort } = await loadSerialport();
   const flow = opts.flowControl ?? true;
   const settings = {
     path,
@@ -174,7 +183,7 @@ export class SerialDevice {
 
   async list(): Promise<PortInfo[]> {
     const binding = this.opts.binding;
-    return binding ? binding.list() : SerialPort.list();
+    return binding ? binding.list() : (await loadSerialport()).SerialPort.list();
   }
 
   /**

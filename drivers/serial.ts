@@ -97,6 +97,7 @@ export class SerialPassThroughDriver extends DriverEmitter implements HookableDr
       onChunk: (b, t, s) => this.emitChunk('to-printer', b, t, s),
       onWarn: (m) => this.warn(m),
       onSessionSettled: (s) => this.maybeEndSession(s),
+      gate: () => this.gate,
     });
     this.down = new Pump({
       dir: 'from-printer',

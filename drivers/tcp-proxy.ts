@@ -28,7 +28,7 @@ import { DriverEmitter, message } from './emitter.js';
 import type { PrinterEndpoint, PrinterLink } from './endpoint.js';
 import { DEFAULT_MAX_HOLD, Pump } from './pump.js';
 import { type PrinterIdentity, StatusResponder } from './simulator/replies.js';
-import type { Direction, HookableDriver, LineTap, PrinterLine, PrinterLineHook, SessionInfo } from './types.js';
+import type { Direction, HookableDriver, LineTap, PrinterLine, PrinterLineHook, RelayGate, SessionInfo } from './types.js';
 import { parseDeviceUriOf, type TcpUri } from './uri.js';
 
 export interface TcpProxyOptions {
@@ -68,6 +68,7 @@ interface SessionHost {
   readonly name: string;
   readonly endpoint: PrinterEndpoint | null;
   readonly opts: TcpProxyOptions;
+  readonly gate: RelayGate | null;
   chunk(dir: Direction, bytes: Buffer, t: number, session: string): void;
   warn(msg: string): void;
   connect(info: SessionInfo): void;
@@ -183,7 +184,11 @@ export class TcpProxyDriver extends DriverEmitter implements HookableDriver {
     if (this.server) return;
     this.stopping = false;
     const server = net.createServer({ allowHalfOpen: true, noDelay: true });
+    const driver = this;
     const host: SessionHost = {
+      get gate() {
+        return driver.gate;
+      },
       name: this.name,
       endpoint: this.endpoint,
       opts: this.opts,
@@ -275,6 +280,7 @@ class ProxySession {
       onChunk: (b, t, s) => this.chunk('to-printer', b, t, s),
       onWarn: (m) => host.warn(m),
       onDrained: () => this.upDrained(),
+      gate: () => host.gate,
     });
     this.down = new Pump({
       dir: 'from-printer',

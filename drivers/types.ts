@@ -40,6 +40,18 @@ export interface DriverEvents {
   warn: (message: string) => void;
 }
 
+/**
+ * Lets the capture side hold the relay back while the journal is behind: a pass-through writes a
+ * new piece to the printer only while the gate is open, so a crash can lose at most what was
+ * passed on since the journal last caught up. The capture side opens it again by itself when the
+ * journal is stuck (fail-open: printing never waits long).
+ */
+export interface RelayGate {
+  readonly closed: boolean;
+  /** Calls `cb` once, when the gate next opens. */
+  whenOpen(cb: () => void): void;
+}
+
 export interface CaptureDriver {
   /** `tcp`, `serial`, `serial-tap`, `usblp`, `file`. */
   readonly kind: string;
@@ -49,6 +61,8 @@ export interface CaptureDriver {
   /** Stops accepting, closes everything; resolves when all sessions have ended. */
   stop(): Promise<void>;
   on<E extends keyof DriverEvents>(event: E, listener: DriverEvents[E]): this;
+  /** Pass-through drivers honour it for the POS → printer direction; the others ignore it. */
+  setRelayGate(gate: RelayGate | null): void;
   off<E extends keyof DriverEvents>(event: E, listener: DriverEvents[E]): this;
 }
 

@@ -1,25 +1,26 @@
 /**
- * The capture agent's pipeline: driver chunks → journal (durable first) → decoder per session →
- * receipts committed with their outbox row. Printing never waits for any of it: drivers relay
- * bytes on their own, and a failing store or decoder is logged and skipped (fail-open).
+ * The capture agent: drivers relay bytes between the POS and the printer on this (main) thread;
+ * everything else — journal, decoding, receipts, retention — happens in a worker thread
+ * (src/agent/worker.ts) that owns the store. The relay never waits for a disk or a decoder: what
+ * the drivers report is handed to the worker once per turn of the event loop.
  *
- * After a crash, `start()` first finishes what the journal holds: every session with bytes not yet
- * decoded is replayed from its start (the printer state — code page, CJK mode — builds up from
- * there) and its receipts committed; receipts already committed are recognised by their byte range
- * and not doubled.
+ * Fail-open: if the worker dies (a bug, the store cannot be opened) printing goes on, the failure
+ * is logged and counted, and a new worker is started with backoff. What was reported meanwhile is
+ * held (up to a limit) and handed to the new worker; sessions that were open continue under a new
+ * session id, because the new worker first closes them as recovered from the journal.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { CaptureChunk, CaptureDriver, SessionInfo } from '../../drivers/types.js';
-import { ReceiptDecoder } from '../receipt/decoder.js';
 import type { DecodeOptions } from '../receipt/decoder.js';
-import type { Receipt } from '../receipt/receipt.js';
-import { receiptToJson } from '../receipt/render/json.js';
-import type { Store } from '../store/index.js';
+import { packageRoot } from '../paths.js';
+import { JournalGate } from './journal-gate.js';
+import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
+import type { AgentHealth, AgentLog, Work } from './pipeline.js';
 
-export interface AgentLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type { AgentHealth, AgentLog } from './pipeline.js';
 
 export interface AgentPrinter {
   readonly name: string;
@@ -29,235 +30,259 @@ export interface AgentPrinter {
   readonly idleMs: number;
 }
 
-export interface AgentHealth {
-  readonly receipts: number;
-  readonly chunks: number;
-  readonly storeErrors: number;
-  readonly decodeErrors: number;
-  readonly lastError: string | null;
+export interface AgentOptions {
+  /** Data directory: the store (tilltap.db) lives here. */
+  readonly dataDir: string;
+  readonly printers: readonly AgentPrinter[];
+  readonly log: AgentLog;
+  /** Prune synced data older than this many days, hourly. Default: never. */
+  readonly retentionDays?: number;
 }
 
-/** What drivers report, queued in arrival order and handled after the relay has moved on. */
-type Work =
-  | { readonly kind: 'chunk'; readonly p: AgentPrinter; readonly c: CaptureChunk }
-  | { readonly kind: 'connect' | 'disconnect'; readonly p: AgentPrinter; readonly s: SessionInfo };
+export interface AgentStatus extends AgentHealth {
+  /** Times the worker thread died and was started again. */
+  readonly workerRestarts: number;
+  /** Bytes reported while no worker could take them, over the holding limit: not journaled. */
+  readonly lostBytes: number;
+}
 
-interface LiveSession {
+/** The longest printing waits for the journal to catch up before the gate opens anyway. */
+const GATE_MAX_WAIT_MS = 200;
+/** What is held for a worker that is (re)starting, at most. */
+const HOLD_LIMIT = 16 * 1024 * 1024;
+const RESTART_MIN_MS = 1000;
+const RESTART_MAX_MS = 30_000;
+
+interface Live {
   readonly printer: string;
-  decoder: ReceiptDecoder | null;
-  idle: NodeJS.Timeout | null;
+  readonly peer: string;
+  /** The session id the current worker knows this session by. */
+  id: string;
+  /** The worker generation it was announced to (0: not yet). */
+  gen: number;
 }
 
-/** ISO 8601 with the local zone offset: 2026-11-20T09:10:00+08:00. */
-export function isoWithZone(t: number): string {
-  const d = new Date(t);
-  const off = -d.getTimezoneOffset();
-  const local = new Date(t + off * 60_000).toISOString().slice(0, 19);
-  const sign = off >= 0 ? '+' : '-';
-  const abs = Math.abs(off);
-  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+function workerFile(): string {
+  const beside = fileURLToPath(new URL('./worker.js', import.meta.url));
+  // Under vitest this module runs from src/ (TypeScript): the worker is the built one.
+  return existsSync(beside) ? beside : join(packageRoot(), 'dist', 'src', 'agent', 'worker.js');
 }
+
+const ZERO: AgentHealth = { receipts: 0, chunks: 0, storeErrors: 0, decodeErrors: 0, lastError: null };
 
 export class Agent {
-  private readonly sessions = new Map<string, LiveSession>();
-  private health = { receipts: 0, chunks: 0, storeErrors: 0, decodeErrors: 0, lastError: null as string | null };
-  private readonly detach: Array<() => void> = [];
+  private worker: Worker | null = null;
+  private gen = 0;
+  private ready = false;
+  private stopping = false;
+  private restartMs = RESTART_MIN_MS;
+  private restartTimer: NodeJS.Timeout | null = null;
   private queue: Work[] = [];
+  private queuedBytes = 0;
   private scheduled = false;
+  private readonly live = new Map<string, Live>();
+  private readonly detach: Array<() => void> = [];
+  /** Counters of workers that have died, and of the current one. */
+  private past: AgentHealth = ZERO;
+  private current: AgentHealth = ZERO;
+  private restarts = 0;
+  private lost = 0;
+  private readyWaiters: Array<() => void> = [];
+  /** Number of the last piece to the printer put in `queue` (see JournalGate). */
+  private lastHanded = 0;
+  private readonly gate: JournalGate;
 
-  constructor(
-    private readonly store: Store,
-    private readonly printers: readonly AgentPrinter[],
-    private readonly log: AgentLog,
-  ) {}
-
-  get status(): AgentHealth {
-    return { ...this.health };
+  constructor(private readonly opts: AgentOptions) {
+    this.gate = new JournalGate(GATE_MAX_WAIT_MS, () =>
+      this.opts.log.warn({ waitedMs: GATE_MAX_WAIT_MS }, 'the journal is behind; passing bytes on without waiting for it'),
+    );
   }
 
-  /** Finish what the journal holds, then start capturing. */
+  get status(): AgentStatus {
+    const a = this.past;
+    const b = this.current;
+    return {
+      receipts: a.receipts + b.receipts,
+      chunks: a.chunks + b.chunks,
+      storeErrors: a.storeErrors + b.storeErrors,
+      decodeErrors: a.decodeErrors + b.decodeErrors,
+      lastError: b.lastError ?? a.lastError,
+      workerRestarts: this.restarts,
+      lostBytes: this.lost,
+    };
+  }
+
+  /** Start the worker (it first finishes what the journal holds), then start capturing. */
   async start(): Promise<void> {
-    this.recover();
-    for (const p of this.printers) {
-      const onChunk = (c: CaptureChunk): void => this.enqueue({ kind: 'chunk', p, c });
-      const onConnect = (s: SessionInfo): void => this.enqueue({ kind: 'connect', p, s });
-      const onDisconnect = (s: SessionInfo): void => this.enqueue({ kind: 'disconnect', p, s });
-      const onWarn = (m: string): void => this.log.warn({ printer: p.name }, m);
+    const recovered = this.whenReady();
+    this.spawn();
+    for (const p of this.opts.printers) {
+      const onChunk = (c: CaptureChunk): void => {
+        // Only a running worker ever catches up: with none, the gate must not hold printing.
+        if (c.dir === 'to-printer' && this.worker) this.lastHanded = this.gate.handOver();
+        this.enqueue({ kind: 'chunk', printer: p.name, c }, c.bytes.length);
+      };
+      const onConnect = (s: SessionInfo): void => {
+        this.live.set(s.session, { printer: p.name, peer: s.peer, id: s.session, gen: 0 });
+        this.enqueue({ kind: 'connect', printer: p.name, s }, 0);
+      };
+      const onDisconnect = (s: SessionInfo): void => this.enqueue({ kind: 'disconnect', printer: p.name, s }, 0);
+      const onWarn = (m: string): void => this.opts.log.warn({ printer: p.name }, m);
+      p.driver.setRelayGate(this.gate);
       p.driver.on('chunk', onChunk).on('connect', onConnect).on('disconnect', onDisconnect).on('warn', onWarn);
+      this.detach.push(() => p.driver.setRelayGate(null));
       this.detach.push(() => p.driver.off('chunk', onChunk).off('connect', onConnect).off('disconnect', onDisconnect).off('warn', onWarn));
       await p.driver.start();
-      this.log.info({ printer: p.name, listen: p.driver.uri }, 'capturing');
+      this.opts.log.info({ printer: p.name, listen: p.driver.uri }, 'capturing');
     }
+    // Printing is already on; return once the journal's leftovers are decoded (or the worker failed).
+    await recovered;
   }
 
   async stop(): Promise<void> {
-    for (const p of this.printers) await p.driver.stop();
+    for (const p of this.opts.printers) await p.driver.stop();
     for (const d of this.detach.splice(0)) d();
-    this.drain();
-    // Sessions the drivers did not close (a file replay in progress): end them here.
-    for (const [id, s] of this.sessions) this.endSession(id, s, Date.now());
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const w = this.worker;
+    if (!w) return;
+    if (!this.ready) await this.whenReady();
+    this.flush();
+    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+    w.postMessage({ type: 'stop', t: Date.now() } satisfies ToWorker);
+    // A worker stuck on a locked database still ends: its work is in the journal or lost anyway.
+    const timer = setTimeout(() => void w.terminate(), 15_000);
+    await exited;
+    clearTimeout(timer);
   }
 
-  private printerOf(name: string): AgentPrinter | undefined {
-    return this.printers.find((p) => p.name === name);
+  private whenReady(): Promise<void> {
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
-  /** Replay every session the journal has not fully decoded (after a crash or a power cut). */
-  private recover(): void {
-    let pending;
-    try {
-      pending = this.store.pendingSessions();
-    } catch (err) {
-      this.fail('store', err);
+  private spawn(): void {
+    const init: WorkerInit = {
+      dataDir: this.opts.dataDir,
+      printers: this.opts.printers.map((p) => ({ name: p.name, decode: p.decode, idleMs: p.idleMs })),
+      retentionDays: this.opts.retentionDays ?? null,
+    };
+    // A small young generation: the worker's garbage is short-lived chunk and receipt objects, and
+    // V8's default (16 MB semi-spaces) would add about 14 MB to the agent's resident memory.
+    const w = new Worker(workerFile(), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+    this.worker = w;
+    this.gen++;
+    this.ready = false;
+    this.current = ZERO;
+    w.on('message', (m: FromWorker) => this.onMessage(m));
+    w.on('error', (err) => this.fail(`worker: ${err.message}`));
+    w.on('exit', (code) => this.onExit(w, code));
+    // Work held while no worker ran goes to this one now (postMessage queues until it listens).
+    this.flush();
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.restartMs = RESTART_MIN_MS;
+        this.current = m.status;
+        for (const r of this.readyWaiters.splice(0)) r();
+        break;
+      case 'status':
+        this.current = m.status;
+        break;
+      case 'journaled':
+        this.gate.caughtUp(m.upTo);
+        break;
+      case 'log':
+        this.opts.log[m.level](m.obj, m.msg);
+        break;
+      case 'fatal':
+        this.fail(`store: ${m.message}`);
+        break;
+      case 'stopped':
+        break;
+    }
+  }
+
+  private onExit(w: Worker, code: number): void {
+    if (this.worker !== w) return;
+    this.worker = null;
+    this.gate.forget();
+    this.past = this.status;
+    this.current = ZERO;
+    // Whoever waits for recovery must not wait for a worker that is gone.
+    for (const r of this.readyWaiters.splice(0)) r();
+    if (this.stopping) return;
+    this.restarts++;
+    this.opts.log.error({ code, retryInMs: this.restartMs }, 'capture worker stopped; printing goes on, capture restarts');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.stopping) this.spawn();
+    }, this.restartMs);
+    this.restartTimer.unref();
+    this.restartMs = Math.min(this.restartMs * 2, RESTART_MAX_MS);
+  }
+
+  private fail(message: string): void {
+    this.current = { ...this.current, storeErrors: this.current.storeErrors + (message.startsWith('store:') ? 1 : 0), lastError: message };
+    this.opts.log.error({ err: message }, 'capture failed; printing goes on');
+  }
+
+  /** Reported by a driver: handed to the worker at the next turn, after the relay has moved on. */
+  private enqueue(w: Work, bytes: number): void {
+    if (!this.worker && this.queuedBytes + bytes > HOLD_LIMIT) {
+      this.lost += bytes;
       return;
     }
-    for (const row of pending) {
-      const p = this.printerOf(row.printer);
-      const decoder = new ReceiptDecoder(p?.decode ?? {});
-      try {
-        const bytes = this.store.readStream(row.session, 'to-printer', 0);
-        const t = row.endedAt ?? Date.now();
-        for (const r of [...decoder.push(bytes), ...decoder.end()]) this.commit(row.printer, row.session, r, t);
-        this.store.markDecoded(row.session, row.bytes);
-        if (row.endedAt === null) this.store.endSession(row.session, Date.now());
-        this.log.info({ printer: row.printer, session: row.session, bytes: row.bytes }, 'recovered session from the journal');
-      } catch (err) {
-        this.fail('decode', err);
-      }
+    this.queue.push(w);
+    this.queuedBytes += bytes;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
     }
+  }
+
+  private flush(): void {
+    const w = this.worker;
+    if (!w || this.queue.length === 0) return;
+    const work: Work[] = [];
+    for (const item of this.queue) this.translate(item, work);
+    this.queue = [];
+    this.queuedBytes = 0;
+    w.postMessage({ type: 'work', work, upTo: this.lastHanded } satisfies ToWorker);
   }
 
   /**
-   * Journaling waits for the next turn of the event loop, so that the driver relays the printer's
-   * reply first: the POS never waits for the disk. Chunks that arrive together are committed in
-   * one transaction (one fsync), before any of them is decoded.
+   * Put a work item in the terms of the current worker. A session announced to a worker that has
+   * since died continues under a new id (the new worker closed the old one while recovering).
    */
-  private enqueue(w: Work): void {
-    this.queue.push(w);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.drain());
-    }
-  }
-
-  private drain(): void {
-    this.scheduled = false;
-    const work = this.queue;
-    this.queue = [];
-    let i = 0;
-    while (i < work.length) {
-      const w = work[i]!;
-      if (w.kind === 'connect') this.onConnect(w.p, w.s);
-      else if (w.kind === 'disconnect') this.onDisconnect(w.p, w.s);
-      else {
-        // A run of chunks: journal all of them at once, then decode them in order.
-        let j = i;
-        while (j < work.length && work[j]!.kind === 'chunk') j++;
-        const run = work.slice(i, j) as Array<Extract<Work, { kind: 'chunk' }>>;
-        this.journal(run);
-        for (const r of run) this.onChunk(r.p, r.c);
-        i = j;
-        continue;
-      }
-      i++;
-    }
-  }
-
-  private journal(run: ReadonlyArray<{ p: AgentPrinter; c: CaptureChunk }>): void {
-    try {
-      this.store.db.transaction(() => {
-        for (const { p, c } of run) this.store.appendChunk(p.name, c);
-      })();
-    } catch (err) {
-      this.fail('store', err);
-    }
-  }
-
-  private onConnect(p: AgentPrinter, s: SessionInfo): void {
-    this.sessions.set(s.session, { printer: p.name, decoder: new ReceiptDecoder(p.decode), idle: null });
-    try {
-      this.store.beginSession({ session: s.session, printer: p.name, peer: s.peer, t: s.t });
-    } catch (err) {
-      this.fail('store', err);
-    }
-  }
-
-  /** After the chunk is journaled (durable): decode it. */
-  private onChunk(p: AgentPrinter, c: CaptureChunk): void {
-    this.health.chunks++;
-    if (c.dir !== 'to-printer') return;
-    let s = this.sessions.get(c.session);
-    if (!s) {
-      // A driver that reports bytes before its connect event (it should not): start a session.
-      this.onConnect(p, { session: c.session, peer: 'unknown', t: c.t });
-      s = this.sessions.get(c.session)!;
-    }
-    this.decode(s, c.session, c.t, (d) => d.push(c.bytes));
-    if (s.idle) clearTimeout(s.idle);
-    s.idle = setTimeout(() => {
-      s!.idle = null;
-      this.decode(s!, c.session, Date.now(), (d) => d.flush());
-    }, p.idleMs);
-    s.idle.unref();
-  }
-
-  private onDisconnect(_p: AgentPrinter, info: SessionInfo): void {
-    const s = this.sessions.get(info.session);
-    if (s) this.endSession(info.session, s, info.t);
-  }
-
-  private endSession(id: string, s: LiveSession, t: number): void {
-    if (s.idle) clearTimeout(s.idle);
-    this.decode(s, id, t, (d) => d.end());
-    this.sessions.delete(id);
-    try {
-      this.store.endSession(id, t);
-    } catch (err) {
-      this.fail('store', err);
-    }
-  }
-
-  /** Run the decoder (fail-open: a decoder bug loses no bytes, the journal has them). */
-  private decode(s: LiveSession, session: string, t: number, step: (d: ReceiptDecoder) => Receipt[]): void {
-    if (!s.decoder) return;
-    let receipts: Receipt[];
-    try {
-      receipts = step(s.decoder);
-    } catch (err) {
-      s.decoder = null;
-      this.fail('decode', err, 'decoding stopped for this session; `tilltap receipts redecode` recovers it from the journal');
+  private translate(item: Work, out: Work[]): void {
+    const orig = item.kind === 'chunk' ? item.c.session : item.s.session;
+    const l = this.live.get(orig);
+    if (!l) return;
+    if (item.kind === 'connect') {
+      l.gen = this.gen;
+      out.push(l.id === orig ? item : { ...item, s: { ...item.s, session: l.id } });
       return;
     }
-    for (const r of receipts) this.commit(s.printer, session, r, t);
-  }
-
-  private commit(printer: string, session: string, r: Receipt, t: number): void {
-    try {
-      const stored = this.store.commitReceipt({
-        session,
-        printer,
-        start: r.bytes.start,
-        end: r.bytes.end,
-        capturedAt: isoWithZone(t),
-        receipt: receiptToJson(r),
-        printStatus: 'ok',
-      });
-      // The journal keeps no full card number at rest once the receipt is cut out of it.
-      this.store.redactJournal(session, r.bytes.start, r.bytes.end);
-      if (stored) {
-        this.health.receipts++;
-        this.log.info({ printer, id: stored.id, seq: stored.deviceSeq, bytes: r.bytes, fields: r.fields.template ?? null }, 'receipt');
-      }
-    } catch (err) {
-      this.fail('store', err);
+    if (l.gen !== this.gen) {
+      if (l.gen !== 0) l.id = `${orig}~${this.gen}`;
+      l.gen = this.gen;
+      out.push({ kind: 'connect', printer: l.printer, s: { session: l.id, peer: l.peer, t: Date.now() } });
     }
-  }
-
-  private fail(where: 'store' | 'decode', err: unknown, hint?: string): void {
-    const message = err instanceof Error ? err.message : String(err);
-    if (where === 'store') this.health.storeErrors++;
-    else this.health.decodeErrors++;
-    this.health.lastError = `${where}: ${message}`;
-    this.log.error({ where, err: message }, hint ?? `${where} failed; printing goes on`);
+    if (item.kind === 'disconnect') {
+      this.live.delete(orig);
+      out.push(l.id === orig ? item : { ...item, s: { ...item.s, session: l.id } });
+      return;
+    }
+    if (item.kind !== 'chunk') return;
+    // An exact copy: the driver's buffer may be a slice of a larger one, and the clone copies all of
+    // it. (It arrives as a Uint8Array; the worker wraps it in a Buffer again.)
+    const bytes = new Uint8Array(item.c.bytes) as Buffer;
+    out.push({ kind: 'chunk', printer: item.printer, c: { ...item.c, session: l.id, bytes } });
   }
 }

@@ -40,7 +40,7 @@ export async function runAgentDemo(samples: readonly Sample[], dataDir?: string)
   const sim = await startSimulator({ tcp: { port: 0 } });
   const store = Store.open(dir);
   const driver = createDriver({ name: 'counter-1', listen: 'tcp://127.0.0.1:0', printer: `tcp://127.0.0.1:${sim.tcpPort}` });
-  const agent = new Agent(store, [{ name: 'counter-1', driver, decode: {}, idleMs: 1000 }], silent);
+  const agent = new Agent({ dataDir: dir, printers: [{ name: 'counter-1', driver, decode: {}, idleMs: 1000 }], log: silent });
   try {
     await agent.start();
     const port = (driver as TcpProxyDriver).port;

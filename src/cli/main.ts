@@ -4,14 +4,29 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
-import { registerDecode } from './decode.js';
-import { registerDemo } from './demo.js';
-import { registerDoctor } from './doctor.js';
-import { registerReceipts } from './receipts.js';
-import { registerRun } from './run.js';
-import { registerStatus } from './status.js';
-import { registerTrace } from './trace.js';
 import { CliError } from './errors.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when that command runs (all of them for top-level help): the
+ * long-running `run` then carries no decoder, server or simulator code on its relay thread.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  decode: async () => (await import('./decode.js')).registerDecode,
+  run: async () => (await import('./run.js')).registerRun,
+  receipts: async () => (await import('./receipts.js')).registerReceipts,
+  demo: async () => (await import('./demo.js')).registerDemo,
+  doctor: async () => (await import('./doctor.js')).registerDoctor,
+  trace: async () => (await import('./trace.js')).registerTrace,
+  status: async () => (await import('./status.js')).registerStatus,
+};
+
+/** The command named on the command line (the first word that is not an option), if it is ours. */
+function commandOf(argv: readonly string[]): string | undefined {
+  const word = argv.slice(2).find((a) => !a.startsWith('-'));
+  return word !== undefined && word in COMMANDS ? word : undefined;
+}
 
 function version(): string {
   try {
@@ -21,7 +36,7 @@ function version(): string {
   }
 }
 
-export function buildProgram(): Command {
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command();
   program
     .name('tilltap')
@@ -29,13 +44,8 @@ export function buildProgram(): Command {
     .version(version())
     .option('--debug', 'print stack traces for errors')
     .exitOverride();
-  registerDecode(program);
-  registerRun(program);
-  registerReceipts(program);
-  registerDemo(program);
-  registerDoctor(program);
-  registerTrace(program);
-  registerStatus(program);
+  const one = commandOf(argv);
+  for (const name of one ? [one] : Object.keys(COMMANDS)) (await COMMANDS[name]!())(program);
   // Every command and subcommand reports bad usage as an error (exit 2) instead of exiting itself.
   const override = (cmd: Command): void => {
     cmd.exitOverride();
@@ -48,7 +58,7 @@ export function buildProgram(): Command {
 async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -1,11 +1,10 @@
 /** `tilltap run`: the capture agent, in the foreground until SIGINT / SIGTERM. */
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { createDriver } from '../../drivers/index.js';
 import { Agent } from '../agent/agent.js';
 import { loadAgentConfig, type RunFlags } from '../agent/config.js';
-import { watchPrinter } from '../health/watch.js';
-import { Store } from '../store/index.js';
 import { usageError } from './errors.js';
 
 export function registerRun(program: Command): void {
@@ -34,39 +33,27 @@ export function registerRun(program: Command): void {
       } catch (err) {
         throw usageError((err as Error).message);
       }
-      const store = Store.open(config.data);
-      const agent = new Agent(
-        store,
-        drivers.map(({ p, driver }) => ({
+      // The store opens in the agent's worker thread, which fails open; a data directory that can
+      // never work is a configuration error, said now.
+      try {
+        mkdirSync(config.data, { recursive: true });
+        accessSync(config.data, constants.W_OK);
+      } catch (err) {
+        throw usageError(`data directory ${config.data}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      const agent = new Agent({
+        dataDir: config.data,
+        printers: drivers.map(({ p, driver }) => ({
           name: p.name,
           driver,
           decode: { profile: p.profile, ...(p.encoding ? { encoding: p.encoding } : {}) },
           idleMs: p.idle_ms,
         })),
         log,
-      );
-      // Printer health: polls through the pass-through (listens only on a tap), stores every change.
-      const health = drivers.map(({ p, driver }) =>
-        watchPrinter(store, p.name, driver, {
-          onWarn: (m) => log.warn({ printer: p.name }, m),
-          onEvents: (events) => {
-            for (const e of events) log.info({ printer: e.printer, kind: e.kind, state: e.state, previous: e.previous, detail: e.detail }, 'printer health');
-          },
-        }),
-      );
+        // Retention: synced data older than the setting goes; unsynced data never does.
+        retentionDays: config.retention.days,
+      });
       await agent.start();
-      // Retention: synced data older than the setting goes; unsynced data never does.
-      const prune = (): void => {
-        try {
-          const gone = store.prune({ olderThanDays: config.retention.days });
-          if (gone.receipts + gone.sessions > 0) log.info({ ...gone, days: config.retention.days }, 'pruned synced data');
-        } catch (err) {
-          log.error({ err: (err as Error).message }, 'prune failed');
-        }
-      };
-      prune();
-      const pruner = setInterval(prune, 3_600_000);
-      pruner.unref();
       log.info({ data: config.data, printers: config.printers.map((p) => p.name) }, 'agent running');
       await new Promise<void>((resolve) => {
         const stop = (signal: string): void => {
@@ -76,10 +63,7 @@ export function registerRun(program: Command): void {
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
-      clearInterval(pruner);
       await agent.stop();
-      for (const h of health) h.stop();
-      store.close();
       log.info({ ...agent.status }, 'stopped');
     });
 }

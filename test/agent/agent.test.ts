@@ -10,7 +10,7 @@ import { Agent, type AgentLog } from '../../src/agent/agent.js';
 import { EscPosBuilder } from '../../src/escpos/builder.js';
 import { Store } from '../../src/store/index.js';
 
-const quiet: AgentLog = { info() {}, warn() {}, error() {} };
+const quiet: AgentLog = process.env.AGENT_LOG ? { info: (o, m) => console.log("I", m, JSON.stringify(o)), warn: (o, m) => console.log("W", m, JSON.stringify(o)), error: (o, m) => console.log("E", m, JSON.stringify(o)) } : { info() {}, warn() {}, error() {} };
 
 function slip(no: number, cut = true): Uint8Array {
   const b = new EscPosBuilder().init().cjk(true);
@@ -49,7 +49,7 @@ async function rig(idleMs = 3000): Promise<{ sim: Simulator; store: Store; agent
   const store = Store.open(dir);
   cleanup.push(() => store.close());
   const driver = createDriver({ name: 'counter-1', listen: 'tcp://127.0.0.1:0', printer: `tcp://127.0.0.1:${sim.tcpPort}` });
-  const agent = new Agent(store, [{ name: 'counter-1', driver, decode: {}, idleMs }], quiet);
+  const agent = new Agent({ dataDir: dir, printers: [{ name: 'counter-1', driver, decode: {}, idleMs }], log: quiet });
   await agent.start();
   cleanup.push(() => agent.stop());
   return { sim, store, agent, port: (driver as TcpProxyDriver).port, dir };
@@ -93,16 +93,52 @@ describe('the capture agent (TCP proxy → printer simulator, real SQLite)', () 
     expect(r!.receipt.cut).toBeNull();
   });
 
-  it('fails open: with the store gone, printing goes on and the failure is counted', async () => {
+  it('fails open: with the database locked by another program, printing goes on and capture resumes', async () => {
     const { sim, store, agent, port } = await rig();
-    store.db.close(); // as if the disk went away
+    // Another program (a backup, an antivirus) holds the write lock: the worker's writes wait for
+    // the busy timeout and then fail; the relay must not notice.
+    store.db.exec('BEGIN EXCLUSIVE');
+    let locked = true;
+    cleanup.push(() => {
+      if (locked) store.db.exec('ROLLBACK');
+    });
     const client = await pos(port);
     const sent = Buffer.concat([slip(21), slip(22)]);
     client.end(sent);
     await until(() => sim.received().length === sent.length);
     expect(sim.received().equals(sent)).toBe(true);
-    await until(() => agent.status.storeErrors > 0);
+    // The printer had every byte before the store gave up (its busy timeout is 5 s).
+    expect(agent.status.lastError).toBeNull();
+    expect(agent.status.storeErrors).toBe(0);
+    await until(() => agent.status.storeErrors > 0, 20_000);
     expect(agent.status.lastError).toMatch(/^store: /);
+    store.db.exec('ROLLBACK');
+    locked = false;
+    // The lock is gone: the next receipts are captured again.
+    const again = await pos(port);
+    again.end(Buffer.from(slip(23)));
+    await until(() => store.listReceipts().some((r) => r.receipt.fields.trace_no === '000023'), 20_000);
+  });
+
+  it('survives its worker thread dying: printing goes on, a new worker takes over', async () => {
+    const { sim, store, agent, port } = await rig();
+    const client = await pos(port);
+    cleanup.push(() => void client.destroy());
+    client.write(Buffer.from(slip(31)));
+    await until(() => store.listReceipts().length === 1);
+    await (agent as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    // The same POS connection keeps printing while no worker runs, and after a new one started.
+    client.write(Buffer.from(slip(32)));
+    await until(() => agent.status.workerRestarts === 1);
+    client.write(Buffer.from(slip(33)));
+    const all = Buffer.concat([slip(31), slip(32), slip(33)]);
+    await until(() => sim.received().length === all.length);
+    expect(sim.received().equals(all)).toBe(true);
+    const list = await until(() => {
+      const l = store.listReceipts();
+      return l.length >= 3 ? l : undefined;
+    }, 20_000);
+    expect(list.map((r) => r.receipt.fields.trace_no)).toEqual(['000031', '000032', '000033']);
   });
 
   it('after a crash, finishes what the journal holds: nothing lost, nothing doubled', async () => {
@@ -118,14 +154,14 @@ describe('the capture agent (TCP proxy → printer simulator, real SQLite)', () 
     const store = Store.open(dir);
     cleanup.push(() => store.close());
     const driver = createDriver({ name: 'counter-1', listen: 'tcp://127.0.0.1:0' });
-    const agent = new Agent(store, [{ name: 'counter-1', driver, decode: {}, idleMs: 3000 }], quiet);
+    const agent = new Agent({ dataDir: dir, printers: [{ name: 'counter-1', driver, decode: {}, idleMs: 3000 }], log: quiet });
     await agent.start();
     cleanup.push(() => agent.stop());
     expect(store.listReceipts().map((r) => r.receipt.fields.trace_no)).toEqual(['000011', '000012', '000013']);
     expect(store.pendingSessions()).toEqual([]);
     // Starting again finds nothing to do and doubles nothing.
     await agent.stop();
-    const again = new Agent(store, [{ name: 'counter-1', driver: createDriver({ name: 'counter-1', listen: 'tcp://127.0.0.1:0' }), decode: {}, idleMs: 3000 }], quiet);
+    const again = new Agent({ dataDir: dir, printers: [{ name: 'counter-1', driver: createDriver({ name: 'counter-1', listen: 'tcp://127.0.0.1:0' }), decode: {}, idleMs: 3000 }], log: quiet });
     await again.start();
     cleanup.push(() => again.stop());
     expect(store.listReceipts()).toHaveLength(3);

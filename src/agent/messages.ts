@@ -1,0 +1,26 @@
+/** What the agent's main thread and its worker thread (src/agent/worker.ts) say to each other. */
+import type { AgentHealth, PipelinePrinter, Work } from './pipeline.js';
+
+export interface WorkerInit {
+  readonly dataDir: string;
+  readonly printers: readonly PipelinePrinter[];
+  /** Prune synced data older than this many days (hourly); null: never prune (tests, demo). */
+  readonly retentionDays: number | null;
+}
+
+export type ToWorker =
+  /** `upTo`: the JournalGate number of the last piece to the printer in `work` (or before it). */
+  | { readonly type: 'work'; readonly work: readonly Work[]; readonly upTo: number }
+  /** End the open sessions (their last receipts are committed), close the store, exit. */
+  | { readonly type: 'stop'; readonly t: number };
+
+export type FromWorker =
+  /** Recovery is done; capture is on. */
+  | { readonly type: 'ready'; readonly status: AgentHealth }
+  | { readonly type: 'status'; readonly status: AgentHealth }
+  /** The journal transaction for a `work` message is done (or failed: the gate must not wait). */
+  | { readonly type: 'journaled'; readonly upTo: number }
+  | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly obj: object; readonly msg?: string | undefined }
+  /** The store could not be opened: the worker exits; the agent relays on and tries again later. */
+  | { readonly type: 'fatal'; readonly message: string }
+  | { readonly type: 'stopped' };

@@ -1,0 +1,106 @@
+/**
+ * The agent's worker thread: it owns the store connection and the pipeline (journal, decoders,
+ * receipts, retention), so that fsyncs and decoding never delay the main thread, which only relays
+ * bytes between the POS and the printer. Messages in both directions are plain data
+ * (src/agent/messages.ts).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Store } from '../store/index.js';
+import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
+import { Pipeline, type AgentLog, type Work } from './pipeline.js';
+import { EscPosBuilder } from '../escpos/builder.js';
+
+const port = parentPort;
+if (!port) throw new Error('src/agent/worker.ts runs as a worker thread');
+const init = workerData as WorkerInit;
+const post = (m: FromWorker): void => port.postMessage(m);
+
+const log: AgentLog = {
+  info: (obj, msg) => post({ type: 'log', level: 'info', obj, msg }),
+  warn: (obj, msg) => post({ type: 'log', level: 'warn', obj, msg }),
+  error: (obj, msg) => post({ type: 'log', level: 'error', obj, msg }),
+};
+
+/** A slip with the usual parts (CJK text, amounts, a card number, a barcode) to warm the decoder up. */
+const SAMPLE = new EscPosBuilder()
+  .init()
+  .cjk(true)
+  .line('银联POS签购单')
+  .line('商户编号(MERCHANT NO.):898310048161234')
+  .line('卡号(CARD NO.):6222021234567890128')
+  .line('金额(AMOUNT):RMB 1.00')
+  .cjk(false)
+  .line('TOTAL 1.00')
+  .barcode('ean13', '4006381333931')
+  .cut()
+  .build();
+
+let store: Store | null = null;
+try {
+  store = Store.open(init.dataDir);
+} catch (err) {
+  // Fail-open: the main thread keeps relaying; it logs this and starts a new worker later.
+  post({ type: 'fatal', message: (err as Error).message });
+}
+
+if (store) {
+  const s = store;
+  // Posted at once, not batched: the main thread should see a failure while the worker is still
+  // busy (a locked database makes every write wait for the busy timeout).
+  const reportStatus = (): void => post({ type: 'status', status: pipeline.status });
+  const pipeline = new Pipeline(s, init.printers, log, reportStatus);
+  pipeline.warmUp(SAMPLE);
+  pipeline.recover();
+
+  // Journal each message as it arrives; decode what has arrived once no message is waiting (the
+  // check phase runs after the poll phase that delivers messages), so the journal keeps up with
+  // the relay even while a decoder is busy.
+  let pending: Work[] = [];
+  let decodeDue = false;
+  const decode = (): void => {
+    decodeDue = false;
+    const work = pending;
+    pending = [];
+    pipeline.decodeWork(work);
+    reportStatus();
+  };
+
+  const prune = (days: number): void => {
+    try {
+      const gone = s.prune({ olderThanDays: days });
+      if (gone.receipts + gone.sessions > 0) log.info({ ...gone, days }, 'pruned synced data');
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'prune failed');
+    }
+  };
+  let pruner: NodeJS.Timeout | null = null;
+  const days = init.retentionDays;
+  if (days !== null) {
+    prune(days);
+    pruner = setInterval(() => prune(days), 3_600_000);
+    pruner.unref();
+  }
+
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'work') {
+      // Chunks arrive as Uint8Array (structured clone); the store and decoders take Buffers.
+      for (const w of m.work) if (w.kind === 'chunk') (w.c as { bytes: Buffer }).bytes = Buffer.from(w.c.bytes.buffer, w.c.bytes.byteOffset, w.c.bytes.length);
+      pipeline.journal(m.work);
+      post({ type: 'journaled', upTo: m.upTo });
+      for (const w of m.work) pending.push(w);
+      if (!decodeDue) {
+        decodeDue = true;
+        setImmediate(decode);
+      }
+    } else if (m.type === 'stop') {
+      if (pruner) clearInterval(pruner);
+      decode();
+      pipeline.endAll(m.t);
+      post({ type: 'status', status: pipeline.status });
+      s.close();
+      post({ type: 'stopped' });
+      port.close();
+    }
+  });
+  post({ type: 'ready', status: pipeline.status });
+}
