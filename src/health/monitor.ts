@@ -40,6 +40,8 @@ export interface MonitorOptions {
   readonly listenOnly?: boolean;
   readonly verdict?: VerdictOptions;
   readonly onChange?: (change: HealthChange) => void;
+  /** The printer was heard from at `t` (a reply, or polls given up): verdicts up to `t` are settled. */
+  readonly onHeard?: (t: number) => void;
   readonly onWarn?: (message: string) => void;
   /** Test seam for the clock. */
   readonly now?: () => number;
@@ -145,7 +147,7 @@ export class HealthMonitor implements PrinterLineHook {
    * receipt's last byte, or after `maxWaitMs` — whichever comes first. A monitor that only
    * listens has nothing to wait for.
    */
-  settle(span: Span, maxWaitMs = this.policy.quietMs + 2 * this.pollTimeoutMs + 500): Promise<PrintVerdict> {
+  settle(span: Span, maxWaitMs = this.settleMs): Promise<PrintVerdict> {
     if (this.stopped || this.mode !== 'active' || this.lastSeenAt >= span.end) {
       return Promise.resolve(this.verdict(span));
     }
@@ -258,13 +260,26 @@ export class HealthMonitor implements PrinterLineHook {
     this.record(this.state.ready(t), t);
   }
 
+  /** How it watches: `active` (polls a pass-through), `passive` (listens), null (nothing to watch). */
+  get watching(): 'active' | 'passive' | null {
+    return this.mode;
+  }
+
+  /** How long `settle()` waits at most by default (ms): the quiet time and two polls' timeouts. */
+  get settleMs(): number {
+    return this.policy.quietMs + 2 * this.pollTimeoutMs + 500;
+  }
+
   /** Whether a line's printer said XOFF last (nothing more may be sent on it). */
   inXoff(line: object): boolean {
     return this.xoffLines.has(line);
   }
 
   private heard(t: number): void {
-    if (t > this.lastSeenAt) this.lastSeenAt = t;
+    if (t > this.lastSeenAt) {
+      this.lastSeenAt = t;
+      this.opts.onHeard?.(t);
+    }
     if (this.waiters.length === 0) return;
     const ready = this.waiters.filter((w) => w.after <= this.lastSeenAt);
     if (ready.length === 0) return;

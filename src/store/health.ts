@@ -56,6 +56,7 @@ export class HealthStore {
   private readonly insert;
   private readonly upsertState;
   private readonly states;
+  private readonly stateOf;
   private readonly markOne;
   private readonly appendTx;
 
@@ -72,11 +73,18 @@ export class HealthStore {
        ON CONFLICT (printer, kind) DO UPDATE SET state = excluded.state, since_ms = excluded.since_ms
        WHERE excluded.since_ms >= printer_state.since_ms`,
     );
+    this.stateOf = db.prepare<[string, string], { state: string; since_ms: number }>('SELECT state, since_ms FROM printer_state WHERE printer = ? AND kind = ?');
     this.states = db.prepare<[], { printer: string; kind: string; state: string; since_ms: number }>('SELECT printer, kind, state, since_ms FROM printer_state');
     this.markOne = db.prepare<[number, string]>('UPDATE health_events SET synced = 1, synced_at = ? WHERE id = ? AND synced = 0');
     this.appendTx = db.transaction((printer: string, changes: readonly HealthChange[]): HealthEvent[] => {
       const out: HealthEvent[] = [];
-      for (const c of changes) {
+      for (const c0 of changes) {
+        // The stored state is the previous one (a monitor that restarted, or runs in another
+        // thread, starts from nothing): a "change" to the stored state is none.
+        const cur = this.stateOf.get(printer, c0.kind);
+        if (cur && cur.state === c0.state) continue;
+        if (cur && cur.since_ms > c0.at) continue; // older than what is stored: out of order, dropped
+        const c = { ...c0, previous: cur ? cur.state : null, durationMs: cur ? Math.max(0, c0.at - cur.since_ms) : null };
         const id = randomUUID();
         const seq = this.nextSeq.get()!.value;
         const at = this.iso(c.at);
@@ -88,7 +96,7 @@ export class HealthStore {
           printer,
           kind: c.kind,
           state: c.state,
-          previous: c.previous,
+          previous: c.previous as string | null,
           at: c.at,
           atIso: at,
           durationMs: c.durationMs,

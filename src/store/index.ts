@@ -168,7 +168,9 @@ export class Store {
 
   /**
    * One transaction: the changes as health events (new UUID, next health sequence number, unsynced)
-   * and the printer's current state. Returns the stored events.
+   * and the printer's current state. Each change is told against the stored state: its `previous`
+   * and `durationMs` come from there, and a change to the state already stored is no event.
+   * Returns the stored events.
    */
   appendHealthEvents(printer: string, changes: readonly HealthChange[]): HealthEvent[] {
     return this.health.append(printer, changes);

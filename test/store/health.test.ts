@@ -51,8 +51,13 @@ describe('health events in the store', () => {
     const again = open(dir);
     expect(again.listHealthEvents({ synced: false }).map((e) => e.seq)).toEqual([2, 3]);
     expect(again.listHealthEvents({ synced: true }).map((e) => e.id)).toEqual([first.id]);
-    // A later sequence number after reopening, never a reused one.
-    expect(again.appendHealthEvents('front', [paperOut])[0]!.seq).toBe(4);
+    // A later sequence number after reopening, never a reused one; told against the stored state.
+    const later = again.appendHealthEvents('front', [{ ...paperOut, at: T0 + 90_000, previous: null, durationMs: null }])[0]!;
+    expect(later).toMatchObject({ seq: 4, previous: 'ok', durationMs: 30_000 });
+    // The state already stored is no change.
+    expect(again.appendHealthEvents('front', [{ ...paperOut, at: T0 + 95_000 }])).toEqual([]);
+    // An event older than the stored state is out of order: dropped.
+    expect(again.appendHealthEvents('front', [{ ...back, at: T0 }])).toEqual([]);
   });
 
   it('gives the sync protocol shape', () => {
@@ -60,7 +65,8 @@ describe('health events in the store', () => {
     const [e] = store.appendHealthEvents('front', [paperOut]);
     const wire = healthEventToWire(e!);
     expect(Object.keys(wire).sort()).toEqual(['at', 'detail', 'duration_ms', 'id', 'kind', 'previous', 'printer', 'seq', 'state']);
-    expect(wire).toMatchObject({ printer: 'front', kind: 'paper', state: 'out', previous: 'ok', duration_ms: 540_000, detail: null, seq: 1 });
+    // Nothing was stored before: no previous state, no duration (whatever the monitor thought).
+    expect(wire).toMatchObject({ printer: 'front', kind: 'paper', state: 'out', previous: null, duration_ms: null, detail: null, seq: 1 });
     // ISO 8601 with a zone, the same instant.
     expect(String(wire.at)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
     expect(Date.parse(String(wire.at))).toBe(T0);
