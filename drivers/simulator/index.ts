@@ -55,6 +55,8 @@ export interface Simulator {
   setDrawerHigh(high: boolean): void;
   /** Every byte received so far, from every peer, in arrival order. */
   received(): Buffer;
+  /** How many bytes were received so far (cheap: for benchmarks polling progress). */
+  readonly receivedBytes: number;
   /** Every byte sent so far (replies, ASB frames, XON/XOFF). */
   sent(): Buffer;
   /** The queries answered (or, when silent, ignored) so far. */
@@ -104,6 +106,7 @@ class PrinterSimulator implements Simulator {
   private port: SerialPort | null = null;
   private tcpPortValue: number | null = null;
   private connectionCount = 0;
+  private rxBytes = 0;
   private xoffs = 0;
   // slow mode
   private buffered = 0;
@@ -133,6 +136,10 @@ class PrinterSimulator implements Simulator {
 
   get state(): PrinterState {
     return this.currentState;
+  }
+
+  get receivedBytes(): number {
+    return this.rxBytes;
   }
 
   get connections(): number {
@@ -191,6 +198,7 @@ class PrinterSimulator implements Simulator {
 
   clear(): void {
     this.rx = [];
+    this.rxBytes = 0;
     this.tx = [];
     this.asked = [];
     this.peak = this.buffered;
@@ -284,6 +292,7 @@ class PrinterSimulator implements Simulator {
 
   private onData(peer: Peer, buf: Buffer): void {
     this.rx.push(buf);
+    this.rxBytes += buf.length;
     const reply = peer.responder.push(buf);
     if (reply.length > 0) this.send(peer, reply);
     if (this.currentState === 'slow') this.fill(buf.length);

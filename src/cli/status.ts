@@ -61,6 +61,9 @@ export function registerStatus(program: Command): void {
         const stats = store.stats();
         const backlog = (store.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
         const healthBacklog = store.listHealthEvents({ synced: false }).length;
+        const flagged = store.db.prepare("SELECT print_status AS s, count(*) AS n FROM receipts WHERE print_status != 'ok' GROUP BY print_status").all() as Array<{ s: string; n: number }>;
+        const failed = flagged.find((f) => f.s === 'failed')?.n ?? 0;
+        const suspect = flagged.find((f) => f.s === 'suspect')?.n ?? 0;
         const states = [...store.printerStates()].sort(([a], [b]) => a.localeCompare(b));
         const events: HealthEvent[] = nEvents > 0 ? store.listHealthEvents({ limit: nEvents, from: 'newest' }) : [];
         const now = Date.now();
@@ -71,6 +74,7 @@ export function registerStatus(program: Command): void {
                 data: dir,
                 receipts: stats.receipts,
                 unsynced_receipts: stats.unsynced,
+                print_failures: { failed, suspect },
                 sessions: stats.sessions,
                 journal_bytes: stats.journalBytes,
                 last_capture_at: stats.lastCaptureAt,
@@ -88,6 +92,7 @@ export function registerStatus(program: Command): void {
         const out: string[] = [
           `Data           ${dir}`,
           `Receipts       ${stats.receipts} (${stats.unsynced} not synced yet)`,
+          `Print flags    ${failed} probably not printed (failed), ${suspect} suspect`,
           `Sessions       ${stats.sessions}, journal ${stats.journalBytes} bytes`,
           `Last receipt   ${stats.lastCaptureAt ?? 'none yet'}`,
           `Last bytes     ${stats.lastChunkAt === null ? 'none yet' : `${isoWithZone(stats.lastChunkAt)} (${duration(now - stats.lastChunkAt)} ago)`}`,

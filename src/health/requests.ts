@@ -58,12 +58,26 @@ export function queryOf(cmd: CommandDef, raw: Uint8Array): Query | null {
   }
 }
 
+function hasIntroducer(bytes: Uint8Array): boolean {
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const x of INTRODUCERS) if (b.indexOf(x) >= 0) return true;
+  return false;
+}
+
 /** The queries the agent itself sends: real-time status, which changes nothing in the printer. */
 export const POLL_QUERIES: readonly Query[] = [1, 2, 3, 4].map((n) => ({ name: `DLE EOT ${n}`, cls: 'status' as const, n }));
 export const POLL_BYTES = Buffer.from([0x10, 0x04, 1, 0x10, 0x04, 2, 0x10, 0x04, 3, 0x10, 0x04, 4]);
 
+/** Bytes that start a multi-byte command in any ESC/POS table (the only way into a query). */
+const INTRODUCERS = [0x10, 0x1b, 0x1c, 0x1d] as const;
+
 export class HostStream {
-  private readonly tokenizer: Tokenizer;
+  private tokenizer: Tokenizer;
+  private readonly table: CommandTable;
+  /** Stream offset where the current tokenizer started (a fresh one after a run of plain text). */
+  private base = 0;
+  /** The last bytes went by the fast path (plain text, not tokenized). */
+  private skippedLast = false;
   private readonly handler: TokenHandler;
   private items: HostItem[] = [];
   private total = 0;
@@ -73,6 +87,7 @@ export class HostStream {
   private last2 = -1;
 
   constructor(table: CommandTable = CLONE_TABLE) {
+    this.table = table;
     this.tokenizer = new Tokenizer(table);
     const none = (): void => {};
     this.handler = {
@@ -80,7 +95,7 @@ export class HostStream {
       control: none,
       unknown: none,
       truncated: none,
-      command: (cmd, buf, start, end, offset) => this.command(cmd, buf.subarray(start, end), offset),
+      command: (cmd, buf, start, end, offset) => this.command(cmd, buf.subarray(start, end), this.base + offset),
     };
   }
 
@@ -88,11 +103,25 @@ export class HostStream {
   push(bytes: Uint8Array): HostItem[] {
     if (bytes.length === 0) return [];
     const start = this.total;
-    const carriedBefore = this.total - this.tokenizer.consumed;
+    const carried = this.total - this.consumed;
+    if ((carried === 0 || this.carriedFirst >= 0x20) && !hasIntroducer(bytes)) {
+      // Plain text and single control bytes only, and no command cut off before it: nothing here
+      // can be a query or leave a command open. Skip the tokenizer (it is the relay's largest
+      // cost on long text streams); a fresh one starts after these bytes.
+      this.total += bytes.length;
+      this.base = this.total;
+      this.tokenizer = new Tokenizer(this.table);
+      this.carriedFirst = -1;
+      this.skippedLast = true;
+      this.last2 = bytes.length >= 2 ? bytes[bytes.length - 2]! : this.last1;
+      this.last1 = bytes[bytes.length - 1]!;
+      return [];
+    }
     this.tokenizer.feed(bytes, this.handler);
     this.total += bytes.length;
-    const consumed = this.tokenizer.consumed;
-    if (consumed < this.total && (carriedBefore === 0 || consumed >= start)) {
+    this.skippedLast = false;
+    const consumed = this.consumed;
+    if (consumed < this.total && consumed >= start) {
       // The carried bytes now start in this chunk.
       this.carriedFirst = bytes[consumed - start]!;
     }
@@ -114,8 +143,15 @@ export class HostStream {
    * ASCII: no lead byte of GBK, Big5, Shift-JIS, GB18030 or UTF-8 can be waiting for its trail).
    */
   get atBoundary(): boolean {
-    if (this.tokenizer.consumed === this.total) return true;
-    return this.carriedFirst >= 0x20 && this.last1 < 0x80 && this.last2 < 0x80;
+    if (this.consumed < this.total) return this.carriedFirst >= 0x20 && this.last1 < 0x80 && this.last2 < 0x80;
+    // After skipped plain text the last bytes may be a character's first half.
+    if (this.skippedLast) return this.last1 < 0x20 || (this.last1 < 0x80 && this.last2 < 0x80);
+    return true;
+  }
+
+  /** Stream offset up to which the tokenizer has emitted tokens. */
+  private get consumed(): number {
+    return this.base + this.tokenizer.consumed;
   }
 
   private command(cmd: CommandDef, raw: Uint8Array, offset: number): void {

@@ -100,7 +100,7 @@ describe('tilltap status', () => {
     const j = await runCli(['status', '--data', dir, '--json']);
     expect(j.code, j.stderr).toBe(0);
     const doc = JSON.parse(j.stdout);
-    expect(doc).toMatchObject({ receipts: 1, unsynced_receipts: 1, sessions: 1, sync: { backlog: 1, unsynced_health_events: 3 } });
+    expect(doc).toMatchObject({ receipts: 1, unsynced_receipts: 1, print_failures: { failed: 1, suspect: 0 }, sessions: 1, sync: { backlog: 1, unsynced_health_events: 3 } });
     expect(doc.printers).toHaveLength(1);
     expect(doc.printers[0]).toMatchObject({ name: 'front', paper: { state: 'out' }, online: { state: 'online' }, cover: null });
     expect(doc.recent_health_events.map((e: { state: string }) => e.state)).toEqual(['ok', 'online', 'out']);
@@ -109,6 +109,7 @@ describe('tilltap status', () => {
     const t = await runCli(['status', '--data', dir]);
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/^Receipts +1 \(1 not synced yet\)$/m);
+    expect(t.stdout).toMatch(/^Print flags +1 probably not printed \(failed\), 0 suspect$/m);
     expect(t.stdout).toMatch(/^Sync backlog +1 receipt\(s\) in the outbox, 3 health event\(s\) not sent$/m);
     expect(t.stdout).toMatch(/^ {2}front: online \(\d+m\d\ds\), paper end \(9m\d\ds\)$/m);
     expect(t.stdout).toMatch(/paper: ok → out after 1m00s/);

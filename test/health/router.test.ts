@@ -225,6 +225,24 @@ describe('host stream', () => {
     expect(at('\xb2\xe2AB')).toBe(true);
   });
 
+  it('skips plain text fast, keeping offsets and multi-byte boundaries right', () => {
+    const h = new HostStream();
+    const seq = (x: string): boolean => {
+      h.push(Buffer.from(x, 'latin1'));
+      return h.atBoundary;
+    };
+    expect(seq('TOTAL')).toBe(true);
+    expect(seq('\xb2')).toBe(false); // a GBK lead byte alone in its chunk
+    expect(seq('\xe2')).toBe(false);
+    expect(seq('CD\n')).toBe(true);
+    expect(seq('\x1dv0\x00\x01\x00\x02\x00')).toBe(false); // an image header: its data follows
+    expect(seq('\x10')).toBe(false); // image data, not a DLE
+    expect(seq('A')).toBe(true); // the image's last data byte: complete
+    const items = h.push(Buffer.from('xyz\x10\x04\x02', 'latin1'));
+    expect(items).toEqual([{ kind: 'query', query: { name: 'DLE EOT 2', cls: 'status', n: 2 }, offset: 23 }]);
+    expect(h.offset).toBe(26);
+  });
+
   it('stands at the same boundaries whichever way the stream is cut', () => {
     const whole = Buffer.from('AB\x1b!\x08CD\xb2\xe2\n\x1dv0\x00\x01\x00\x02\x00\x10\x04EF', 'latin1');
     const ref: boolean[] = [];
