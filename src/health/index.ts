@@ -10,3 +10,4 @@ export { HealthMonitor, type MonitorOptions } from './monitor.js';
 export { clockTime, isoWithZone } from './time.js';
 export { watchPrinter, type WatchOptions, type WatchedPrinter } from './watch.js';
 export { SpanClock } from './span-clock.js';
+export { probePrinter, report as doctorReport, type DoctorReport, type Diagnosis } from './probe.js';
