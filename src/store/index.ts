@@ -13,7 +13,10 @@
 import type Database from 'better-sqlite3';
 import type { CaptureChunk, Direction } from '../../drivers/types.js';
 import type { JsonReceipt } from '../receipt/render/json.js';
+import type { HealthChange, HealthEvent, PrinterSnapshot } from '../health/types.js';
+import { isoWithZone } from '../health/time.js';
 import { openDatabase, scrubWal } from './db.js';
+import { HealthStore, type ListHealthOptions } from './health.js';
 import { Journal } from './journal.js';
 import { Pruner } from './prune.js';
 import { Receipts } from './receipts.js';
@@ -37,12 +40,14 @@ export { canonicalJson, sha256Hex } from './canonical.js';
 export { DB_FILE } from './db.js';
 export { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations.js';
 export { MIN_ID_PREFIX } from './receipts.js';
+export { healthEventToWire, type ListHealthOptions } from './health.js';
 
 export class Store {
   private readonly journal: Journal;
   private readonly receipts: Receipts;
   private readonly redactor: Redactor;
   private readonly pruner: Pruner;
+  private readonly health: HealthStore;
 
   /**
    * The connection itself, for tests and for later modules that add their own tables (health,
@@ -56,6 +61,7 @@ export class Store {
     this.receipts = new Receipts(db);
     this.redactor = new Redactor(db, this.journal);
     this.pruner = new Pruner(db);
+    this.health = new HealthStore(db, isoWithZone);
   }
 
   /** Create the directory if needed, open (or create) the file, apply pending migrations. */
@@ -156,6 +162,33 @@ export class Store {
 
   stats(): StoreStats {
     return this.receipts.stats();
+  }
+
+  // ---- printer health --------------------------------------------------------------------------
+
+  /**
+   * One transaction: the changes as health events (new UUID, next health sequence number, unsynced)
+   * and the printer's current state. Each change is told against the stored state: its `previous`
+   * and `durationMs` come from there, and a change to the state already stored is no event.
+   * Returns the stored events.
+   */
+  appendHealthEvents(printer: string, changes: readonly HealthChange[]): HealthEvent[] {
+    return this.health.append(printer, changes);
+  }
+
+  /** Oldest first (by seq); `from: 'newest'` with `limit` gives the most recent ones. */
+  listHealthEvents(opts: ListHealthOptions = {}): HealthEvent[] {
+    return this.health.list(opts);
+  }
+
+  /** Each printer's conditions as last recorded (what a restarted monitor starts from). */
+  printerStates(): Map<string, PrinterSnapshot> {
+    return this.health.printerStates();
+  }
+
+  /** Marks events accepted by the server; returns how many were marked. */
+  markHealthSynced(ids: readonly string[]): number {
+    return this.health.markSynced(ids);
   }
 
   // ---- card numbers and retention --------------------------------------------------------------

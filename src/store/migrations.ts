@@ -90,6 +90,44 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_due ON outbox (next_attempt_at);
     `,
   },
+  {
+    version: 2,
+    name: 'printer health: events, current state, print reasons',
+    sql: `
+      -- One row per change of a printer condition (docs/sync-protocol.md, POST /api/v1/health-events).
+      -- seq is per device, from its own counter (never reused after a prune); at is ISO 8601 with
+      -- the agent's zone as sent, at_ms the same instant as a number for ranges.
+      INSERT INTO counters (name, value) VALUES ('health_seq', 0);
+      CREATE TABLE health_events (
+        id          TEXT PRIMARY KEY,
+        seq         INTEGER NOT NULL UNIQUE,
+        printer     TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        at_ms       INTEGER NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('online', 'paper', 'cover', 'cutter', 'error', 'drawer', 'capture')),
+        state       TEXT NOT NULL,
+        previous    TEXT,
+        duration_ms INTEGER CHECK (duration_ms IS NULL OR duration_ms >= 0),
+        detail      TEXT,
+        synced      INTEGER NOT NULL DEFAULT 0 CHECK (synced IN (0, 1)),
+        synced_at   INTEGER
+      );
+      CREATE INDEX health_events_by_printer ON health_events (printer, at_ms);
+      CREATE INDEX health_events_by_sync ON health_events (synced, seq);
+
+      -- Each printer's conditions now: what a restarted agent tells its next changes against.
+      CREATE TABLE printer_state (
+        printer  TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        state    TEXT NOT NULL,
+        since_ms INTEGER NOT NULL,
+        PRIMARY KEY (printer, kind)
+      ) WITHOUT ROWID;
+
+      -- Why a receipt is flagged suspect or failed ("paper end reported 14:01:07"); null when ok.
+      ALTER TABLE receipts ADD COLUMN print_reason TEXT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

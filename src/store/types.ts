@@ -22,6 +22,8 @@ export interface StoredReceipt {
   /** The receipt as `decode --json` gives it (fields included, card numbers masked). */
   readonly receipt: JsonReceipt;
   readonly printStatus: PrintStatus;
+  /** Why it is suspect or failed ("paper end reported 14:01:07"); null when ok or not known. */
+  readonly printReason: string | null;
   /** SHA-256 (hex) of the canonical JSON of `receipt`. */
   readonly sha256: string;
   readonly synced: boolean;
@@ -70,6 +72,8 @@ export interface CommitReceiptInput {
   readonly capturedAt: string;
   readonly receipt: JsonReceipt;
   readonly printStatus: PrintStatus;
+  /** Why it is suspect or failed (src/health/print-status.ts); omitted or null when ok. */
+  readonly printReason?: string | null;
 }
 
 export interface ListReceiptsOptions {

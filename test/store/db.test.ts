@@ -32,7 +32,7 @@ describe('opening the store', () => {
       .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
       .all()
       .map((r) => r.name);
-    expect(tables).toEqual(['chunks', 'counters', 'outbox', 'receipts', 'sessions']);
+    expect(tables).toEqual(['chunks', 'counters', 'health_events', 'outbox', 'printer_state', 'receipts', 'sessions']);
   });
 
   it('reopens an existing file without migrating again, data kept', () => {
