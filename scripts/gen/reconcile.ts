@@ -512,9 +512,10 @@ export function generateDay(opts: DayOptions): GeneratedDay {
   for (const [k, list] of byCluster) expected.push({ kind: 'ambiguous', anchor: list.sort().join(','), note: `ambiguous ${k}` });
   if (faults) expected.push({ kind: 'clock_drift', anchor: `${driftTerm.mid}|${driftTerm.tid}`, note: 'terminal clock 7 min fast' });
 
+  // Through JSON, as storage hands them over (and no object keeps a deleted property's slow shape).
   const input: MatchInput = {
-    statements: shuffle(rnd, statements),
-    receipts: shuffle(rnd, receipts),
+    statements: JSON.parse(JSON.stringify(shuffle(rnd, statements))) as StatementRow[],
+    receipts: JSON.parse(JSON.stringify(shuffle(rnd, receipts))) as HeldReceipt[],
     health,
     options: { now: formatZoned(now, 480), period: { from: date, to: date } },
   };

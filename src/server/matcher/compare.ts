@@ -68,16 +68,18 @@ export function diffPair(r: RowView, g: GroupView, o: CompareOptions): FieldDiff
   for (const rule of RULES) {
     const s = rule.statement(r);
     if (s === undefined || s === '') continue;
-    const byValue = new Map<Value, string[]>();
+    // Most pairs agree: the map is made only for a field that differs.
+    let byValue: Map<Value, string[]> | undefined;
     for (const m of g.members) {
       const v = rule.receipt(m);
       if (v === undefined || v === '') continue;
       if ((rule.same ?? sameId)(s, v, r, m, o)) continue;
+      byValue ??= new Map();
       const ids = byValue.get(v);
       if (ids) ids.push(m.id);
       else byValue.set(v, [m.id]);
     }
-    for (const [v, ids] of byValue) diffs.push({ field: rule.field, statement: s, receipt: v, receipt_ids: ids });
+    if (byValue) for (const [v, ids] of byValue) diffs.push({ field: rule.field, statement: s, receipt: v, receipt_ids: ids });
   }
   return diffs;
 }

@@ -10,7 +10,6 @@
  */
 import type { CopyKind, TransType } from '../../receipt/fields/types.js';
 import type { Channel, ReceiptView } from './normalize.js';
-import { binOf, idKey, last4Of } from './normalize.js';
 import type { WallMs } from './time.js';
 import type { ExclusionReason, ReceiptGroup } from './types.js';
 import { UnionFind } from './union-find.js';
@@ -25,10 +24,12 @@ export interface DuplicatePrint {
 
 export interface GroupView {
   /** Position in time order. */
-  readonly idx: number;
+  idx: number;
   readonly id: string;
   /** Capture order. */
   readonly members: readonly ReceiptView[];
+  /** The members' ids, capture order. */
+  readonly receiptIds: readonly string[];
   readonly primary: ReceiptView;
   readonly reprints: readonly ReceiptView[];
   readonly duplicates: readonly DuplicatePrint[];
@@ -88,33 +89,28 @@ function exclusion(r: ReceiptView): ExclusionReason | undefined {
 
 /** The keys under which prints of one transaction meet. */
 function groupKeys(r: ReceiptView): string[] {
-  const f = r.f;
-  const type = f.trans_type ?? '?';
+  const type = r.f.trans_type ?? '?';
   const keys: string[] = [];
-  const mid = idKey(f.merchant_id);
-  const tid = idKey(f.terminal_id);
-  if (mid && tid) {
-    const rrn = idKey(f.reference_no);
-    const trace = idKey(f.trace_no);
-    if (rrn) keys.push(`r|${mid}|${tid}|${type}|${rrn}`);
-    if (trace) keys.push(`t|${mid}|${tid}|${type}|${idKey(f.batch_no) ?? ''}|${trace}`);
+  if (r.mid && r.tid) {
+    if (r.rrn) keys.push(`r|${r.mid}|${r.tid}|${type}|${r.rrn}`);
+    if (r.trace) keys.push(`t|${r.mid}|${r.tid}|${type}|${r.batch ?? ''}|${r.trace}`);
   }
-  const txid = idKey(f.transaction_id);
-  const order = idKey(f.merchant_order_no);
-  if (txid) keys.push(`x|${type}|${txid}`);
-  if (order) keys.push(`o|${type}|${order}`);
-  const rn = idKey(f.receipt_no);
-  if (rn) keys.push(`n|${r.r.store}|${type}|${rn}`);
+  if (r.txid) keys.push(`x|${type}|${r.txid}`);
+  if (r.order) keys.push(`o|${type}|${r.order}`);
+  if (r.receiptNo) keys.push(`n|${r.r.store}|${type}|${r.receiptNo}`);
   return keys;
 }
 
-function channelOf(f: ReceiptView['f']): { channel?: Channel; walletSource?: WalletSource } {
+function channelOf(f: ReceiptView['f']): Channel | undefined {
+  if (f.receipt_no) return 'sales';
+  if (f.transaction_id || f.merchant_order_no || (f.payment_method && WALLET_METHODS.has(f.payment_method))) return 'wallet';
+  if (f.merchant_id && f.terminal_id) return 'card';
+  return undefined;
+}
+
+function walletSourceOf(f: ReceiptView['f']): WalletSource | undefined {
   const method = f.payment_method;
-  const walletSource = method === 'wechat' || method === 'alipay' ? method : undefined;
-  if (f.receipt_no) return { channel: 'sales' };
-  if (f.transaction_id || f.merchant_order_no || (method && WALLET_METHODS.has(method))) return { channel: 'wallet', walletSource };
-  if (f.merchant_id && f.terminal_id) return { channel: 'card' };
-  return {};
+  return method === 'wechat' || method === 'alipay' ? method : undefined;
 }
 
 const receiptTime = (r: ReceiptView): WallMs => r.printed ?? r.captured;
@@ -154,77 +150,93 @@ export function groupReceipts(receipts: readonly ReceiptView[], keyWindowMs: num
   // The root is the smallest index of its set: excluded receipts have no keys and stand alone.
   const groups = [...sets].map(([root, members]) => buildGroup(members, excluded[root]));
   groups.sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return groups.map((g, idx) => ({ ...g, idx }));
+  groups.forEach((g, idx) => (g.idx = idx));
+  return groups;
 }
 
-function first<T>(members: readonly ReceiptView[], get: (r: ReceiptView) => T | undefined): T | undefined {
+/** The group's value of a field: the primary's, else the first other print's that has one. */
+function first<K extends keyof ReceiptView>(members: readonly ReceiptView[], primary: ReceiptView, key: K): ReceiptView[K] | undefined {
+  const v = primary[key];
+  if (v !== undefined || members.length === 1) return v;
   for (const m of members) {
-    const v = get(m);
-    if (v !== undefined && v !== '') return v;
+    const w = m[key];
+    if (w !== undefined) return w;
   }
   return undefined;
 }
 
-function buildGroup(members: readonly ReceiptView[], excludedReason: ExclusionReason | undefined): Omit<GroupView, 'idx'> {
+function firstField<K extends keyof ReceiptView['f']>(members: readonly ReceiptView[], primary: ReceiptView, key: K): ReceiptView['f'][K] | undefined {
+  const v = primary.f[key];
+  if ((v !== undefined && v !== '') || members.length === 1) return v === '' ? undefined : v;
+  for (const m of members) {
+    const w = m.f[key];
+    if (w !== undefined && w !== '') return w;
+  }
+  return undefined;
+}
+
+function buildGroup(members: readonly ReceiptView[], excludedReason: ExclusionReason | undefined): GroupView {
   const reprints = members.filter((m) => m.f.reprint === true);
   const primary = members.find((m) => m.f.reprint !== true) ?? members[0]!;
-  // Primary first, then the rest in capture order: whose value speaks for the group.
-  const ordered = [primary, ...members.filter((m) => m !== primary)];
-  const seenCopy = new Map<string, ReceiptView>();
+  // The first print of each copy (no copy mark counts as a copy of its own); a group holds a handful.
+  const firstPrints: ReceiptView[] = [];
   const duplicates: DuplicatePrint[] = [];
   const copies: CopyKind[] = [];
   for (const m of members) {
     if (m.f.reprint === true) continue;
-    const slot = m.f.copy ?? '-';
-    const earlier = seenCopy.get(slot);
+    const earlier = firstPrints.find((e) => e.f.copy === m.f.copy);
     if (earlier) duplicates.push({ receipt: m, first: earlier });
     else {
-      seenCopy.set(slot, m);
+      firstPrints.push(m);
       if (m.f.copy) copies.push(m.f.copy);
     }
   }
   let id = members[0]!.id;
   for (const m of members) if (m.id < id) id = m.id;
-  const f = (get: (r: ReceiptView) => string | undefined): string | undefined => first(ordered, get);
+  const v = <K extends keyof ReceiptView>(key: K) => first(members, primary, key);
+  const p = <K extends keyof ReceiptView['f']>(key: K) => firstField(members, primary, key);
   return {
+    idx: 0,
     id,
     members,
+    receiptIds: members.map((m) => m.id),
     primary,
     reprints,
     duplicates,
     copies,
     excluded: excludedReason,
-    ...channelOf(primary.f),
+    channel: channelOf(primary.f),
+    walletSource: walletSourceOf(primary.f),
     t: receiptTime(primary),
     printedClock: primary.printed !== undefined,
     store: primary.r.store,
     printer: primary.r.printer,
     agentTerminal: primary.r.terminal,
-    type: first(ordered, (r) => r.f.trans_type),
-    mid: f((r) => idKey(r.f.merchant_id)),
-    tid: f((r) => idKey(r.f.terminal_id)),
-    rrn: f((r) => idKey(r.f.reference_no)),
-    batch: f((r) => idKey(r.f.batch_no)),
-    trace: f((r) => idKey(r.f.trace_no)),
-    auth: f((r) => idKey(r.f.auth_code)),
-    last4: f((r) => last4Of(r.f.card_number)),
-    bin: f((r) => binOf(r.f.card_number)),
-    txid: f((r) => idKey(r.f.transaction_id)),
-    order: f((r) => idKey(r.f.merchant_order_no)),
-    receiptNo: f((r) => idKey(r.f.receipt_no)),
-    origRrn: f((r) => idKey(r.f.original_reference_no)),
-    origTrace: f((r) => idKey(r.f.original_trace_no)),
-    origTxid: f((r) => idKey(r.f.original_transaction_id)),
-    amount: first(ordered, (r) => r.amount),
-    currency: f((r) => r.f.currency),
-    operator: f((r) => r.operator),
-    printedRrn: f((r) => r.f.reference_no),
-    printedTrace: f((r) => r.f.trace_no),
-    printedTxid: f((r) => r.f.transaction_id),
-    printedOrder: f((r) => r.f.merchant_order_no),
-    printedReceiptNo: f((r) => r.f.receipt_no),
-    printedTid: f((r) => r.f.terminal_id),
-    printedMid: f((r) => r.f.merchant_id),
+    type: p('trans_type'),
+    mid: v('mid'),
+    tid: v('tid'),
+    rrn: v('rrn'),
+    batch: v('batch'),
+    trace: v('trace'),
+    auth: v('auth'),
+    last4: v('last4'),
+    bin: v('bin'),
+    txid: v('txid'),
+    order: v('order'),
+    receiptNo: v('receiptNo'),
+    origRrn: v('origRrn'),
+    origTrace: v('origTrace'),
+    origTxid: v('origTxid'),
+    amount: v('amount'),
+    currency: p('currency'),
+    operator: v('operator'),
+    printedRrn: p('reference_no'),
+    printedTrace: p('trace_no'),
+    printedTxid: p('transaction_id'),
+    printedOrder: p('merchant_order_no'),
+    printedReceiptNo: p('receipt_no'),
+    printedTid: p('terminal_id'),
+    printedMid: p('merchant_id'),
     fault: members.some((m) => m.f.fault === true),
   };
 }
@@ -233,7 +245,7 @@ function buildGroup(members: readonly ReceiptView[], excludedReason: ExclusionRe
 export function publicGroup(g: GroupView): ReceiptGroup {
   return {
     id: g.id,
-    receipt_ids: g.members.map((m) => m.id),
+    receipt_ids: g.receiptIds,
     primary: g.primary.id,
     copies: g.copies,
     reprints: g.reprints.map((m) => m.id),

@@ -75,11 +75,12 @@ export function matchByKeys(
     }
   }
   if (index.size === 0) return;
+  // Each row's keys once, not once per pass.
+  const rowKeys = rows.map((r) => (ledger.rowMatched(r.idx) ? NO_KEYS : spec.rowKeys(r)));
   for (const sameType of [true, false]) {
     for (const r of rows) {
-      if (ledger.rowMatched(r.idx)) continue;
-      const keys = spec.rowKeys(r);
-      if (keys.length === 0) continue;
+      const keys = rowKeys[r.idx]!;
+      if (keys.length === 0 || ledger.rowMatched(r.idx)) continue;
       let best = -1;
       let bestD = Infinity;
       for (const k of keys) {

@@ -5,7 +5,7 @@
  */
 import type { TransType } from '../../receipt/fields/types.js';
 import type { GroupView } from './group.js';
-import { idKey, isReversal, type RowView } from './normalize.js';
+import { isReversal, type RowView } from './normalize.js';
 import type { ReversalLink } from './types.js';
 
 interface Linkable {
@@ -38,13 +38,22 @@ function scopeOf(x: Linkable, perTerminal: boolean): string | undefined {
 function linkSide(items: readonly Linkable[], side: ReversalLink['side']): { links: ReversalLink[]; originalOf: Map<number, number> } {
   const links: ReversalLink[] = [];
   const originalOf = new Map<number, number>();
-  const indexes = BY.map(([, own, , perTerminal]) => {
+  const indexes = BY.map(([, own, orig, perTerminal]) => {
+    // Only keys some reversal asks for: reversals are few, so the index stays small.
+    const wanted = new Set<string>();
+    for (const x of items) {
+      const v = orig(x);
+      const scope = v ? scopeOf(x, perTerminal) : undefined;
+      if (v && scope !== undefined) wanted.add(scope + v);
+    }
     const index = new Map<string, Linkable[]>();
+    if (wanted.size === 0) return index;
     for (const x of items) {
       const v = own(x);
-      const scope = scopeOf(x, perTerminal);
+      const scope = v ? scopeOf(x, perTerminal) : undefined;
       if (!v || scope === undefined || isReversal(x.type)) continue;
       const k = scope + v;
+      if (!wanted.has(k)) continue;
       const list = index.get(k);
       if (list) list.push(x);
       else index.set(k, [x]);
@@ -88,38 +97,12 @@ export interface Reversals {
 }
 
 export function linkReversals(rows: readonly RowView[], groups: readonly GroupView[]): Reversals {
-  const rowItems: Linkable[] = rows.map((r) => ({
-    idx: r.idx,
-    id: r.id,
-    t: r.t,
-    type: r.txn.trans_type,
-    mid: r.mid,
-    tid: r.tid,
-    rrn: r.rrn,
-    trace: r.trace,
-    txid: r.txid,
-    origRrn: idKey(r.txn.original_reference_no),
-    origTrace: idKey(r.txn.original_trace_no),
-    origTxid: idKey(r.txn.original_transaction_id),
-  }));
-  const groupItems: Linkable[] = groups
-    .filter((g) => !g.excluded)
-    .map((g) => ({
-      idx: g.idx,
-      id: g.id,
-      t: g.t,
-      type: g.type,
-      mid: g.mid,
-      tid: g.tid,
-      rrn: g.rrn,
-      trace: g.trace,
-      txid: g.txid,
-      origRrn: g.origRrn,
-      origTrace: g.origTrace,
-      origTxid: g.origTxid,
-    }));
-  const s = linkSide(rowItems, 'statement');
-  const g = linkSide(groupItems, 'receipt');
+  // Views carry the fields links need under the same names: no copies made.
+  const s = linkSide(rows, 'statement');
+  const g = linkSide(
+    groups.filter((x) => !x.excluded),
+    'receipt',
+  );
   const reversedBy = new Map<number, number[]>();
   for (const [rev, orig] of g.originalOf) {
     const list = reversedBy.get(orig);

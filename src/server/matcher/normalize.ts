@@ -19,23 +19,52 @@ export type Channel = 'card' | 'wallet' | 'sales';
  * opened in a spreadsheet drops them: 000123 → 123), letters go upper case.
  */
 export function idKey(v: string | undefined): string | undefined {
-  if (v === undefined) return undefined;
+  if (v === undefined || v === '') return undefined;
+  // Fast path, the common case: digits only, no leading zero. This runs for every id of every row.
+  const c0 = v.charCodeAt(0);
+  if (c0 > 48 && c0 <= 57) {
+    let digits = true;
+    for (let i = 1; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c < 48 || c > 57) {
+        digits = false;
+        break;
+      }
+    }
+    if (digits) return v;
+  }
   const s = v.replace(/\s+/g, '').toUpperCase();
   if (s === '') return undefined;
   if (/^\d+$/.test(s)) return s.replace(/^0+(?=\d)/, '');
   return s;
 }
 
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** The card's last 4 digits, spaces and dashes ignored; undefined when it does not end in 4 digits. */
 export function last4Of(card: string | undefined): string | undefined {
   if (!card) return undefined;
-  const m = /(\d{4})$/.exec(card.replace(/[\s-]/g, ''));
-  return m?.[1];
+  let out = '';
+  for (let i = card.length - 1; i >= 0 && out.length < 4; i--) {
+    const c = card.charCodeAt(i);
+    if (c === 32 || c === 45) continue;
+    if (!isDigit(c)) return undefined;
+    out = card[i] + out;
+  }
+  return out.length === 4 ? out : undefined;
 }
 
+/** The card's first 6 digits (its BIN), when it starts with 6 digits. */
 export function binOf(card: string | undefined): string | undefined {
   if (!card) return undefined;
-  const m = /^(\d{6})/.exec(card.replace(/[\s-]/g, ''));
-  return m?.[1];
+  let out = '';
+  for (let i = 0; i < card.length && out.length < 6; i++) {
+    const c = card.charCodeAt(i);
+    if (c === 32 || c === 45) continue;
+    if (!isDigit(c)) return undefined;
+    out += card[i];
+  }
+  return out.length === 6 ? out : undefined;
 }
 
 /** Voids and refunds move money back; reversal links start from them. */
@@ -43,7 +72,7 @@ export const isReversal = (t: TransType | undefined): boolean => t === 'void' ||
 
 export interface RowView {
   /** Position in time order (the order every pass walks). */
-  readonly idx: number;
+  idx: number;
   readonly id: string;
   readonly row: StatementRow;
   readonly txn: StatementTxn;
@@ -61,6 +90,10 @@ export interface RowView {
   readonly txid?: string;
   readonly order?: string;
   readonly receiptNo?: string;
+  readonly type: TransType;
+  readonly origRrn?: string;
+  readonly origTrace?: string;
+  readonly origTxid?: string;
 }
 
 export function channelOfRow(txn: StatementTxn): Channel {
@@ -71,12 +104,13 @@ export function channelOfRow(txn: StatementTxn): Channel {
 
 export function rowViews(rows: readonly StatementRow[]): RowView[] {
   const seen = new Set<string>();
-  const views = rows.map((row): Omit<RowView, 'idx'> => {
+  const views = rows.map((row): RowView => {
     if (seen.has(row.id)) throw new MatcherError('MATCH_DUPLICATE_ID', `statement row id ${row.id} appears twice`);
     seen.add(row.id);
     const txn = row.txn;
     const t = parseLocal(txn.datetime);
     return {
+      idx: 0,
       id: row.id,
       row,
       txn,
@@ -94,10 +128,15 @@ export function rowViews(rows: readonly StatementRow[]): RowView[] {
       txid: idKey(txn.transaction_id),
       order: idKey(txn.merchant_order_no),
       receiptNo: idKey(txn.receipt_no),
+      type: txn.trans_type,
+      origRrn: idKey(txn.original_reference_no),
+      origTrace: idKey(txn.original_trace_no),
+      origTxid: idKey(txn.original_transaction_id),
     };
   });
   views.sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return views.map((v, idx) => ({ ...v, idx }));
+  views.forEach((v, idx) => (v.idx = idx));
+  return views;
 }
 
 export interface ReceiptView {
@@ -113,6 +152,19 @@ export interface ReceiptView {
   readonly last4?: string;
   readonly bin?: string;
   readonly operator?: string;
+  // Ids in their comparison form (idKey).
+  readonly mid?: string;
+  readonly tid?: string;
+  readonly rrn?: string;
+  readonly batch?: string;
+  readonly trace?: string;
+  readonly auth?: string;
+  readonly txid?: string;
+  readonly order?: string;
+  readonly receiptNo?: string;
+  readonly origRrn?: string;
+  readonly origTrace?: string;
+  readonly origTxid?: string;
 }
 
 export function receiptViews(receipts: readonly HeldReceipt[], utcOffsetMinutes: number): ReceiptView[] {
@@ -140,6 +192,18 @@ export function receiptViews(receipts: readonly HeldReceipt[], utcOffsetMinutes:
       last4: last4Of(f.card_number),
       bin: binOf(f.card_number),
       operator: f.operator_id ?? f.cashier,
+      mid: idKey(f.merchant_id),
+      tid: idKey(f.terminal_id),
+      rrn: idKey(f.reference_no),
+      batch: idKey(f.batch_no),
+      trace: idKey(f.trace_no),
+      auth: idKey(f.auth_code),
+      txid: idKey(f.transaction_id),
+      order: idKey(f.merchant_order_no),
+      receiptNo: idKey(f.receipt_no),
+      origRrn: idKey(f.original_reference_no),
+      origTrace: idKey(f.original_trace_no),
+      origTxid: idKey(f.original_transaction_id),
     };
   });
   views.sort((a, b) => a.captured - b.captured || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -165,7 +165,7 @@ export function reconcile(input: MatchInput): MatchResult {
     matches.push({
       statement_id: r.id,
       group: g.id,
-      receipt_ids: g.members.map((m) => m.id),
+      receipt_ids: g.receiptIds,
       tier,
       confidence,
       type_differs: ledger.typeDiffersAt(r.idx),
@@ -190,7 +190,7 @@ export function reconcile(input: MatchInput): MatchResult {
       { kind, diffs: diff, currency, operator },
       {
         statement_ids: [r.id],
-        receipt_ids: g.members.map((m) => m.id),
+        receipt_ids: g.receiptIds,
         diff,
         store: g.store,
         merchant_id: r.txn.merchant_id ?? null,
@@ -207,7 +207,7 @@ export function reconcile(input: MatchInput): MatchResult {
 
   // Reprints and second prints, whether or not a statement covers the slip: they are facts of the counter.
   for (const g of groups) {
-    if (g.excluded || !inPeriod(corrected(g))) continue;
+    if (g.excluded || (g.reprints.length === 0 && g.duplicates.length === 0) || !inPeriod(corrected(g))) continue;
     const matchedRow = ledger.groupMatched(g.idx) ? rows[ledger.rowOf(g.idx)]! : undefined;
     const language = matchedRow ? matchedRow.row.language : ctx.languageOf(g);
     const head = matchedRow ? ctx.rowHead(matchedRow, g) : ctx.groupHead(g);
@@ -245,7 +245,7 @@ export function reconcile(input: MatchInput): MatchResult {
     const r0 = cr[0]!;
     const times = [...cr.map((r) => r.t), ...cg.map(corrected)];
     const head: Head = { ...ctx.rowHead(r0), at: Math.min(...times), until: Math.max(...times), ref: null };
-    const receiptIds = cg.flatMap((g) => g.members.map((m) => m.id));
+    const receiptIds = cg.flatMap((g) => g.receiptIds);
     const rowIds = cr.map((r) => r.id);
     const operators = [...new Set(cg.map((g) => g.operator).filter((x): x is string => !!x))];
     return add(
@@ -542,7 +542,7 @@ class Context {
     const t = matchedRow?.txn;
     return {
       statement_ids: matchedRow ? [matchedRow.id] : [],
-      receipt_ids: g.members.map((m) => m.id),
+      receipt_ids: g.receiptIds,
       store: g.store,
       merchant_id: t?.merchant_id ?? g.printedMid ?? null,
       terminal: t?.terminal_id ?? g.printedTid ?? g.agentTerminal ?? null,
