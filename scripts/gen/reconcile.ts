@@ -175,8 +175,8 @@ export function generateDay(opts: DayOptions): GeneratedDay {
     }
   });
   const driftTerm = terminals.filter((t) => t.file === 'B')[0]!;
-  const DRIFT = 7 * MIN;
-  (driftTerm as { clockMs: number }).clockMs = DRIFT;
+  const DRIFT = faults ? 7 * MIN : 0;
+  if (faults) (driftTerm as { clockMs: number }).clockMs = DRIFT;
 
   const txns: Txn[] = [];
   const newTxn = (x: Partial<Txn> & Pick<Txn, 'channel' | 'store' | 'printer' | 't' | 'type' | 'amount' | 'operator'>): Txn => {
@@ -499,7 +499,10 @@ export function generateDay(opts: DayOptions): GeneratedDay {
       // Anchored below, per cluster.
     } else if (e && e !== 'none' && inPeriod) expected.push({ kind: e, anchor: x.rowId, note: `${e}: ${x.channel} ${x.type} ${x.amount} at ${formatLocal(x.t)}` });
     if (x.printed && e !== 'ambiguous') pairs.set(x.rowId, [...x.receiptIds].sort());
-    if (x.original?.rowId) statementLinks.set(x.rowId, x.original.rowId);
+    // A statement links what it can: its void row names the original's trace (and RRN), which the
+    // original's row must carry too.
+    const o = x.original;
+    if (o?.rowId && (x.channel === 'wallet' || o.mode === 'full' || o.mode === 'voucher')) statementLinks.set(x.rowId, o.rowId);
   }
   const ambRows = txns.filter((x) => x.expectRow === 'ambiguous' && x.rowId);
   const byCluster = new Map<string, string[]>();
