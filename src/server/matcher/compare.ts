@@ -23,9 +23,11 @@ interface FieldRule {
   readonly receipt: (m: ReceiptView) => Value | undefined;
   /** Equal in matching terms (defaults to the id form). */
   readonly same?: (s: Value, v: Value, r: RowView, m: ReceiptView, o: CompareOptions) => boolean;
+  /** The receipt's value as reported, when it is compared in another form. */
+  readonly show?: (v: Value) => Value;
 }
 
-const sameId = (a: Value, b: Value): boolean => idKey(String(a)) === idKey(String(b));
+const sameId = (a: Value, b: Value): boolean => a === b || idKey(String(a)) === idKey(String(b));
 
 const RULES: readonly FieldRule[] = [
   {
@@ -58,8 +60,9 @@ const RULES: readonly FieldRule[] = [
     field: 'datetime',
     statement: (r) => r.txn.datetime,
     // A reprint may print the time of the reprint: only first prints speak for the transaction's time.
-    receipt: (m) => (m.printed !== undefined && m.f.reprint !== true ? formatLocal(m.printed) : undefined),
-    same: (_s, _v, r, m, o) => Math.abs(m.printed! - o.offsetMs - r.t) <= o.timeToleranceMs,
+    receipt: (m) => (m.f.reprint !== true ? m.printed : undefined),
+    same: (_s, v, r, _m, o) => Math.abs(Number(v) - o.offsetMs - r.t) <= o.timeToleranceMs,
+    show: (v) => formatLocal(Number(v)),
   },
 ];
 
@@ -79,7 +82,7 @@ export function diffPair(r: RowView, g: GroupView, o: CompareOptions): FieldDiff
       if (ids) ids.push(m.id);
       else byValue.set(v, [m.id]);
     }
-    if (byValue) for (const [v, ids] of byValue) diffs.push({ field: rule.field, statement: s, receipt: v, receipt_ids: ids });
+    if (byValue) for (const [v, ids] of byValue) diffs.push({ field: rule.field, statement: s, receipt: rule.show ? rule.show(v) : v, receipt_ids: ids });
   }
   return diffs;
 }

@@ -280,7 +280,8 @@ function bodyZh(b: Body, style: TimeStyle): string {
       return `对账单有此交易，但未采集到小票；请检查小票是否打印，以及${b.store ? `门店 ${b.store} 的` : ''}采集程序是否在运行`;
     case 'print_failed': {
       const period = b.end === null ? `自 ${when(b.start, style)} 起` : span(b.start, b.end, style);
-      return `对账单有此交易，但未采集到小票；打印机 ${period} 报告${CONDITION_ZH[b.condition]}（门店 ${b.store}，打印机 ${b.printer}）`;
+      const what = b.condition === 'no_response' ? '无响应' : `报告${CONDITION_ZH[b.condition]}`;
+      return `对账单有此交易，但未采集到小票；打印机 ${period} ${what}（门店 ${b.store}，打印机 ${b.printer}）`;
     }
     case 'orphan_receipt': {
       const head = `采集到小票（门店 ${b.store}，打印机 ${b.printer}），但对账单无此交易`;

@@ -12,6 +12,7 @@ import type { CopyKind, TransType } from '../../receipt/fields/types.js';
 import type { Channel, ReceiptView } from './normalize.js';
 import type { WallMs } from './time.js';
 import type { ExclusionReason, ReceiptGroup } from './types.js';
+import { MultiMap } from './multimap.js';
 import { UnionFind } from './union-find.js';
 
 export type WalletSource = 'wechat' | 'alipay';
@@ -122,17 +123,12 @@ const receiptTime = (r: ReceiptView): WallMs => r.printed ?? r.captured;
 export function groupReceipts(receipts: readonly ReceiptView[], keyWindowMs: number): GroupView[] {
   const uf = new UnionFind(receipts.length);
   const excluded = receipts.map(exclusion);
-  const buckets = new Map<string, number[]>();
+  const buckets = new MultiMap();
   receipts.forEach((r, i) => {
     if (excluded[i]) return;
-    for (const k of groupKeys(r)) {
-      const b = buckets.get(k);
-      if (b) b.push(i);
-      else buckets.set(k, [i]);
-    }
+    for (const k of groupKeys(r)) buckets.add(k, i);
   });
-  for (const members of buckets.values()) {
-    if (members.length < 2) continue;
+  for (const members of buckets.multiples()) {
     const byTime = [...members].sort((a, b) => receiptTime(receipts[a]!) - receiptTime(receipts[b]!) || a - b);
     for (let k = 1; k < byTime.length; k++) {
       const a = byTime[k - 1]!;

@@ -8,6 +8,7 @@
 import type { GroupView } from './group.js';
 import type { Ledger } from './ledger.js';
 import type { RowView } from './normalize.js';
+import { MultiMap } from './multimap.js';
 import type { MatchTier } from './types.js';
 
 export interface KeyTier {
@@ -65,14 +66,10 @@ export function matchByKeys(
   spec: KeyTier,
   keyWindowMs: number,
 ): void {
-  const index = new Map<string, number[]>();
+  const index = new MultiMap();
   for (const g of groups) {
     if (g.excluded || ledger.groupMatched(g.idx)) continue;
-    for (const k of spec.groupKeys(g)) {
-      const list = index.get(k);
-      if (list) list.push(g.idx);
-      else index.set(k, [g.idx]);
-    }
+    for (const k of spec.groupKeys(g)) index.add(k, g.idx);
   }
   if (index.size === 0) return;
   // Each row's keys once, not once per pass.
@@ -83,21 +80,23 @@ export function matchByKeys(
       if (keys.length === 0 || ledger.rowMatched(r.idx)) continue;
       let best = -1;
       let bestD = Infinity;
-      for (const k of keys) {
-        const list = index.get(k);
-        if (!list) continue;
-        for (const gi of list) {
-          if (ledger.groupMatched(gi)) continue;
-          const g = groups[gi]!;
-          if (sameType && g.type !== r.txn.trans_type) continue;
-          const d = Math.abs(g.t - r.t);
-          if (d > keyWindowMs) continue;
-          if (spec.accept && !spec.accept(r, g)) continue;
-          if (d < bestD || (d === bestD && gi < best)) {
-            best = gi;
-            bestD = d;
-          }
+      const consider = (gi: number): void => {
+        if (ledger.groupMatched(gi)) return;
+        const g = groups[gi]!;
+        if (sameType && g.type !== r.txn.trans_type) return;
+        const d = Math.abs(g.t - r.t);
+        if (d > keyWindowMs) return;
+        if (spec.accept && !spec.accept(r, g)) return;
+        if (d < bestD || (d === bestD && gi < best)) {
+          best = gi;
+          bestD = d;
         }
+      };
+      for (const k of keys) {
+        const hit = index.get(k);
+        if (hit === undefined) continue;
+        if (typeof hit === 'number') consider(hit);
+        else for (const gi of hit) consider(gi);
       }
       if (best >= 0) {
         const g = groups[best]!;

@@ -38,22 +38,25 @@ function scopeOf(x: Linkable, perTerminal: boolean): string | undefined {
 function linkSide(items: readonly Linkable[], side: ReversalLink['side']): { links: ReversalLink[]; originalOf: Map<number, number> } {
   const links: ReversalLink[] = [];
   const originalOf = new Map<number, number>();
-  const indexes = BY.map(([, own, orig, perTerminal]) => {
-    // Only keys some reversal asks for: reversals are few, so the index stays small.
-    const wanted = new Set<string>();
-    for (const x of items) {
+  // Only values some reversal asks for: reversals are few, so the indexes stay small.
+  const wantedBy = BY.map(() => new Set<string>());
+  for (const x of items) {
+    if (!x.origRrn && !x.origTrace && !x.origTxid) continue;
+    BY.forEach(([, , orig], b) => {
       const v = orig(x);
-      const scope = v ? scopeOf(x, perTerminal) : undefined;
-      if (v && scope !== undefined) wanted.add(scope + v);
-    }
+      if (v) wantedBy[b]!.add(v);
+    });
+  }
+  const indexes = BY.map(([, own, , perTerminal], b) => {
+    const wanted = wantedBy[b]!;
     const index = new Map<string, Linkable[]>();
     if (wanted.size === 0) return index;
     for (const x of items) {
       const v = own(x);
-      const scope = v ? scopeOf(x, perTerminal) : undefined;
-      if (!v || scope === undefined || isReversal(x.type)) continue;
+      if (!v || !wanted.has(v) || isReversal(x.type)) continue;
+      const scope = scopeOf(x, perTerminal);
+      if (scope === undefined) continue;
       const k = scope + v;
-      if (!wanted.has(k)) continue;
       const list = index.get(k);
       if (list) list.push(x);
       else index.set(k, [x]);
@@ -61,6 +64,7 @@ function linkSide(items: readonly Linkable[], side: ReversalLink['side']): { lin
     return index;
   });
   for (const x of items) {
+    if (!x.origRrn && !x.origTrace && !x.origTxid) continue;
     for (let b = 0; b < BY.length; b++) {
       const [by, , orig, perTerminal] = BY[b]!;
       const v = orig(x);

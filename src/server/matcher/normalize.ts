@@ -20,19 +20,25 @@ export type Channel = 'card' | 'wallet' | 'sales';
  */
 export function idKey(v: string | undefined): string | undefined {
   if (v === undefined || v === '') return undefined;
-  // Fast path, the common case: digits only, no leading zero. This runs for every id of every row.
-  const c0 = v.charCodeAt(0);
-  if (c0 > 48 && c0 <= 57) {
-    let digits = true;
-    for (let i = 1; i < v.length; i++) {
-      const c = v.charCodeAt(i);
-      if (c < 48 || c > 57) {
-        digits = false;
-        break;
-      }
+  // Fast paths for the common forms, with no regex and no new string unless zeros are cut: this
+  // runs for every id of every row and receipt.
+  let digits = true;
+  let plain = true;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 48 && c <= 57) continue;
+    digits = false;
+    if (!(c >= 65 && c <= 90)) {
+      plain = false;
+      break;
     }
-    if (digits) return v;
   }
+  if (digits) {
+    let z = 0;
+    while (z < v.length - 1 && v.charCodeAt(z) === 48) z++;
+    return z === 0 ? v : v.slice(z);
+  }
+  if (plain) return v;
   const s = v.replace(/\s+/g, '').toUpperCase();
   if (s === '') return undefined;
   if (/^\d+$/.test(s)) return s.replace(/^0+(?=\d)/, '');

@@ -27,42 +27,20 @@ interface TimedInterval extends HealthHit {
 }
 
 export class Placements {
-  private readonly terminals = new Map<string, Place>();
-  private readonly merchantStore = new Map<string, string | null>();
+  private learned: { terminals: Map<string, Place>; merchantStore: Map<string, string | null> } | undefined;
+  private readonly configured = new Map<string, Place>();
   private readonly health = new Map<string, TimedInterval[]>();
 
   constructor(
-    groups: readonly GroupView[],
+    private readonly groups: readonly GroupView[],
     configured: readonly TerminalPlacement[],
     health: readonly HealthInterval[],
     utcOffsetMinutes: number,
   ) {
-    // Learned: the store a terminal's slips come from most often, and the printers there that printed them.
-    const counts = new Map<string, Map<string, Set<string>>>();
-    const storeCounts = new Map<string, Map<string, number>>();
-    for (const g of groups) {
-      if (g.excluded || !g.mid) continue;
-      const seen = this.merchantStore.get(g.mid);
-      this.merchantStore.set(g.mid, seen === undefined || seen === g.store ? g.store : null);
-      if (!g.tid) continue;
-      const k = terminalKey(g.mid, g.tid);
-      let stores = counts.get(k);
-      if (!stores) counts.set(k, (stores = new Map()));
-      let printers = stores.get(g.store);
-      if (!printers) stores.set(g.store, (printers = new Set()));
-      for (const m of g.members) printers.add(m.r.printer);
-      let n = storeCounts.get(k);
-      if (!n) storeCounts.set(k, (n = new Map()));
-      n.set(g.store, (n.get(g.store) ?? 0) + 1);
-    }
-    for (const [k, n] of storeCounts) {
-      const [store] = [...n].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]!;
-      this.terminals.set(k, { store, printers: [...counts.get(k)!.get(store)!].sort() });
-    }
     for (const t of configured) {
       const mid = idKey(t.merchant_id);
       const tid = idKey(t.terminal_id);
-      if (mid && tid) this.terminals.set(terminalKey(mid, tid), { store: t.store, printers: [...t.printers].sort() });
+      if (mid && tid) this.configured.set(terminalKey(mid, tid), { store: t.store, printers: [...t.printers].sort() });
     }
     for (const h of health) {
       const item: TimedInterval = {
@@ -78,14 +56,44 @@ export class Placements {
     for (const list of this.health.values()) list.sort((a, b) => a.start - b.start || (a.printer < b.printer ? -1 : 1));
   }
 
+  /**
+   * Learned on first use (only rows without a receipt need it): the store a terminal's slips come
+   * from most often, and the printers there that printed them; a merchant's store when it has one.
+   */
+  private learn(): NonNullable<Placements['learned']> {
+    if (this.learned) return this.learned;
+    const perTerminal = new Map<string, Map<string, { count: number; printers: Set<string> }>>();
+    const merchantStore = new Map<string, string | null>();
+    for (const g of this.groups) {
+      if (g.excluded || !g.mid) continue;
+      const seen = merchantStore.get(g.mid);
+      if (seen !== g.store) merchantStore.set(g.mid, seen === undefined ? g.store : null);
+      if (!g.tid) continue;
+      const k = terminalKey(g.mid, g.tid);
+      let stores = perTerminal.get(k);
+      if (!stores) perTerminal.set(k, (stores = new Map()));
+      let at = stores.get(g.store);
+      if (!at) stores.set(g.store, (at = { count: 0, printers: new Set() }));
+      at.count++;
+      for (const m of g.members) at.printers.add(m.r.printer);
+    }
+    const terminals = new Map<string, Place>();
+    for (const [k, stores] of perTerminal) {
+      const [store, at] = [...stores].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))[0]!;
+      terminals.set(k, { store, printers: [...at.printers].sort() });
+    }
+    return (this.learned = { terminals, merchantStore });
+  }
+
   /** The place of a statement row's terminal; a sales log row's store; a merchant's only store. */
   placeOfRow(r: RowView): Place | undefined {
     if (r.row.store !== undefined) return { store: r.row.store, printers: [] };
     if (r.mid && r.tid) {
-      const p = this.terminals.get(terminalKey(r.mid, r.tid));
+      const k = terminalKey(r.mid, r.tid);
+      const p = this.configured.get(k) ?? this.learn().terminals.get(k);
       if (p) return p;
     }
-    const store = r.mid ? this.merchantStore.get(r.mid) : undefined;
+    const store = r.mid ? this.learn().merchantStore.get(r.mid) : undefined;
     return store ? { store, printers: [] } : undefined;
   }
 

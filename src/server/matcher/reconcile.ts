@@ -102,12 +102,15 @@ export function reconcile(input: MatchInput): MatchResult {
   const ledger = new Ledger(rows.length, groups.length);
   for (const tier of KEY_TIERS) matchByKeys(rows, groups, ledger, tier, o.key_window_ms);
   const clocks = learnClocks(rows, groups, ledger, o.drift_min_samples);
-  const offsetOf = (g: GroupView): number => {
-    if (!g.printedClock || !g.mid || !g.tid) return 0;
+  // Each group's offset once: the window tiers, the period and coverage checks all ask for it.
+  const offsets = new Float64Array(groups.length);
+  for (const g of groups) {
+    if (!g.printedClock || !g.mid || !g.tid) continue;
     const c = clocks.get(terminalKey(g.mid, g.tid));
-    return c?.applied ? c.offsetMs : 0;
-  };
-  const corrected = (g: GroupView): WallMs => g.t - offsetOf(g);
+    if (c?.applied) offsets[g.idx] = c.offsetMs;
+  }
+  const offsetOf = (g: GroupView): number => offsets[g.idx]!;
+  const corrected = (g: GroupView): WallMs => g.t - offsets[g.idx]!;
   matchByWindow(rows, groups, ledger, 'auth_window', corrected, o.window_ms);
   const clusters = matchByWindow(rows, groups, ledger, 'amount_window', corrected, o.window_ms);
   const reversals = linkReversals(rows, groups);

@@ -168,3 +168,17 @@ describe('the sentence a clerk acts on', () => {
     expect(d.explanation).toBe('商户 1900000109，10:00，消费 ¥28.00（交易单号 4200001234567890）：对账单有此交易，但未采集到小票；请检查小票是否打印，以及采集程序是否在运行。');
   });
 });
+
+describe('printer conditions', () => {
+  it('each condition in both languages; "no response" is not "offline"', () => {
+    const head = { subject: { kind: 'terminal' as const, id: '10086001' }, at: t('14:03'), type: 'sale' as const, amount: 100, currency: 'CNY', ref: null };
+    const say = (condition: 'paper_out' | 'cover_open' | 'offline' | 'error' | 'no_response') =>
+      explain(head, { kind: 'print_failed', condition, start: t('14:01'), end: t('14:10'), store: 'S01', printer: 'front' }, { withDate: false });
+    expect(say('cover_open').en).toContain('the printer reported cover open 14:01–14:10');
+    expect(say('offline').zh).toContain('打印机 14:01–14:10 报告脱机');
+    expect(say('error').en).toContain('the printer reported an error 14:01–14:10');
+    expect(say('no_response').en).toContain('the printer did not respond 14:01–14:10');
+    expect(say('no_response').zh).toContain('打印机 14:01–14:10 无响应');
+    expect(say('paper_out').en.startsWith('Terminal 10086001, 14:03, sale ¥1.00: on the statement')).toBe(true);
+  });
+});
