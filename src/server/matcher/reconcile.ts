@@ -246,8 +246,14 @@ export function reconcile(input: MatchInput): MatchResult {
 
   function addAmbiguous(c: Cluster, cr: readonly RowView[], cg: readonly GroupView[]): string {
     const r0 = cr[0]!;
-    const times = [...cr.map((r) => r.t), ...cg.map(corrected)];
-    const head: Head = { ...ctx.rowHead(r0), at: Math.min(...times), until: Math.max(...times), ref: null };
+    // A loop, not Math.min(...): a busy terminal on a statement without ids can make a big cluster.
+    let first = Infinity;
+    let last = -Infinity;
+    for (const t of [...cr.map((r) => r.t), ...cg.map(corrected)]) {
+      if (t < first) first = t;
+      if (t > last) last = t;
+    }
+    const head: Head = { ...ctx.rowHead(r0), at: first, until: last, ref: null };
     const receiptIds = cg.flatMap((g) => g.receiptIds);
     const rowIds = cr.map((r) => r.id);
     const operators = [...new Set(cg.map((g) => g.operator).filter((x): x is string => !!x))];
