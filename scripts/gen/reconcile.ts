@@ -98,7 +98,7 @@ interface Terminal {
   readonly printer: string;
   readonly file: 'A' | 'B';
   /** Printed time − true time. */
-  readonly clockMs: number;
+  clockMs: number;
   readonly batch: string;
   trace: number;
   readonly amounts: Set<number>;
@@ -159,8 +159,8 @@ export function generateDay(opts: DayOptions): GeneratedDay {
   const terminals: Terminal[] = [];
   stores.forEach((store, s) => {
     for (let k = 0; k < perStore; k++) {
-      // The last store banks with acquirer B (no RRNs on its statement), the others with A.
-      const file = s === nStores - 1 || (nStores === 1 && k % 2 === 1) ? 'B' : 'A';
+      // Every third store banks with acquirer B (no RRNs on its statement), the others with A.
+      const file = nStores === 1 ? (k % 2 === 1 ? 'B' : 'A') : s % 3 === 2 ? 'B' : 'A';
       terminals.push({
         mid: file === 'A' ? midA : midB,
         tid: `${10086000 + terminals.length + 1}`,
@@ -176,7 +176,7 @@ export function generateDay(opts: DayOptions): GeneratedDay {
   });
   const driftTerm = terminals.filter((t) => t.file === 'B')[0]!;
   const DRIFT = faults ? 7 * MIN : 0;
-  if (faults) (driftTerm as { clockMs: number }).clockMs = DRIFT;
+  if (faults) driftTerm.clockMs = DRIFT;
 
   const txns: Txn[] = [];
   const newTxn = (x: Partial<Txn> & Pick<Txn, 'channel' | 'store' | 'printer' | 't' | 'type' | 'amount' | 'operator'>): Txn => {
