@@ -88,8 +88,14 @@ interface Facts {
   readonly clock?: { readonly offset_ms: number; readonly samples: number };
 }
 
+/** The options with defaults; an option given as undefined keeps its default. */
+function resolveOptions(given: MatchInput['options']): typeof DEFAULT_OPTIONS & MatchInput['options'] {
+  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  return { ...DEFAULT_OPTIONS, ...defined } as typeof DEFAULT_OPTIONS & MatchInput['options'];
+}
+
 export function reconcile(input: MatchInput): MatchResult {
-  const o = { ...DEFAULT_OPTIONS, ...input.options };
+  const o = resolveOptions(input.options);
   const utc = o.utc_offset_minutes;
   const now = parseZoned(o.now, utc);
   const period = o.period ? { from: parseDate(o.period.from), end: parseDate(o.period.to) + DAY } : undefined;

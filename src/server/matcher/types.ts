@@ -7,7 +7,7 @@
  * sets both on the merchant's local wall clock with `options.utc_offset_minutes`.
  */
 import type { CopyKind, ReceiptFieldSet, TransType } from '../../receipt/fields/types.js';
-import type { StatementLanguage, StatementSource, StatementTxn } from '../statement.js';
+import type { StatementLanguage, StatementTxn } from '../statement.js';
 
 // ---- inputs -----------------------------------------------------------------------------------
 

@@ -357,3 +357,14 @@ describe('bad input', () => {
     expect(r.discrepancies).toEqual([]);
   });
 });
+
+describe('options', () => {
+  it('an option given as undefined keeps its default', () => {
+    const r = run({
+      statements: [row('F:1', '14:03', { reference_no: RRN }), row('F:2', '15:00', { auth_code: 'A1B2C3', amount_minor: 700 })],
+      receipts: [slip('r2', '15:02', { auth_code: 'A1B2C3', amount_minor: 700 })],
+      options: { now: '2026-11-20T16:00:00+08:00', grace_ms: undefined, window_ms: undefined },
+    });
+    expect(r.statements.map((s) => s.state)).toEqual(['pending', 'matched']);
+  });
+});
