@@ -153,6 +153,7 @@ export function generateDay(opts: DayOptions): GeneratedDay {
   const expected: ExpectedDiscrepancy[] = [];
   const ids = new Ids(rnd);
 
+  if (nStores * perStore < 4 || perStore < 2) throw new Error('generator: at least 2 terminals per store and 4 in all');
   const stores = Array.from({ length: nStores }, (_, i) => `S${String(i + 1).padStart(2, '0')}`);
   const midA = `1023${digits(rnd, 11)}`;
   const midB = `8981${digits(rnd, 11)}`;
@@ -160,7 +161,7 @@ export function generateDay(opts: DayOptions): GeneratedDay {
   stores.forEach((store, s) => {
     for (let k = 0; k < perStore; k++) {
       // Every third store banks with acquirer B (no RRNs on its statement), the others with A.
-      const file = nStores === 1 ? (k % 2 === 1 ? 'B' : 'A') : s % 3 === 2 ? 'B' : 'A';
+      const file = nStores === 1 ? (k % 2 === 1 ? 'B' : 'A') : s % 3 === 2 || (nStores < 3 && s === nStores - 1) ? 'B' : 'A';
       terminals.push({
         mid: file === 'A' ? midA : midB,
         tid: `${10086000 + terminals.length + 1}`,
