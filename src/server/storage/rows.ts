@@ -186,7 +186,7 @@ export interface HealthRow {
 
 export const HEALTH_COLUMNS = 'id, store, device, seq, printer, at, at_ms, kind, state, previous, duration_ms, detail, received_at';
 
-export const HEALTH_ORDER = 'at_ms, device, seq';
+export const HEALTH_ORDER = 'at_ms, device, seq, id';
 
 export const toHealth = (r: HealthRow): HealthEventRecord => ({
   id: r.id,
