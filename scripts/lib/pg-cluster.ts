@@ -7,9 +7,10 @@
  * Debian package creates) through runuser (or su), and the directory is given to that user.
  * The binaries are looked for in $TILLTAP_PG_BIN (only there, when set), then Debian's
  * /usr/lib/postgresql/<newest>/bin, `pg_config --bindir`, /usr/local/pgsql/bin and $PATH.
+ * A cluster whose owning process died without stopping it is stopped by the next start.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort } from './net.js';
@@ -112,12 +113,47 @@ function runAs(): RunAs {
   };
 }
 
+const PREFIX = 'tilltap-pg-';
+/** The process a cluster belongs to, written into its directory. */
+const OWNER = 'owner.pid';
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Clusters left behind by a run that was killed before it could stop them (its owner process is
+ * gone): stopped and removed, so that crashed runs do not pile up servers. Others' are left alone.
+ */
+function sweepOrphans(bins: PgBinaries, as: RunAs): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(PREFIX)) continue;
+    const dir = join(tmpdir(), name);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(join(dir, OWNER), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (!Number.isInteger(owner) || owner <= 0 || alive(owner)) continue;
+    if (existsSync(join(dir, 'data', 'postmaster.pid'))) as.run(bins.pgCtl, ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** initdb and start; throws with PostgreSQL's own words when either fails. */
 export async function startPgCluster(opts: ClusterOptions = {}): Promise<PgCluster> {
   const bins = opts.binaries ?? findPgBinaries();
   if (!bins) throw new Error('no PostgreSQL server binaries (initdb, pg_ctl) found: apt-get install postgresql, or set TILLTAP_PG_BIN');
   const as = runAs();
-  const dir = mkdtempSync(join(tmpdir(), 'tilltap-pg-'));
+  sweepOrphans(bins, as);
+  const dir = mkdtempSync(join(tmpdir(), PREFIX));
+  writeFileSync(join(dir, OWNER), String(process.pid));
   const data = join(dir, 'data');
   const log = join(dir, 'postgres.log');
   let started = false;
