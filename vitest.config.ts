@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One throwaway PostgreSQL cluster for the run (the server's PostgreSQL backend tests).
+    globalSetup: ['test/helpers/postgres.ts'],
   },
 });

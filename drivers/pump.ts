@@ -32,6 +32,14 @@ export interface PumpOptions {
   readonly gate?: () => RelayGate | null;
 }
 
+/** What a line hook does to a pump: sees each piece as it is handed over, or filters what is read. */
+export interface PumpTap {
+  /** Called with each piece just before it is written to the sink. */
+  readonly beforeWrite?: (bytes: Buffer, t: number) => void;
+  /** Called with each piece read from the source; what it returns is what the pump takes. */
+  readonly filter?: (bytes: Buffer, t: number) => Buffer;
+}
+
 interface Item {
   bytes: Buffer;
   /** When the bytes were read. */
@@ -56,6 +64,7 @@ export class Pump {
   private drainedFired = false;
   private droppedNow = 0;
   private readonly perSession = new Map<string, number>();
+  private tap: PumpTap | null = null;
   /** Bytes written and reported. */
   written = 0;
   /** Bytes dropped because the hold was full. */
@@ -84,8 +93,45 @@ export class Pump {
   }
 
   private readonly onData = (buf: Buffer): void => {
-    this.accept(buf, Date.now(), this.sourceSession);
+    const t = Date.now();
+    const filter = this.tap?.filter;
+    let bytes = buf;
+    if (filter) {
+      try {
+        bytes = filter(buf, t);
+      } catch (err) {
+        this.tapFailed(err);
+      }
+    }
+    this.accept(bytes, t, this.sourceSession);
   };
+
+  /** A failing hook is taken off; the relay goes on untouched (fail-open). */
+  private tapFailed(err: unknown): void {
+    this.tap = null;
+    this.opts.onWarn(`${this.opts.label}: the health hook failed and was taken off the line (${err instanceof Error ? err.message : String(err)}); relaying goes on`);
+  }
+
+  /** Puts a line hook on this pump (null: none). */
+  setTap(tap: PumpTap | null): void {
+    this.tap = tap;
+  }
+
+  /**
+   * Writes bytes that are not the source's (a health poll) straight to the sink, behind what was
+   * written so far; refused when pieces are waiting or the sink is full. Not reported, not counted.
+   */
+  inject(bytes: Buffer): boolean {
+    const sink = this.sink;
+    if (!sink || this.blocked || this.queue.length > 0 || sink.writableEnded || sink.destroyed) return false;
+    const ok = sink.write(bytes, () => {});
+    if (!ok && !this.blocked) {
+      this.blocked = true;
+      this.source?.pause();
+      sink.once('drain', this.onDrain);
+    }
+    return true;
+  }
 
   private readonly onDrain = (): void => {
     this.blocked = false;
@@ -199,6 +245,14 @@ export class Pump {
     const len = item.bytes.length;
     this.inflight++;
     this.inflightBytes += len;
+    const before = this.tap?.beforeWrite;
+    if (before) {
+      try {
+        before(item.bytes, Date.now());
+      } catch (err) {
+        this.tapFailed(err);
+      }
+    }
     const ok = sink.write(item.bytes, (err) => {
       this.inflight--;
       this.inflightBytes -= len;

@@ -11,6 +11,11 @@
  * again by its hardware identity. While the printer is away, POS bytes are held (bounded, the
  * oldest dropped with a warn) and passed on when it is back. A session's `disconnect` comes after
  * the last of its bytes was passed on or given up.
+ *
+ * Line hook (a health monitor, `setLineHook`): while both ports are open it sees the POS bytes as
+ * they are handed to the printer, filters the printer's replies (the answers to its own polls
+ * never reach the POS) and may inject polls when the line is idle. The printer link stays open,
+ * so the hook polls through it; `probe()` has nothing to add and answers false.
  */
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
@@ -20,7 +25,7 @@ import { DriverEmitter, message } from './emitter.js';
 import type { PrinterEndpoint, PrinterLink } from './endpoint.js';
 import { DEFAULT_MAX_HOLD, Pump } from './pump.js';
 import { closeSerialPort, type SerialBinding, SerialDevice, SERIAL_HIGH_WATER_MARK } from './serial-port.js';
-import type { CaptureDriver, SessionInfo } from './types.js';
+import type { HookableDriver, LineTap, PrinterLine, PrinterLineHook, SessionInfo } from './types.js';
 import { parseDeviceUriOf, type SerialUri } from './uri.js';
 
 export interface SerialPassThroughOptions {
@@ -52,8 +57,12 @@ export interface SerialStats {
   readonly droppedBytes: number;
 }
 
-export class SerialPassThroughDriver extends DriverEmitter implements CaptureDriver {
+export class SerialPassThroughDriver extends DriverEmitter implements HookableDriver {
   readonly kind = 'serial';
+  readonly hookable = true;
+  private lineHook: PrinterLineHook | null = null;
+  /** The hook's tap on the current (link, session) pair. */
+  private tap: { readonly tap: LineTap; readonly link: PrinterLink; readonly session: string } | null = null;
   readonly uri: string;
   readonly name: string;
   private readonly listenDevice: SerialDevice;
@@ -110,6 +119,15 @@ export class SerialPassThroughDriver extends DriverEmitter implements CaptureDri
       pendingBytes: this.up.pendingBytes,
       droppedBytes: this.up.dropped,
     };
+  }
+
+  setLineHook(hook: PrinterLineHook | null): void {
+    this.lineHook = hook;
+    this.retap();
+  }
+
+  probe(): Promise<boolean> {
+    return Promise.resolve(false);
   }
 
   /** Opens both sides (first attempts awaited; failures are warned and retried in the background). */
@@ -179,6 +197,7 @@ export class SerialPassThroughDriver extends DriverEmitter implements CaptureDri
       } catch (err) {
         ready();
         if (signal.aborted) return;
+        this.lineHook?.unreachable(message(err), Date.now());
         const delay = backoff.next();
         if (worthReporting(backoff.attempts)) {
           this.warn(
@@ -211,8 +230,43 @@ export class SerialPassThroughDriver extends DriverEmitter implements CaptureDri
     }
   }
 
+  /** Puts the hook on the link while both sides are open (a new tap per link and session). */
+  private retap(): void {
+    const link = this.link;
+    const sid = this.session?.session ?? null;
+    const cur = this.tap;
+    const want = this.lineHook && link && sid && this.listenPort ? { link, session: sid } : null;
+    if (cur && (!want || cur.link !== want.link || cur.session !== want.session)) {
+      this.tap = null;
+      this.up.setTap(null);
+      this.down.setTap(null);
+      try {
+        cur.tap.close();
+      } catch (err) {
+        this.warn(`${this.uri}: health hook: ${message(err)}`);
+      }
+    }
+    if (!want || this.tap || !this.lineHook) return;
+    const up = this.up;
+    const line: PrinterLine = {
+      inject: (b) => up.inject(b),
+      get pendingBytes() {
+        return up.pendingBytes;
+      },
+    };
+    try {
+      const tap = this.lineHook.attach(line, want.session);
+      this.tap = { tap, ...want };
+      this.up.setTap({ beforeWrite: (b, t) => tap.toPrinter(b, t) });
+      this.down.setTap({ filter: (b, t) => tap.fromPrinter(b, t) });
+    } catch (err) {
+      this.warn(`${this.uri}: health hook failed (${message(err)}); relaying goes on without it`);
+    }
+  }
+
   /** Connects the pumps to whatever is open now. */
   private rewire(): void {
+    this.retap();
     const pos = this.listenPort;
     const printer = this.link?.stream ?? null;
     const sid = this.session?.session ?? '';

@@ -15,6 +15,11 @@
  * - No printer: a virtual printer that answers status queries as a healthy printer would
  *   (drivers/simulator/replies.ts), found with the tokenizer so a `DLE EOT` inside image data is
  *   not answered.
+ * - Line hook (a health monitor, `setLineHook`): sees each session's POS bytes as they are handed
+ *   to the printer, filters the printer's replies (its own polls' answers never reach the POS), may
+ *   inject polls on an idle link, and is asked to `finish()` before the printer side is ended.
+ *   Between sessions `probe()` opens a short link of its own; a POS that connects meanwhile cuts
+ *   the probe short and then connects as usual.
  */
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
@@ -23,7 +28,7 @@ import { DriverEmitter, message } from './emitter.js';
 import type { PrinterEndpoint, PrinterLink } from './endpoint.js';
 import { DEFAULT_MAX_HOLD, Pump } from './pump.js';
 import { type PrinterIdentity, StatusResponder } from './simulator/replies.js';
-import type { CaptureDriver, Direction, RelayGate, SessionInfo } from './types.js';
+import type { Direction, HookableDriver, LineTap, PrinterLine, PrinterLineHook, RelayGate, SessionInfo } from './types.js';
 import { parseDeviceUriOf, type TcpUri } from './uri.js';
 
 export interface TcpProxyOptions {
@@ -68,9 +73,12 @@ interface SessionHost {
   warn(msg: string): void;
   connect(info: SessionInfo): void;
   disconnect(info: SessionInfo): void;
+  hook(): PrinterLineHook | null;
+  /** Resolves when no probe holds the printer (a probe in progress is cut short). */
+  beforeConnect(): Promise<void>;
 }
 
-export class TcpProxyDriver extends DriverEmitter implements CaptureDriver {
+export class TcpProxyDriver extends DriverEmitter implements HookableDriver {
   readonly kind = 'tcp';
   readonly uri: string;
   readonly name: string;
@@ -80,6 +88,8 @@ export class TcpProxyDriver extends DriverEmitter implements CaptureDriver {
   private readonly live = new Set<ProxySession>();
   private boundPort = 0;
   private stopping = false;
+  private lineHook: PrinterLineHook | null = null;
+  private probing: { readonly ctl: AbortController; readonly done: Promise<void> } | null = null;
 
   constructor(private readonly opts: TcpProxyOptions) {
     super();
@@ -98,6 +108,72 @@ export class TcpProxyDriver extends DriverEmitter implements CaptureDriver {
   /** True when there is no printer behind it. */
   get virtual(): boolean {
     return this.endpoint === null;
+  }
+
+  get hookable(): boolean {
+    return this.endpoint !== null;
+  }
+
+  /** Sessions started from now on have the hook on their printer link. */
+  setLineHook(hook: PrinterLineHook | null): void {
+    this.lineHook = this.endpoint ? hook : null;
+  }
+
+  async probe(): Promise<boolean> {
+    const hook = this.lineHook;
+    const endpoint = this.endpoint;
+    if (!hook || !endpoint || this.stopping || !this.server || this.live.size > 0 || this.probing) return false;
+    const ctl = new AbortController();
+    let release!: () => void;
+    this.probing = { ctl, done: new Promise<void>((r) => (release = r)) };
+    try {
+      let link: PrinterLink;
+      try {
+        link = await endpoint.open(ctl.signal);
+      } catch (err) {
+        if (!ctl.signal.aborted) hook.unreachable(message(err), Date.now());
+        return false;
+      }
+      if (ctl.signal.aborted) {
+        await link.close();
+        return false;
+      }
+      const s = link.stream;
+      const line: PrinterLine = {
+        inject: (b) => {
+          if (s.writableEnded || s.destroyed || ctl.signal.aborted) return false;
+          s.write(b);
+          return true;
+        },
+        pendingBytes: 0,
+      };
+      let tap: LineTap | null = null;
+      const onData = (b: Buffer): void => {
+        try {
+          tap?.fromPrinter(b, Date.now());
+        } catch (err) {
+          this.warn(`${this.name}: health probe failed: ${message(err)}`);
+        }
+      };
+      s.on('data', onData);
+      s.on('error', () => {});
+      try {
+        tap = hook.attach(line, null);
+        const aborted = new Promise<void>((r) => ctl.signal.addEventListener('abort', () => r(), { once: true }));
+        const closed = new Promise<void>((r) => s.once('close', () => r()));
+        await Promise.race([tap.finish(), aborted, closed]);
+      } catch (err) {
+        this.warn(`${this.name}: health probe failed: ${message(err)}`);
+      } finally {
+        s.off('data', onData);
+        tap?.close();
+        await link.close();
+      }
+      return !ctl.signal.aborted;
+    } finally {
+      this.probing = null;
+      release();
+    }
   }
 
   sessions(): TcpSessionStats[] {
@@ -120,6 +196,13 @@ export class TcpProxyDriver extends DriverEmitter implements CaptureDriver {
       warn: (m) => this.warn(m),
       connect: (i) => this.emitConnect(i),
       disconnect: (i) => this.emitDisconnect(i),
+      hook: () => this.lineHook,
+      beforeConnect: async () => {
+        const p = this.probing;
+        if (!p) return;
+        p.ctl.abort();
+        await p.done;
+      },
     };
     server.on('connection', (socket) => {
       if (this.stopping) {
@@ -147,6 +230,7 @@ export class TcpProxyDriver extends DriverEmitter implements CaptureDriver {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.probing?.ctl.abort();
     const server = this.server;
     this.server = null;
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
@@ -178,6 +262,8 @@ class ProxySession {
   private idleTimer: NodeJS.Timeout | null = null;
   private lingerTimer: NodeJS.Timeout | null = null;
   private readonly label: string;
+  private tap: LineTap | null = null;
+  private tapFinished = false;
 
   constructor(
     private readonly pos: net.Socket,
@@ -275,12 +361,14 @@ class ProxySession {
     const signal = this.abortCtl.signal;
     this.connecting = true;
     try {
+      await this.host.beforeConnect();
       while (!signal.aborted) {
         let link: PrinterLink;
         try {
           link = await endpoint.open(signal);
         } catch (err) {
           if (signal.aborted) return;
+          this.hookCall((h) => h.unreachable(message(err), Date.now()));
           const delay = backoff.next();
           if (worthReporting(backoff.attempts)) {
             this.host.warn(
@@ -310,6 +398,19 @@ class ProxySession {
   private attach(link: PrinterLink): void {
     this.link = link;
     const s = link.stream;
+    this.hookCall((hook) => {
+      const up = this.up;
+      const line: PrinterLine = {
+        inject: (b) => up.inject(b),
+        get pendingBytes() {
+          return up.pendingBytes;
+        },
+      };
+      const tap = hook.attach(line, this.id);
+      this.tap = tap;
+      this.up.setTap({ beforeWrite: (b, t) => tap.toPrinter(b, t) });
+      this.down.setTap({ filter: (b, t) => tap.fromPrinter(b, t) });
+    });
     s.on('error', (err) => this.onLinkError(err));
     s.on('end', () => this.down.end());
     s.on('close', () => this.onLinkClose());
@@ -328,6 +429,18 @@ class ProxySession {
       return;
     }
     if (this.upFinished || this.linkClosed) return;
+    const tap = this.tap;
+    if (tap && !this.tapFinished) {
+      // The hook may ask the printer one last thing (how the job went) before the link is ended.
+      this.tapFinished = true;
+      void tap
+        .finish()
+        .catch((err: unknown) => this.host.warn(`${this.label}: health hook: ${message(err)}`))
+        .then(() => {
+          if (!this.finished && !this.aborted) this.upDrained();
+        });
+      return;
+    }
     this.upFinished = true;
     if (link.halfClose) {
       link.stream.end();
@@ -345,6 +458,7 @@ class ProxySession {
 
   private onLinkClose(): void {
     this.linkClosed = true;
+    this.closeTap();
     this.up.clearSink();
     this.down.clearSource();
     if (!this.upFinished && !this.posGone && !this.finished && !this.aborted) {
@@ -407,10 +521,38 @@ class ProxySession {
     }, ms);
   }
 
+  /** Runs `f` with the hook, if there is one; a failing hook never breaks the relay. */
+  private hookCall(f: (hook: PrinterLineHook) => void): void {
+    const hook = this.host.hook();
+    if (!hook) return;
+    try {
+      f(hook);
+    } catch (err) {
+      this.host.warn(`${this.label}: health hook failed (${message(err)}); relaying goes on without it`);
+      this.up.setTap(null);
+      this.down.setTap(null);
+      this.tap = null;
+    }
+  }
+
+  private closeTap(): void {
+    const tap = this.tap;
+    if (!tap) return;
+    this.tap = null;
+    this.up.setTap(null);
+    this.down.setTap(null);
+    try {
+      tap.close();
+    } catch (err) {
+      this.host.warn(`${this.label}: health hook: ${message(err)}`);
+    }
+  }
+
   private checkDone(): void {
     if (this.finished || !this.posClosed) return;
     if (this.link ? !this.linkClosed : this.connecting) return;
     this.finished = true;
+    this.closeTap();
     if (this.idleTimer) clearTimeout(this.idleTimer);
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.abortCtl.abort();

@@ -65,3 +65,57 @@ export interface CaptureDriver {
   setRelayGate(gate: RelayGate | null): void;
   off<E extends keyof DriverEvents>(event: E, listener: DriverEvents[E]): this;
 }
+
+// ---- the line hook: how a health monitor sits on a pass-through's printer link ---------------
+
+/** The agent's side of one printer link. */
+export interface PrinterLine {
+  /**
+   * Writes the agent's own bytes to the printer now, behind every POS byte handed over so far.
+   * Refused (false, nothing written) while POS bytes wait to be handed over. Never reported as a
+   * chunk: the journal is what the POS sent.
+   */
+  inject(bytes: Buffer): boolean;
+  /** POS bytes accepted and not yet handed to the printer. */
+  readonly pendingBytes: number;
+}
+
+/** What the driver tells the hook about one link, and asks it. */
+export interface LineTap {
+  /** POS bytes, just before they are handed to the printer (in order). */
+  toPrinter(bytes: Buffer, t: number): void;
+  /** Bytes read from the printer; returns the bytes the POS gets (in order, byte-exact). */
+  fromPrinter(bytes: Buffer, t: number): Buffer;
+  /**
+   * The POS has finished and all of its bytes were handed over: the driver ends the printer side
+   * once this resolves (the hook may ask one last thing first; it bounds its own wait).
+   */
+  finish(): Promise<void>;
+  /** The link is gone. */
+  close(): void;
+}
+
+export interface PrinterLineHook {
+  /** A link to the printer is up: for a POS session, or for a probe of the hook's own (session null). */
+  attach(line: PrinterLine, session: string | null): LineTap;
+  /** A link could not be opened. */
+  unreachable(reason: string, t: number): void;
+}
+
+/** A driver that passes bytes on to a real printer and lets a hook on the link. */
+export interface HookableDriver extends CaptureDriver {
+  /** Null: no printer behind it (virtual printer); the hook would have nothing to watch. */
+  readonly hookable: boolean;
+  setLineHook(hook: PrinterLineHook | null): void;
+  /**
+   * Opens a link of the hook's own when no POS session holds one, hands it to the hook as a probe,
+   * and closes it when the hook's `finish()` resolves (a POS that connects meanwhile cuts it
+   * short). Resolves false when a session is live (poll through it), there is no hook, or the
+   * printer could not be reached (the hook was told).
+   */
+  probe(): Promise<boolean>;
+}
+
+export function isHookable(d: CaptureDriver): d is HookableDriver {
+  return typeof (d as Partial<HookableDriver>).setLineHook === 'function' && (d as HookableDriver).hookable;
+}

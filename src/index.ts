@@ -16,3 +16,4 @@ export { guardText } from './receipt/fields/pan-guard.js';
 export { Store } from './store/index.js';
 export { Agent } from './agent/agent.js';
 export { createDriver } from '../drivers/index.js';
+export { HealthMonitor, printVerdict, probePrinter, watchPrinter } from './health/index.js';

@@ -5,11 +5,12 @@
  * be changed at any time:
  *
  *   healthy, paper_near_end, paper_out, cover_open, cutter_error, offline, unrecoverable,
- *   silent (answers nothing), slow (answers as healthy, but its buffer fills: past `bufferBytes`
+ *   overheat (auto-recoverable error), silent (answers nothing), slow (answers as healthy, but its buffer fills: past `bufferBytes`
  *   it sends XOFF 0x13 — and stops reading a TCP connection — drains at `drainBytesPerSecond`,
  *   and sends XON 0x11 once down to `resumeBelowBytes`).
  *
- * A state change is reported at once in an ASB frame to every peer that enabled ASB.
+ * A state change (and a drawer opened or closed, `setDrawerHigh`) is reported at once in an ASB
+ * frame to every peer that enabled ASB.
  */
 import net from 'node:net';
 import type { SerialPort } from 'serialport';
@@ -50,8 +51,12 @@ export interface Simulator {
   readonly ptyPath: string | null;
   readonly state: PrinterState;
   setState(state: PrinterState): void;
+  /** The drawer kick-out connector's pin 3 level (the drawer switch). */
+  setDrawerHigh(high: boolean): void;
   /** Every byte received so far, from every peer, in arrival order. */
   received(): Buffer;
+  /** How many bytes were received so far (cheap: for benchmarks polling progress). */
+  readonly receivedBytes: number;
   /** Every byte sent so far (replies, ASB frames, XON/XOFF). */
   sent(): Buffer;
   /** The queries answered (or, when silent, ignored) so far. */
@@ -90,6 +95,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
 class PrinterSimulator implements Simulator {
   private currentState: PrinterState;
+  private drawerHigh: boolean;
   private rx: Buffer[] = [];
   private tx: Buffer[] = [];
   private asked: AnsweredQuery[] = [];
@@ -100,6 +106,7 @@ class PrinterSimulator implements Simulator {
   private port: SerialPort | null = null;
   private tcpPortValue: number | null = null;
   private connectionCount = 0;
+  private rxBytes = 0;
   private xoffs = 0;
   // slow mode
   private buffered = 0;
@@ -113,6 +120,7 @@ class PrinterSimulator implements Simulator {
 
   constructor(private readonly opts: SimulatorOptions) {
     this.currentState = opts.state ?? 'healthy';
+    this.drawerHigh = opts.drawerHigh ?? true;
     this.high = Math.max(1, opts.slow?.bufferBytes ?? 4096);
     this.low = Math.min(this.high, Math.max(0, opts.slow?.resumeBelowBytes ?? Math.floor(this.high / 2)));
     this.rate = Math.max(1, opts.slow?.drainBytesPerSecond ?? 65_536);
@@ -128,6 +136,10 @@ class PrinterSimulator implements Simulator {
 
   get state(): PrinterState {
     return this.currentState;
+  }
+
+  get receivedBytes(): number {
+    return this.rxBytes;
   }
 
   get connections(): number {
@@ -154,6 +166,17 @@ class PrinterSimulator implements Simulator {
       this.buffered = 0;
       if (this.xoff) this.sendXon();
     }
+    this.announce();
+  }
+
+  setDrawerHigh(high: boolean): void {
+    if (high === this.drawerHigh) return;
+    this.drawerHigh = high;
+    this.announce();
+  }
+
+  /** ASB: a printer tells every host that asked for it what changed. */
+  private announce(): void {
     for (const p of this.peers) {
       const frame = p.responder.stateChanged();
       if (frame) this.send(p, frame);
@@ -175,6 +198,7 @@ class PrinterSimulator implements Simulator {
 
   clear(): void {
     this.rx = [];
+    this.rxBytes = 0;
     this.tx = [];
     this.asked = [];
     this.peak = this.buffered;
@@ -200,7 +224,7 @@ class PrinterSimulator implements Simulator {
     return new StatusResponder({
       state: () => this.currentState,
       ...(this.opts.identity ? { identity: this.opts.identity } : {}),
-      ...(this.opts.drawerHigh !== undefined ? { drawerHigh: this.opts.drawerHigh } : {}),
+      drawerHigh: () => this.drawerHigh,
       onQuery: (q) => this.asked.push(q),
     });
   }
@@ -268,6 +292,7 @@ class PrinterSimulator implements Simulator {
 
   private onData(peer: Peer, buf: Buffer): void {
     this.rx.push(buf);
+    this.rxBytes += buf.length;
     const reply = peer.responder.push(buf);
     if (reply.length > 0) this.send(peer, reply);
     if (this.currentState === 'slow') this.fill(buf.length);

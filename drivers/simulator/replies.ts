@@ -31,6 +31,7 @@ export type PrinterState =
   | 'cutter_error'
   | 'offline'
   | 'unrecoverable'
+  | 'overheat'
   | 'silent'
   | 'slow';
 
@@ -42,6 +43,7 @@ export const PRINTER_STATES: readonly PrinterState[] = [
   'cutter_error',
   'offline',
   'unrecoverable',
+  'overheat',
   'silent',
   'slow',
 ];
@@ -134,6 +136,9 @@ export function flagsFor(state: PrinterState, drawerHigh = true): StatusFlags {
       return { ...base, offline: true };
     case 'unrecoverable':
       return { ...base, offline: true, errorOccurred: true, unrecoverableError: true };
+    case 'overheat':
+      // Auto-recoverable: the head cools down and the printer goes on by itself.
+      return { ...base, offline: true, errorOccurred: true, autoRecoverableError: true };
   }
 }
 
@@ -232,8 +237,8 @@ export interface ResponderOptions {
   readonly identity?: Partial<PrinterIdentity>;
   /** Command table of the stream. Default CLONE_TABLE (Epson plus the Chinese clones). */
   readonly table?: CommandTable;
-  /** Drawer pin 3 HIGH in replies. Default true (DLE EOT 1 → 0x16). */
-  readonly drawerHigh?: boolean;
+  /** Drawer pin 3 HIGH in replies (a function: the drawer may move at any time). Default true (DLE EOT 1 → 0x16). */
+  readonly drawerHigh?: boolean | (() => boolean);
   /** Called for each query answered (or, when silent, not answered: reply empty). */
   readonly onQuery?: (q: AnsweredQuery) => void;
 }
@@ -246,7 +251,7 @@ export class StatusResponder {
   private readonly tokenizer: Tokenizer;
   private readonly stateOf: () => PrinterState;
   private readonly identity: PrinterIdentity;
-  private readonly drawerHigh: boolean;
+  private readonly drawerHigh: () => boolean;
   private readonly onQuery: ((q: AnsweredQuery) => void) | undefined;
   private asb = false;
   private out: Buffer[] = [];
@@ -256,7 +261,8 @@ export class StatusResponder {
     const st = opts.state ?? 'healthy';
     this.stateOf = typeof st === 'function' ? st : () => st;
     this.identity = { ...DEFAULT_IDENTITY, ...opts.identity };
-    this.drawerHigh = opts.drawerHigh ?? true;
+    const dh = opts.drawerHigh ?? true;
+    this.drawerHigh = typeof dh === 'function' ? dh : () => dh;
     this.onQuery = opts.onQuery;
     this.tokenizer = new Tokenizer(opts.table ?? CLONE_TABLE);
     const none = (): void => {};
@@ -276,7 +282,7 @@ export class StatusResponder {
 
   /** The current status flags. */
   flags(): StatusFlags {
-    return flagsFor(this.stateOf(), this.drawerHigh);
+    return flagsFor(this.stateOf(), this.drawerHigh());
   }
 
   /** Feeds host bytes; returns the replies to the queries completed by them (often empty). */

@@ -1,15 +1,21 @@
 /**
- * The head-office server's ingest rate on SQLite, over real HTTP on 127.0.0.1, measured side by
- * side in one run:
+ * The head-office server's ingest rate, over real HTTP on 127.0.0.1, for each storage backend
+ * asked for (SQLite, PostgreSQL), measured side by side in one run with the same batches:
  *   - fresh receipts, one agent sending batch after batch (what one shop catching up does);
  *   - fresh receipts, several agents at once (many shops syncing together);
  *   - the first batches sent again under new Idempotency-Keys (all duplicates: the dedupe path).
- * The server is `tilltap server` (the built CLI) in its own process, with its defaults (WAL,
- * synchronous=FULL, info logs); bodies are gzipped JSON made beforehand from realistic slips (the
- * project's generated UnionPay / EMV / retail / wallet set, decoded as the agent decodes them).
- * Target (issue 6): ≥ 2,000 receipts/s.
+ * The server is `tilltap server` (the built CLI) in its own process, with its defaults (SQLite:
+ * WAL, synchronous=FULL; PostgreSQL: a pool of 10; info logs); bodies are gzipped JSON made
+ * beforehand from realistic slips (the project's generated UnionPay / EMV / retail / wallet set,
+ * decoded as the agent decodes them). Target (issue 6): ≥ 2,000 receipts/s.
  *
- * Run: npm run build && node dist/scripts/bench/sync-ingest.js [--receipts 20000] [--batch 250] [--agents 4]
+ * --db, repeatable (default: sqlite):
+ *   sqlite          a new file in a temp directory;
+ *   postgres        a throwaway cluster (scripts/lib/pg-cluster.ts) with a real server's
+ *                   durability (fsync and synchronous_commit on), on 127.0.0.1;
+ *   postgres://…    an existing, empty database (it is written to).
+ *
+ * Run: npm run build && node dist/scripts/bench/sync-ingest.js [--db sqlite --db postgres] [--receipts 20000] [--batch 250] [--agents 4]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -21,7 +27,9 @@ import { decodeBuffer } from '../../src/receipt/decoder.js';
 import { receiptToJson, type JsonReceipt } from '../../src/receipt/render/json.js';
 import { canonicalJson, sha256Hex } from '../../src/store/canonical.js';
 import { generateSlips } from '../gen/slips.js';
+import pg from 'pg';
 import { freePort } from '../lib/net.js';
+import { startPgCluster, type PgCluster } from '../lib/pg-cluster.js';
 
 const BIN = resolve(import.meta.dirname, '../../src/cli/main.js');
 const TARGET = 2000;
@@ -29,6 +37,14 @@ const TARGET = 2000;
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function args(name: string): string[] {
+  const out: string[] = [];
+  process.argv.forEach((a, i) => {
+    if (a === `--${name}` && process.argv[i + 1] !== undefined) out.push(process.argv[i + 1]!);
+  });
+  return out;
 }
 
 interface Batch {
@@ -125,25 +141,29 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 }
 
-async function main(): Promise<void> {
-  const total = arg('receipts', 20_000);
-  const size = arg('batch', 250);
-  const agentCount = arg('agents', 4);
-  const dir = mkdtempSync(join(tmpdir(), 'tilltap-bench-ingest-'));
-  const db = join(dir, 'server.db');
+interface Workload {
+  readonly total: number;
+  readonly size: number;
+  readonly agentCount: number;
+  readonly perAgent: number;
+  readonly single: readonly Batch[];
+  readonly many: ReadonlyArray<{ store: string; batches: readonly Batch[] }>;
+  readonly warm: readonly Batch[];
+}
 
-  process.stderr.write('making receipts…\n');
-  const samples = sampleReceipts(600);
-  const t0 = Date.parse('2026-11-20T00:00:00Z');
-  const single = makeBatches(samples, total, size, randomUUID(), t0);
-  const perAgent = Math.ceil(total / agentCount);
-  const stores = Array.from({ length: agentCount }, (_, i) => `S${String(i + 2).padStart(3, '0')}`);
-  const many = stores.map((s) => ({ store: s, batches: makeBatches(samples, perAgent, size, randomUUID(), t0) }));
-  const rawPerReceipt = single.reduce((n, b) => n + b.rawBytes, 0) / total;
-  const gzPerReceipt = single.reduce((n, b) => n + b.body.length, 0) / total;
+interface Measured {
+  readonly label: string;
+  readonly one: Run;
+  readonly concurrent: Run;
+  readonly dup: Run;
+  readonly rss: number;
+  readonly dbBytes: number;
+}
 
+/** One backend: tokens through the CLI, the server in its own process, the three runs. */
+async function measure(label: string, db: string, w: Workload, sizeOf: () => Promise<number>): Promise<Measured> {
   const singleToken = createToken(db, 'S001');
-  const manyAgents = many.map((m) => ({ token: createToken(db, m.store), batches: m.batches }));
+  const manyAgents = w.many.map((m) => ({ token: createToken(db, m.store), batches: m.batches }));
   const port = await freePort();
   // BENCH_SERVER_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
   const flags = process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
@@ -153,43 +173,124 @@ async function main(): Promise<void> {
     try {
       if ((await fetch(`${base}/healthz`)).ok) break;
     } catch {
-      if (i > 200) throw new Error('the server did not start');
+      if (i > 200) throw new Error(`the server on ${label} did not start`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
   const url = `${base}/api/v1/receipts`;
 
-  process.stderr.write('measuring…\n');
+  process.stderr.write(`measuring ${label}…\n`);
   // Warm-up: a few batches of their own store, not counted.
-  const warm = makeBatches(samples, size * 4, size, randomUUID(), t0);
-  await run(url, [{ token: createToken(db, 'WARM'), batches: warm }], true);
+  await run(url, [{ token: createToken(db, 'WARM'), batches: w.warm }], true);
 
-  const one = await run(url, [{ token: singleToken, batches: single }], true);
+  const one = await run(url, [{ token: singleToken, batches: w.single }], true);
   const concurrent = await run(url, manyAgents, true);
-  const dup = await run(url, [{ token: singleToken, batches: single }], false);
+  const dup = await run(url, [{ token: singleToken, batches: w.single }], false);
   const rss = rssOf(server.pid!);
 
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
-  const dbBytes = statSync(db).size;
-  rmSync(dir, { recursive: true, force: true });
+  return { label, one, concurrent, dup, rss, dbBytes: await sizeOf() };
+}
+
+async function pgDatabaseSize(url: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return Number((await c.query<{ size: string }>('SELECT pg_database_size(current_database()) AS size')).rows[0]!.size);
+  } finally {
+    await c.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const total = arg('receipts', 20_000);
+  const size = arg('batch', 250);
+  const agentCount = arg('agents', 4);
+  const backends = args('db');
+  if (backends.length === 0) backends.push('sqlite');
+  const dir = mkdtempSync(join(tmpdir(), 'tilltap-bench-ingest-'));
+
+  process.stderr.write('making receipts…\n');
+  const samples = sampleReceipts(600);
+  const t0 = Date.parse('2026-11-20T00:00:00Z');
+  const perAgent = Math.ceil(total / agentCount);
+  const stores = Array.from({ length: agentCount }, (_, i) => `S${String(i + 2).padStart(3, '0')}`);
+  // The same bodies for every backend (each on an empty database of its own).
+  const w: Workload = {
+    total,
+    size,
+    agentCount,
+    perAgent,
+    single: makeBatches(samples, total, size, randomUUID(), t0),
+    many: stores.map((s) => ({ store: s, batches: makeBatches(samples, perAgent, size, randomUUID(), t0) })),
+    warm: makeBatches(samples, size * 4, size, randomUUID(), t0),
+  };
+  const rawPerReceipt = w.single.reduce((n, b) => n + b.rawBytes, 0) / total;
+  const gzPerReceipt = w.single.reduce((n, b) => n + b.body.length, 0) / total;
+
+  const results: Measured[] = [];
+  let cluster: PgCluster | undefined;
+  try {
+    for (const [i, db] of backends.entries()) {
+      if (db === 'sqlite') {
+        const file = join(dir, `server-${i}.db`);
+        results.push(await measure('SQLite (WAL, synchronous=FULL)', file, w, async () => statSync(file).size));
+      } else if (db === 'postgres') {
+        cluster ??= await startPgCluster({ durable: true });
+        const admin = new pg.Client({ connectionString: cluster.url() });
+        await admin.connect();
+        await admin.query(`CREATE DATABASE bench_${i}`);
+        const version = (await admin.query<{ v: string }>("SELECT split_part(current_setting('server_version'), ' ', 1) AS v")).rows[0]!.v;
+        await admin.end();
+        const url = cluster.url(`bench_${i}`);
+        results.push(await measure(`PostgreSQL ${version} (fsync, synchronous_commit on)`, url, w, () => pgDatabaseSize(url)));
+      } else if (/^postgres(ql)?:\/\//.test(db)) {
+        results.push(await measure(`PostgreSQL at ${db.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@')}`, db, w, () => pgDatabaseSize(db)));
+      } else {
+        throw new Error(`--db ${db}: sqlite, postgres or a postgres:// URL`);
+      }
+    }
+  } finally {
+    await cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 
   const rate = (r: Run): number => r.receipts / r.seconds;
   const line = (name: string, r: Run): string =>
-    `${name.padEnd(34)} ${rate(r).toFixed(0).padStart(7)} receipts/s  ${(r.latencies.length / r.seconds).toFixed(1).padStart(6)} batches/s  ` +
+    `  ${name.padEnd(32)} ${rate(r).toFixed(0).padStart(7)} receipts/s  ${(r.latencies.length / r.seconds).toFixed(1).padStart(6)} batches/s  ` +
     `p50 ${pct(r.latencies, 50).toFixed(1).padStart(6)} ms  p99 ${pct(r.latencies, 99).toFixed(1).padStart(6)} ms  ` +
     `ratio to target ${(rate(r) / TARGET).toFixed(2)}`;
   console.log(
-    `tilltap sync ingest benchmark — Node ${process.version}, SQLite (WAL, synchronous=FULL), HTTP on 127.0.0.1\n` +
+    `tilltap sync ingest benchmark — Node ${process.version}, HTTP on 127.0.0.1\n` +
       `${total} receipts per run in batches of ${size}; ${rawPerReceipt.toFixed(0)} B JSON per receipt (${gzPerReceipt.toFixed(0)} B gzipped)\n`,
   );
-  console.log(line('fresh, 1 agent', one));
-  console.log(line(`fresh, ${agentCount} agents at once`, concurrent));
-  console.log(line('sent again (all duplicates)', dup));
+  let ok = true;
+  for (const m of results) {
+    console.log(m.label);
+    console.log(line('fresh, 1 agent', m.one));
+    console.log(line(`fresh, ${agentCount} agents at once`, m.concurrent));
+    console.log(line('sent again (all duplicates)', m.dup));
+    const good = m.one.stored === total && m.concurrent.stored === perAgent * agentCount && m.dup.stored === 0;
+    ok &&= good;
+    console.log(`  stored: ${m.one.stored} + ${m.concurrent.stored} fresh, ${m.dup.stored} from the re-send${good ? ' (as expected)' : ' — UNEXPECTED'}`);
+    const held = m.one.stored + m.concurrent.stored + w.warm.length * size;
+    console.log(`  server RSS at the end ${(m.rss / 1048576).toFixed(0)} MB; database ${(m.dbBytes / 1048576).toFixed(1)} MB (${(m.dbBytes / held).toFixed(0)} B per receipt)\n`);
+  }
+  if (results.length > 1) {
+    const [a, ...rest] = results;
+    for (const b of rest) {
+      console.log(`${b.label} ÷ ${a!.label}:`);
+      for (const [name, x, y] of [
+        ['fresh, 1 agent', b.one, a!.one],
+        [`fresh, ${agentCount} agents at once`, b.concurrent, a!.concurrent],
+        ['sent again (all duplicates)', b.dup, a!.dup],
+      ] as const) {
+        console.log(`  ${name.padEnd(32)} ${(rate(x) / rate(y)).toFixed(2)}`);
+      }
+    }
+  }
   console.log(`\ntarget ≥ ${TARGET} receipts/s`);
-  const ok = one.stored === total && concurrent.stored === perAgent * agentCount && dup.stored === 0;
-  console.log(`stored: ${one.stored} + ${concurrent.stored} fresh, ${dup.stored} from the re-send${ok ? ' (as expected)' : ' — UNEXPECTED'}`);
-  console.log(`server RSS at the end ${(rss / 1048576).toFixed(0)} MB; database ${(dbBytes / 1048576).toFixed(1)} MB (${(dbBytes / (one.stored + concurrent.stored + warm.length * size)).toFixed(0)} B per receipt)`);
   if (!ok) process.exitCode = 1;
 }
 

@@ -8,12 +8,18 @@
  * is logged and counted, and a new worker is started with backoff. What was reported meanwhile is
  * held (up to a limit) and handed to the new worker; sessions that were open continue under a new
  * session id, because the new worker first closes them as recovered from the journal.
+ *
+ * Printer health (`health` option): a monitor per printer on this thread (src/health/monitor.ts)
+ * sits on the driver's printer link — it polls between jobs, keeps its replies from the POS — and
+ * its changes go to the worker, which stores them and gives each receipt its print verdict.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CaptureChunk, CaptureDriver, SessionInfo } from '../../drivers/types.js';
+import { HealthMonitor, type MonitorOptions } from '../health/monitor.js';
+import type { HealthChange } from '../health/types.js';
 import type { DecodeOptions } from '../receipt/decoder.js';
 import { packageRoot } from '../paths.js';
 import { JournalGate } from './journal-gate.js';
@@ -37,6 +43,8 @@ export interface AgentOptions {
   readonly log: AgentLog;
   /** Prune synced data older than this many days, hourly. Default: never. */
   readonly retentionDays?: number;
+  /** Watch each printer's health (poll timings and so on; `{}`: the defaults). Default: not watched. */
+  readonly health?: Omit<MonitorOptions, 'printer' | 'initial' | 'history' | 'onChange' | 'onHeard' | 'onWarn'>;
 }
 
 export interface AgentStatus extends AgentHealth {
@@ -91,6 +99,9 @@ export class Agent {
   /** Number of the last piece to the printer put in `queue` (see JournalGate). */
   private lastHanded = 0;
   private readonly gate: JournalGate;
+  private readonly monitors = new Map<string, HealthMonitor>();
+  /** Health reports not yet handed to the worker, per printer. */
+  private healthQueue = new Map<string, { changes: HealthChange[]; heardAt: number }>();
 
   constructor(private readonly opts: AgentOptions) {
     this.gate = new JournalGate(GATE_MAX_WAIT_MS, () =>
@@ -112,9 +123,28 @@ export class Agent {
     };
   }
 
+  /** The health monitor of a printer (when `health` is on). */
+  monitor(printer: string): HealthMonitor | undefined {
+    return this.monitors.get(printer);
+  }
+
   /** Start the worker (it first finishes what the journal holds), then start capturing. */
   async start(): Promise<void> {
     const recovered = this.whenReady();
+    if (this.opts.health) {
+      for (const p of this.opts.printers) {
+        const m = new HealthMonitor({
+          ...this.opts.health,
+          printer: p.name,
+          onChange: (c) => this.healthReport(p.name, c, null),
+          onHeard: (t) => this.healthReport(p.name, null, t),
+          onWarn: (msg) => this.opts.log.warn({ printer: p.name }, msg),
+        });
+        // Before the driver starts: its first session already has the monitor on its link.
+        m.watch(p.driver);
+        this.monitors.set(p.name, m);
+      }
+    }
     this.spawn();
     for (const p of this.opts.printers) {
       const onChunk = (c: CaptureChunk): void => {
@@ -141,6 +171,7 @@ export class Agent {
 
   async stop(): Promise<void> {
     for (const p of this.opts.printers) await p.driver.stop();
+    for (const m of this.monitors.values()) m.stop();
     for (const d of this.detach.splice(0)) d();
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
@@ -163,7 +194,11 @@ export class Agent {
   private spawn(): void {
     const init: WorkerInit = {
       dataDir: this.opts.dataDir,
-      printers: this.opts.printers.map((p) => ({ name: p.name, decode: p.decode, idleMs: p.idleMs })),
+      printers: this.opts.printers.map((p) => {
+        const m = this.monitors.get(p.name);
+        const health = m?.watching === 'active' ? 'active' : m?.watching === 'passive' ? 'passive' : 'none';
+        return { name: p.name, decode: p.decode, idleMs: p.idleMs, health, ...(m ? { settleMs: m.settleMs } : {}) };
+      }),
       retentionDays: this.opts.retentionDays ?? null,
     };
     // A small young generation: the worker's garbage is short-lived chunk and receipt objects, and
@@ -229,6 +264,23 @@ export class Agent {
     this.opts.log.error({ err: message }, 'capture failed; printing goes on');
   }
 
+  /** A monitor's change or "heard from at t": handed to the worker with the next work. */
+  private healthReport(printer: string, change: HealthChange | null, heardAt: number | null): void {
+    let q = this.healthQueue.get(printer);
+    if (!q) this.healthQueue.set(printer, (q = { changes: [], heardAt: 0 }));
+    if (change) q.changes.push(change);
+    if (heardAt !== null && heardAt > q.heardAt) q.heardAt = heardAt;
+    // Bounded while no worker runs: the state is what matters, not every flicker.
+    if (q.changes.length > 1000) q.changes.splice(0, q.changes.length - 1000);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
   /** Reported by a driver: handed to the worker at the next turn, after the relay has moved on. */
   private enqueue(w: Work, bytes: number): void {
     if (!this.worker && this.queuedBytes + bytes > HOLD_LIMIT) {
@@ -248,7 +300,15 @@ export class Agent {
 
   private flush(): void {
     const w = this.worker;
-    if (!w || this.queue.length === 0) return;
+    if (!w) return;
+    this.flushWork(w);
+    // After the work: the worker has the receipts' bytes before it hears how the printer is.
+    for (const [printer, q] of this.healthQueue) w.postMessage({ type: 'health', printer, changes: q.changes, heardAt: q.heardAt } satisfies ToWorker);
+    this.healthQueue.clear();
+  }
+
+  private flushWork(w: Worker): void {
+    if (this.queue.length === 0) return;
     const work: Work[] = [];
     for (const item of this.queue) this.translate(item, work);
     this.queue = [];

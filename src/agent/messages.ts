@@ -1,4 +1,5 @@
 /** What the agent's main thread and its worker thread (src/agent/worker.ts) say to each other. */
+import type { HealthChange } from '../health/types.js';
 import type { AgentHealth, PipelinePrinter, Work } from './pipeline.js';
 
 export interface WorkerInit {
@@ -11,6 +12,11 @@ export interface WorkerInit {
 export type ToWorker =
   /** `upTo`: the JournalGate number of the last piece to the printer in `work` (or before it). */
   | { readonly type: 'work'; readonly work: readonly Work[]; readonly upTo: number }
+  /**
+   * A printer's health monitor (main thread): its changes, to be stored, and the last time the
+   * printer was heard from (receipts sent before then can be given their print verdict).
+   */
+  | { readonly type: 'health'; readonly printer: string; readonly changes: readonly HealthChange[]; readonly heardAt: number }
   /** End the open sessions (their last receipts are committed), close the store, exit. */
   | { readonly type: 'stop'; readonly t: number };
 

@@ -8,6 +8,12 @@
  * replayed from its start (the printer state — code page, CJK mode — builds up from there) and its
  * receipts committed; receipts already committed are recognised by their byte range and not
  * doubled.
+ *
+ * Printer health (src/health/): the main thread's monitor sends each printer's changes and the last
+ * time it heard from the printer (`printerHealthReport()`); they are stored as health events, and every receipt
+ * is committed with its print verdict (`ok | suspect | failed` and why) from that timeline and the
+ * times its bytes arrived. A receipt of a printer that is polled waits (at most `settleMs`) until
+ * the printer has been heard from after its last byte: the poll right after a job says how it went.
  */
 import type { CaptureChunk, SessionInfo } from '../../drivers/types.js';
 import { ReceiptDecoder } from '../receipt/decoder.js';
@@ -15,6 +21,9 @@ import type { DecodeOptions } from '../receipt/decoder.js';
 import type { Receipt } from '../receipt/receipt.js';
 import { receiptToJson } from '../receipt/render/json.js';
 import type { Store } from '../store/index.js';
+import { printVerdict, type Span, type TimelineEntry } from '../health/print-status.js';
+import { SpanClock } from '../health/span-clock.js';
+import type { HealthChange, PrintVerdict } from '../health/types.js';
 
 export interface AgentLog {
   info(obj: object, msg?: string): void;
@@ -28,6 +37,12 @@ export interface PipelinePrinter {
   readonly decode: DecodeOptions;
   /** A receipt also ends after this long with no bytes from the POS. */
   readonly idleMs: number;
+  /**
+   * How the printer's health is watched: `active` (polled: receipts wait for the poll after them,
+   * at most `settleMs`), `passive` (listened to), `none` (absent: every receipt is `ok`).
+   */
+  readonly health?: 'active' | 'passive' | 'none';
+  readonly settleMs?: number;
 }
 
 export interface AgentHealth {
@@ -48,7 +63,31 @@ interface LiveSession {
   readonly printer: string;
   decoder: ReceiptDecoder | null;
   idle: NodeJS.Timeout | null;
+  /** When each piece of the to-printer stream arrived: a receipt's byte range → its time span. */
+  readonly clock: SpanClock;
 }
+
+/** A receipt decoded and waiting for its printer to be heard from. */
+interface Waiting {
+  readonly session: string;
+  readonly r: Receipt;
+  readonly t: number;
+  readonly span: Span | null;
+  readonly deadline: number;
+}
+
+/** What the pipeline knows of a printer's health. */
+interface PrinterHealth {
+  timeline: TimelineEntry[];
+  heardAt: number;
+  waiting: Waiting[];
+  timer: NodeJS.Timeout | null;
+}
+
+/** Health changes kept per printer for verdicts. */
+const TIMELINE_MAX = 1000;
+/** Stored changes loaded at start: an hour covers the receipts a restart can still be deciding on. */
+const HISTORY_MS = 3_600_000;
 
 /** ISO 8601 with the local zone offset: 2026-11-20T09:10:00+08:00. */
 export function isoWithZone(t: number): string {
@@ -72,6 +111,7 @@ export class Pipeline {
   private readonly begun = new Set<string>();
   /** Sessions whose journal write failed: not captured further (see `journal`). */
   private readonly broken = new Set<string>();
+  private readonly printerHealth = new Map<string, PrinterHealth>();
 
   constructor(
     private readonly store: Store,
@@ -90,6 +130,69 @@ export class Pipeline {
   /** End the sessions still open (the agent is stopping): their last receipts are committed. */
   endAll(t: number): void {
     for (const [id, s] of this.sessions) this.endSession(id, s, t);
+    // Receipts still waiting for their printer get the verdict known now.
+    for (const [name, h] of this.printerHealth) this.release(name, h, Infinity);
+  }
+
+  /**
+   * A printer's health monitor reported: store its changes (told against the stored state), and
+   * commit the receipts that were waiting for the printer to be heard from up to `heardAt`.
+   */
+  printerHealthReport(printer: string, changes: readonly HealthChange[], heardAt: number): void {
+    const h = this.healthOf(printer);
+    if (changes.length > 0) {
+      try {
+        const events = this.store.appendHealthEvents(printer, changes);
+        for (const e of events) {
+          h.timeline.push({ kind: e.kind, state: e.state, at: e.at });
+          this.log.info({ printer, kind: e.kind, state: e.state, previous: e.previous, durationMs: e.durationMs, detail: e.detail }, 'printer health');
+        }
+        if (h.timeline.length > TIMELINE_MAX) h.timeline = h.timeline.slice(-TIMELINE_MAX);
+      } catch (err) {
+        // The verdicts still see the changes; only their record is lost.
+        for (const c of changes) h.timeline.push({ kind: c.kind, state: c.state, at: c.at });
+        this.fail('store', err);
+      }
+    }
+    if (heardAt > h.heardAt) h.heardAt = heardAt;
+    this.release(printer, h, Date.now());
+  }
+
+  private healthOf(printer: string): PrinterHealth {
+    let h = this.printerHealth.get(printer);
+    if (!h) {
+      let timeline: TimelineEntry[] = [];
+      try {
+        timeline = this.store.listHealthEvents({ printer, since: Date.now() - HISTORY_MS }).map((e) => ({ kind: e.kind, state: e.state, at: e.at }));
+      } catch (err) {
+        this.fail('store', err);
+      }
+      h = { timeline, heardAt: 0, waiting: [], timer: null };
+      this.printerHealth.set(printer, h);
+    }
+    return h;
+  }
+
+  private verdict(printer: string, span: Span | null): PrintVerdict {
+    if (!span || this.printerOf(printer).health === 'none') return { status: 'ok', reason: null };
+    return printVerdict(this.healthOf(printer).timeline, span);
+  }
+
+  /** Commits, in order, the waiting receipts whose printer was heard from after them or that waited long enough. */
+  private release(printer: string, h: PrinterHealth, now: number): void {
+    if (h.timer) clearTimeout(h.timer);
+    h.timer = null;
+    while (h.waiting.length > 0) {
+      const w = h.waiting[0]!;
+      if (w.span && w.span.end > h.heardAt && now < w.deadline) break;
+      h.waiting.shift();
+      this.commitNow(printer, w.session, w.r, w.t, this.verdict(printer, w.span));
+    }
+    const head = h.waiting[0];
+    if (head) {
+      h.timer = setTimeout(() => this.release(printer, h, Date.now()), Math.max(1, head.deadline - now));
+      h.timer.unref();
+    }
   }
 
   private printerOf(name: string): PipelinePrinter {
@@ -112,7 +215,12 @@ export class Pipeline {
       try {
         const bytes = this.store.readStream(row.session, 'to-printer', 0);
         const t = row.endedAt ?? Date.now();
-        for (const r of [...decoder.push(bytes), ...decoder.end()]) this.commit(row.printer, row.session, r, t);
+        // The journal keeps when each chunk arrived: the receipts' time spans for their verdicts.
+        const clock = new SpanClock();
+        for (const c of this.store.chunks(row.session, 'to-printer')) clock.chunk(c.bytes.length, c.t);
+        for (const r of [...decoder.push(bytes), ...decoder.end()]) {
+          this.commitNow(row.printer, row.session, r, t, this.verdict(row.printer, clock.span(r.bytes.start, r.bytes.end)));
+        }
         this.store.markDecoded(row.session, row.bytes);
         if (row.endedAt === null) this.store.endSession(row.session, Date.now());
         this.log.info({ printer: row.printer, session: row.session, bytes: row.bytes }, 'recovered session from the journal');
@@ -192,7 +300,7 @@ export class Pipeline {
   }
 
   private open(p: PipelinePrinter, session: string): LiveSession {
-    const live: LiveSession = { printer: p.name, decoder: new ReceiptDecoder(p.decode), idle: null };
+    const live: LiveSession = { printer: p.name, decoder: new ReceiptDecoder(p.decode), idle: null, clock: new SpanClock() };
     this.sessions.set(session, live);
     return live;
   }
@@ -202,6 +310,7 @@ export class Pipeline {
     this.health.chunks++;
     if (c.dir !== 'to-printer') return;
     const s = this.sessions.get(c.session) ?? this.open(p, c.session);
+    s.clock.chunk(c.bytes.length, c.t);
     this.decode(s, c.session, c.t, (d) => d.push(c.bytes));
     if (s.idle) clearTimeout(s.idle);
     s.idle = setTimeout(() => {
@@ -239,26 +348,50 @@ export class Pipeline {
       this.fail('decode', err, 'decoding stopped for this session; `tilltap receipts redecode` recovers it from the journal');
       return;
     }
-    for (const r of receipts) this.commit(s.printer, session, r, t);
+    for (const r of receipts) this.commit(s.printer, session, r, t, s.clock.span(r.bytes.start, r.bytes.end));
+    const done = receipts[receipts.length - 1];
+    if (done) s.clock.forget(done.bytes.end);
   }
 
-  private commit(printer: string, session: string, r: Receipt, t: number): void {
+  /** Commit now, or once the printer has been heard from after the receipt (a polled printer). */
+  private commit(printer: string, session: string, r: Receipt, t: number, span: Span | null): void {
+    const p = this.printerOf(printer);
+    const h = this.healthOf(printer);
+    if (p.health === 'active' && (h.waiting.length > 0 || (span !== null && span.end > h.heardAt))) {
+      h.waiting.push({ session, r, t, span, deadline: Date.now() + (p.settleMs ?? 3000) });
+      this.release(printer, h, Date.now());
+      return;
+    }
+    this.commitNow(printer, session, r, t, this.verdict(printer, span));
+  }
+
+  private commitNow(printer: string, session: string, r: Receipt, t: number, verdict: PrintVerdict): void {
     try {
-      const stored = this.store.commitReceipt({
-        session,
-        printer,
-        start: r.bytes.start,
-        end: r.bytes.end,
-        capturedAt: isoWithZone(t),
-        receipt: receiptToJson(r),
-        printStatus: 'ok',
-      });
-      // The journal keeps no full card number at rest once the receipt is cut out of it.
-      this.store.redactJournal(session, r.bytes.start, r.bytes.end);
+      // One transaction: the journal keeps no full card number at rest once the receipt is cut out
+      // of it, and no reader ever sees the receipt stored with its bytes not yet starred.
+      const stored = this.store.db
+        .transaction(() => {
+          const c = this.store.commitReceipt({
+            session,
+            printer,
+            start: r.bytes.start,
+            end: r.bytes.end,
+            capturedAt: isoWithZone(t),
+            receipt: receiptToJson(r),
+            printStatus: verdict.status,
+            printReason: verdict.reason,
+          });
+          this.store.redactJournal(session, r.bytes.start, r.bytes.end);
+          return c;
+        })
+        .immediate();
       if (stored) {
         this.health.receipts++;
         this.onChange();
-        this.log.info({ printer, id: stored.id, seq: stored.deviceSeq, bytes: r.bytes, fields: r.fields.template ?? null }, 'receipt');
+        this.log.info(
+          { printer, id: stored.id, seq: stored.deviceSeq, bytes: r.bytes, fields: r.fields.template ?? null, printStatus: verdict.status, ...(verdict.reason ? { printReason: verdict.reason } : {}) },
+          'receipt',
+        );
       }
     } catch (err) {
       this.fail('store', err);

@@ -92,6 +92,8 @@ if (store) {
         decodeDue = true;
         setImmediate(decode);
       }
+    } else if (m.type === 'health') {
+      pipeline.printerHealthReport(m.printer, m.changes, m.heardAt);
     } else if (m.type === 'stop') {
       if (pruner) clearInterval(pruner);
       decode();

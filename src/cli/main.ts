@@ -18,6 +18,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   receipts: async () => (await import('./receipts.js')).registerReceipts,
   demo: async () => (await import('./demo.js')).registerDemo,
   server: async () => (await import('./server.js')).registerServer,
+  doctor: async () => (await import('./doctor.js')).registerDoctor,
+  trace: async () => (await import('./trace.js')).registerTrace,
+  status: async () => (await import('./status.js')).registerStatus,
 };
 
 /** The command named on the command line (the first word that is not an option), if it is ours. */

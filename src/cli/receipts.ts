@@ -19,6 +19,7 @@ export function listedReceipt(r: StoredReceipt): Record<string, unknown> {
     captured_at: r.capturedAt,
     printer: r.printer,
     print_status: r.printStatus,
+    print_reason: r.printReason,
     synced: r.synced,
     device_seq: r.deviceSeq,
     ...r.receipt,

@@ -53,6 +53,9 @@ export function registerRun(program: Command): void {
         log,
         // Retention: synced data older than the setting goes; unsynced data never does.
         retentionDays: config.retention.days,
+        // Printer health: polls through a pass-through (only listens on a tap), stores every
+        // change, and flags receipts sent while the printer reported a fault.
+        health: {},
       });
       await agent.start();
       // Sync beside the agent, in a thread of its own: capture never waits for the network.

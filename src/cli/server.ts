@@ -12,7 +12,7 @@ import { packageRoot } from '../paths.js';
 import { loadServerConfig, type ServerFlags } from '../server/config.js';
 import { listedServerReceipt } from '../server/listed.js';
 import { startServer } from '../server/run.js';
-import { DbUrlError, DEFAULT_DB, openStorage, parseDbUrl } from '../server/storage/open.js';
+import { DbOpenError, DbUrlError, DEFAULT_DB, openStorage, parseDbUrl } from '../server/storage/open.js';
 import type { ServerReceipt, Storage, TokenRecord } from '../server/storage/types.js';
 import { makeToken, STORE_ID, USER_NAME } from '../server/tokens.js';
 import { runtimeError, usageError } from './errors.js';
@@ -31,7 +31,7 @@ function packageVersion(): string {
   }
 }
 
-/** --db, else the config file's db, else the default file; a postgres:// URL is refused for now. */
+/** --db, else the config file's db, else the default file. */
 function dbOf(flags: DbFlags): string {
   let db = flags.db;
   if (db === undefined && flags.config) {
@@ -44,20 +44,25 @@ function dbOf(flags: DbFlags): string {
   return db ?? DEFAULT_DB;
 }
 
-function open(db: string): Storage {
-  let target;
+/** A malformed --db is bad usage (exit 2); a database that cannot be opened is a runtime failure (exit 1). */
+async function open(db: string): Promise<Storage> {
   try {
-    target = parseDbUrl(db);
-    return openStorage(target);
+    // One command, one transaction at a time: two connections are plenty.
+    return await openStorage(parseDbUrl(db), { connections: 2 });
   } catch (err) {
-    if (err instanceof DbUrlError) throw usageError(err.message);
-    throw runtimeError(`cannot open the database ${db}: ${(err as Error).message}`);
+    throw dbError(err);
   }
+}
+
+function dbError(err: unknown): Error {
+  if (err instanceof DbUrlError) return usageError(err.message);
+  if (err instanceof DbOpenError) return runtimeError(err.message);
+  return runtimeError(`the database failed: ${(err as Error).message.split('\n')[0]}`);
 }
 
 /** Open the server's database for one command, and close it whatever happens. */
 async function withStorage<T>(flags: DbFlags, work: (storage: Storage) => Promise<T>): Promise<T> {
-  const storage = open(dbOf(flags));
+  const storage = await open(dbOf(flags));
   try {
     return await work(storage);
   } finally {
@@ -112,9 +117,7 @@ async function serve(flags: ServerFlags): Promise<void> {
   let config;
   try {
     config = loadServerConfig(flags);
-    if (parseDbUrl(config.db).kind === 'postgres') {
-      throw new DbUrlError('PostgreSQL backend not built yet: give a SQLite file path as --db for now');
-    }
+    parseDbUrl(config.db);
   } catch (err) {
     throw usageError((err as Error).message);
   }
@@ -123,6 +126,7 @@ async function serve(flags: ServerFlags): Promise<void> {
   try {
     running = await startServer(config, log, packageVersion());
   } catch (err) {
+    if (err instanceof DbUrlError || err instanceof DbOpenError) throw dbError(err);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw runtimeError(`cannot listen on ${config.listen}: the address is in use`);
     if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw usageError(`cannot listen on ${config.listen}: no such local address`);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_DB } from './storage/open.js';
+import { DEFAULT_DB } from './storage/url.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8470';
 

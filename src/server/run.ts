@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { parseListen, type ServerConfig } from './config.js';
-import { openStorage, parseDbUrl, redact } from './storage/open.js';
+import { openStorage, parseDbUrl } from './storage/open.js';
 import type { Storage } from './storage/types.js';
 
 export interface RunningServer {
@@ -19,9 +19,13 @@ export interface RunningServer {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Throws DbUrlError for a --db that names no database, DbOpenError when the database cannot be
+ * opened (storage/open.ts), and the listen error (EADDRINUSE, …) as it is.
+ */
 export async function startServer(config: ServerConfig, log: Logger, version: string): Promise<RunningServer> {
   const { host, port } = parseListen(config.listen);
-  const storage = openStorage(parseDbUrl(config.db));
+  const storage = await openStorage(parseDbUrl(config.db));
   let app: FastifyInstance;
   try {
     app = await buildApp({
@@ -55,7 +59,7 @@ export async function startServer(config: ServerConfig, log: Logger, version: st
   const pruner = setInterval(() => void prune(), 3_600_000);
   pruner.unref();
 
-  log.info({ url, db: storage.kind === 'sqlite' ? storage.location : redact(config.db), version }, 'server listening');
+  log.info({ url, db: storage.location, backend: storage.kind, version }, 'server listening');
   let stopping: Promise<void> | undefined;
   return {
     app,

@@ -13,7 +13,10 @@
 import type Database from 'better-sqlite3';
 import type { CaptureChunk, Direction } from '../../drivers/types.js';
 import type { JsonReceipt } from '../receipt/render/json.js';
+import type { HealthChange, HealthEvent, PrinterSnapshot } from '../health/types.js';
+import { isoWithZone } from '../health/time.js';
 import { openDatabase, scrubWal } from './db.js';
+import { HealthStore, type ListHealthOptions } from './health.js';
 import { Journal } from './journal.js';
 import { Sync } from './outbox.js';
 import { Pruner } from './prune.js';
@@ -24,6 +27,7 @@ import type {
   CommitReceiptInput,
   JournalChunk,
   ListReceiptsOptions,
+  OutboxHealthEvent,
   OutboxKindName,
   OutboxReceipt,
   ParkedRow,
@@ -48,6 +52,7 @@ export { DB_FILE } from './db.js';
 export { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations.js';
 export { MIN_ID_PREFIX } from './receipts.js';
 export { OUTBOX_KINDS, RECEIPT_ENVELOPE_BYTES } from './outbox.js';
+export { healthEventToWire, type ListHealthOptions } from './health.js';
 
 export class Store {
   private readonly journal: Journal;
@@ -55,6 +60,7 @@ export class Store {
   private readonly redactor: Redactor;
   private readonly pruner: Pruner;
   private readonly sync: Sync;
+  private readonly health: HealthStore;
 
   /**
    * The connection itself, for tests and for later modules that add their own tables (health,
@@ -69,6 +75,7 @@ export class Store {
     this.redactor = new Redactor(db, this.journal);
     this.pruner = new Pruner(db);
     this.sync = new Sync(db);
+    this.health = new HealthStore(db, isoWithZone);
   }
 
   /** Create the directory if needed, open (or create) the file, apply pending migrations. */
@@ -195,6 +202,16 @@ export class Store {
     return this.sync.settleReceipts(synced, conflicts, at);
   }
 
+  /** Due health events in the order they were recorded, up to `maxCount`. */
+  takeHealthBatch(opts: TakeBatchOptions): OutboxHealthEvent[] {
+    return this.sync.takeHealthEvents(opts);
+  }
+
+  /** The server holds these health events: synced, out of their outbox. */
+  settleHealthEvents(ids: readonly string[], at = Date.now()): SyncSettled {
+    return this.sync.settleHealthEvents(ids, at);
+  }
+
   /**
    * A failed attempt: the rows sent record it; the kind waits until `failure.nextAttemptAt`
    * (persisted: a restart keeps waiting). `rowsOnly`: only these rows wait, the kind goes on.
@@ -233,6 +250,33 @@ export class Store {
   /** Receipts the server answered as conflicts, oldest parked first. */
   parkedReceipts(): ParkedRow[] {
     return this.sync.parkedReceipts();
+  }
+
+  // ---- printer health --------------------------------------------------------------------------
+
+  /**
+   * One transaction: the changes as health events (new UUID, next health sequence number, unsynced)
+   * and the printer's current state. Each change is told against the stored state: its `previous`
+   * and `durationMs` come from there, and a change to the state already stored is no event.
+   * Returns the stored events.
+   */
+  appendHealthEvents(printer: string, changes: readonly HealthChange[]): HealthEvent[] {
+    return this.health.append(printer, changes);
+  }
+
+  /** Oldest first (by seq); `from: 'newest'` with `limit` gives the most recent ones. */
+  listHealthEvents(opts: ListHealthOptions = {}): HealthEvent[] {
+    return this.health.list(opts);
+  }
+
+  /** Each printer's conditions as last recorded (what a restarted monitor starts from). */
+  printerStates(): Map<string, PrinterSnapshot> {
+    return this.health.printerStates();
+  }
+
+  /** Marks events accepted by the server; returns how many were marked. */
+  markHealthSynced(ids: readonly string[]): number {
+    return this.health.markSynced(ids);
   }
 
   // ---- card numbers and retention --------------------------------------------------------------

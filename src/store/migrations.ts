@@ -92,7 +92,45 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    name: 'sync: device id, receipt revisions, parked outbox rows, sync state',
+    name: 'printer health: events, current state, print reasons',
+    sql: `
+      -- One row per change of a printer condition (docs/sync-protocol.md, POST /api/v1/health-events).
+      -- seq is per device, from its own counter (never reused after a prune); at is ISO 8601 with
+      -- the agent's zone as sent, at_ms the same instant as a number for ranges.
+      INSERT INTO counters (name, value) VALUES ('health_seq', 0);
+      CREATE TABLE health_events (
+        id          TEXT PRIMARY KEY,
+        seq         INTEGER NOT NULL UNIQUE,
+        printer     TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        at_ms       INTEGER NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('online', 'paper', 'cover', 'cutter', 'error', 'drawer', 'capture')),
+        state       TEXT NOT NULL,
+        previous    TEXT,
+        duration_ms INTEGER CHECK (duration_ms IS NULL OR duration_ms >= 0),
+        detail      TEXT,
+        synced      INTEGER NOT NULL DEFAULT 0 CHECK (synced IN (0, 1)),
+        synced_at   INTEGER
+      );
+      CREATE INDEX health_events_by_printer ON health_events (printer, at_ms);
+      CREATE INDEX health_events_by_sync ON health_events (synced, seq);
+
+      -- Each printer's conditions now: what a restarted agent tells its next changes against.
+      CREATE TABLE printer_state (
+        printer  TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        state    TEXT NOT NULL,
+        since_ms INTEGER NOT NULL,
+        PRIMARY KEY (printer, kind)
+      ) WITHOUT ROWID;
+
+      -- Why a receipt is flagged suspect or failed ("paper end reported 14:01:07"); null when ok.
+      ALTER TABLE receipts ADD COLUMN print_reason TEXT;
+    `,
+  },
+  {
+    version: 3,
+    name: 'sync: device id, receipt revisions, parked outbox rows, health outbox, sync state',
     sql: `
       -- The agent's own identity towards the server, made once per data directory (a random v4
       -- UUID; SQL so that the whole step stays one statement list).
@@ -120,6 +158,29 @@ export const MIGRATIONS: readonly Migration[] = [
       -- What the worker asks for: rows not parked, in the order they were queued (rowid).
       DROP INDEX outbox_due;
       CREATE INDEX outbox_ready ON outbox (next_attempt_at) WHERE parked_at IS NULL;
+
+      -- Health events go out through an outbox of the same shape (src/store/outbox.ts), filled by
+      -- a trigger in the transaction that appends the event, emptied when the event is marked
+      -- synced, whoever marks it. Events from before this step that are not synced are queued.
+      CREATE TABLE health_outbox (
+        event_id        TEXT PRIMARY KEY REFERENCES health_events (id) ON DELETE CASCADE,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error      TEXT,
+        last_error_at   INTEGER,
+        parked_at       INTEGER,
+        parked_reason   TEXT
+      );
+      CREATE INDEX health_outbox_ready ON health_outbox (next_attempt_at) WHERE parked_at IS NULL;
+      INSERT INTO health_outbox (event_id, next_attempt_at) SELECT id, 0 FROM health_events WHERE synced = 0 ORDER BY seq;
+      CREATE TRIGGER health_events_queue AFTER INSERT ON health_events WHEN NEW.synced = 0
+      BEGIN
+        INSERT INTO health_outbox (event_id, next_attempt_at) VALUES (NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+      END;
+      CREATE TRIGGER health_events_sent AFTER UPDATE OF synced ON health_events WHEN NEW.synced = 1
+      BEGIN
+        DELETE FROM health_outbox WHERE event_id = NEW.id;
+      END;
 
       -- Per outbox kind (receipts, health events): the kind-wide backoff (a server that is down is
       -- down for every row) and what status shows. next_attempt_at is persisted so a restart does

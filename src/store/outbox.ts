@@ -2,12 +2,12 @@
  * The sync side of the store: the device id, the outbox rows the worker takes and settles, and the
  * per-kind sync state (backoff, last success / error, server clock offset).
  *
- * Outbox kinds (receipts now, printer health events next) each have their own outbox table of one
- * shape — `<id column> PRIMARY KEY, attempts, next_attempt_at, last_error, last_error_at,
- * parked_at, parked_reason` — written in the same transaction as the row it queues. OutboxQueue is
- * the SQL over that shape; a kind adds only how its due rows are read and how they are marked
- * synced. Adding a kind: its table (a migration), one OutboxQueue in Sync's constructor, a take and
- * a settle method like the receipts' ones below.
+ * Outbox kinds (receipts: `outbox`; printer health events: `health_outbox`, filled by a trigger)
+ * each have their own outbox table of one shape — `<id column> PRIMARY KEY, attempts,
+ * next_attempt_at, last_error, last_error_at, parked_at, parked_reason` — written in the same
+ * transaction as the row it queues. OutboxQueue is the SQL over that shape; a kind adds only how
+ * its due rows are read and how they are marked synced. Adding a kind: its table (a migration),
+ * one OutboxQueue in Sync's constructor, a take and a settle method like the ones below.
  *
  * Two levels of backoff, both persisted so that a restart neither hammers a failing server nor
  * forgets that it was failing:
@@ -17,7 +17,9 @@
  *     answered 400 / 413): it waits alone while the rest flows.
  */
 import type Database from 'better-sqlite3';
+import type { HealthKind } from '../health/types.js';
 import type {
+  OutboxHealthEvent,
   OutboxKindName,
   OutboxReceipt,
   ParkedRow,
@@ -33,7 +35,7 @@ import type {
   TakeBatchOptions,
 } from './types.js';
 
-export const OUTBOX_KINDS: readonly OutboxKindName[] = ['receipts'];
+export const OUTBOX_KINDS: readonly OutboxKindName[] = ['receipts', 'health-events'];
 
 /**
  * What one receipt adds to a batch besides its receipt JSON (id, seq, hashes, names, the member
@@ -114,7 +116,22 @@ interface OutboxReceiptRow {
   captured_at: string;
   printer: string;
   print_status: PrintStatus;
+  print_reason: string | null;
   json: string;
+  attempts: number;
+}
+
+interface OutboxEventRow {
+  id: string;
+  seq: number;
+  printer: string;
+  at: string;
+  at_ms: number;
+  kind: HealthKind;
+  state: string;
+  previous: string | null;
+  duration_ms: number | null;
+  detail: string | null;
   attempts: number;
 }
 
@@ -146,10 +163,15 @@ export class Sync {
   private readonly dequeueReceipt;
   private readonly oldestWaiting;
   private readonly parkedQuery;
+  private readonly dueEvents;
+  private readonly markEvent;
   private deviceIdCache: string | null = null;
 
   constructor(private readonly db: Database.Database) {
-    this.queues = { receipts: new OutboxQueue(db, 'outbox', 'receipt_id') };
+    this.queues = {
+      receipts: new OutboxQueue(db, 'outbox', 'receipt_id'),
+      'health-events': new OutboxQueue(db, 'health_outbox', 'event_id'),
+    };
     this.deviceQuery = db.prepare<[], { id: string }>('SELECT id FROM device WHERE one = 1');
     this.stateQuery = db.prepare<[string], StateRow>('SELECT * FROM sync_state WHERE kind = ?');
     this.ensureState = db.prepare<[string]>('INSERT INTO sync_state (kind) VALUES (?) ON CONFLICT (kind) DO NOTHING');
@@ -172,7 +194,7 @@ export class Sync {
     // Queue order (outbox rowid: capture order, a redecoded receipt at the end), so a retried batch
     // is the same batch and carries the same Idempotency-Key.
     this.dueReceipts = db.prepare<[number, number], OutboxReceiptRow>(
-      `SELECT r.id, r.device_seq, r.revision, r.sha256, r.captured_at, r.printer, r.print_status, r.json, o.attempts
+      `SELECT r.id, r.device_seq, r.revision, r.sha256, r.captured_at, r.printer, r.print_status, r.print_reason, r.json, o.attempts
          FROM outbox o JOIN receipts r ON r.id = o.receipt_id
         WHERE o.parked_at IS NULL AND o.next_attempt_at <= ?
         ORDER BY o.rowid
@@ -186,6 +208,15 @@ export class Sync {
       `SELECT r.captured_at FROM outbox o JOIN receipts r ON r.id = o.receipt_id
         WHERE o.parked_at IS NULL ORDER BY r.captured_ms LIMIT 1`,
     );
+    this.dueEvents = db.prepare<[number, number], OutboxEventRow>(
+      `SELECT e.id, e.seq, e.printer, e.at, e.at_ms, e.kind, e.state, e.previous, e.duration_ms, e.detail, o.attempts
+         FROM health_outbox o JOIN health_events e ON e.id = o.event_id
+        WHERE o.parked_at IS NULL AND o.next_attempt_at <= ?
+        ORDER BY o.rowid
+        LIMIT ?`,
+    );
+    // The trigger health_events_sent takes the event out of its outbox.
+    this.markEvent = db.prepare<[number, string]>('UPDATE health_events SET synced = 1, synced_at = ? WHERE id = ? AND synced = 0');
     this.parkedQuery = db.prepare<[], { id: string; parked_at: number; parked_reason: string | null }>(
       'SELECT receipt_id AS id, parked_at, parked_reason FROM outbox WHERE parked_at IS NOT NULL ORDER BY parked_at, rowid',
     );
@@ -269,6 +300,7 @@ export class Sync {
         capturedAt: r.captured_at,
         printer: r.printer,
         printStatus: r.print_status,
+        printReason: r.print_reason,
         json: r.json,
         attempts: r.attempts,
       });
@@ -294,6 +326,39 @@ export class Sync {
         let parked = 0;
         for (const c of conflicts) if (this.queues.receipts.park(c.id, c.reason, at)) parked++;
         return { synced: n, parked };
+      })
+      .immediate();
+  }
+
+  /** Up to maxCount due health events, in the order they were recorded. */
+  takeHealthEvents(opts: TakeBatchOptions): OutboxHealthEvent[] {
+    if (!Number.isInteger(opts.maxCount) || opts.maxCount < 1) throw new RangeError(`takeHealthBatch: bad maxCount ${opts.maxCount}`);
+    // Events are a few hundred bytes each: the count bounds the body well below maxBytes.
+    return this.dueEvents.all(opts.now ?? Date.now(), opts.maxCount).map((r) => ({
+      attempts: r.attempts,
+      event: {
+        id: r.id,
+        seq: r.seq,
+        printer: r.printer,
+        kind: r.kind,
+        state: r.state,
+        previous: r.previous,
+        at: r.at_ms,
+        atIso: r.at,
+        durationMs: r.duration_ms,
+        detail: r.detail,
+        synced: false,
+      },
+    }));
+  }
+
+  /** The server holds these events (accepted or duplicates): synced, out of their outbox. */
+  settleHealthEvents(ids: readonly string[], at: number): SyncSettled {
+    return this.db
+      .transaction((): SyncSettled => {
+        let n = 0;
+        for (const id of ids) n += this.markEvent.run(at, id).changes;
+        return { synced: n, parked: 0 };
       })
       .immediate();
   }

@@ -22,13 +22,14 @@ interface ReceiptDbRow {
   end_pos: number;
   captured_at: string;
   print_status: PrintStatus;
+  print_reason: string | null;
   json: string;
   sha256: string;
   synced: number;
   revision: number;
 }
 
-const COLUMNS = 'id, device_seq, printer, session, start_pos, end_pos, captured_at, print_status, json, sha256, synced, revision';
+const COLUMNS = 'id, device_seq, printer, session, start_pos, end_pos, captured_at, print_status, print_reason, json, sha256, synced, revision';
 
 /** A short id typed by a person (`receipts show 3f2a9c1e`) must still say which receipt it is. */
 export const MIN_ID_PREFIX = 8;
@@ -44,6 +45,7 @@ function toStored(r: ReceiptDbRow): StoredReceipt {
     capturedAt: r.captured_at,
     receipt: JSON.parse(r.json) as JsonReceipt,
     printStatus: r.print_status,
+    printReason: r.print_reason,
     sha256: r.sha256,
     synced: r.synced === 1,
     revision: r.revision,
@@ -75,9 +77,9 @@ export class Receipts {
     this.nextSeq = db.prepare<[], { value: number }>(
       "UPDATE counters SET value = value + 1 WHERE name = 'device_seq' RETURNING value",
     );
-    this.insert = db.prepare<[string, number, string, string, number, number, string, number, PrintStatus, string, string]>(
-      `INSERT INTO receipts (id, device_seq, printer, session, start_pos, end_pos, captured_at, captured_ms, print_status, json, sha256)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.insert = db.prepare<[string, number, string, string, number, number, string, number, PrintStatus, string | null, string, string]>(
+      `INSERT INTO receipts (id, device_seq, printer, session, start_pos, end_pos, captured_at, captured_ms, print_status, print_reason, json, sha256)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertOutbox = db.prepare<[string, number]>('INSERT INTO outbox (receipt_id, next_attempt_at) VALUES (?, ?)');
     // decoded_to never passes the journaled bytes (see Journal.markDecoded).
@@ -140,6 +142,7 @@ export class Receipts {
         input.capturedAt,
         Date.parse(input.capturedAt),
         input.printStatus,
+        input.printReason ?? null,
         json,
         sha256,
       );

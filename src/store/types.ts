@@ -3,6 +3,7 @@
  * src/store/ and their users (the agent pipeline in src/agent/, the `receipts` CLI, sync later).
  */
 import type { Direction } from '../../drivers/types.js';
+import type { HealthEvent } from '../health/types.js';
 import type { JsonReceipt } from '../receipt/render/json.js';
 
 export type PrintStatus = 'ok' | 'suspect' | 'failed';
@@ -22,6 +23,8 @@ export interface StoredReceipt {
   /** The receipt as `decode --json` gives it (fields included, card numbers masked). */
   readonly receipt: JsonReceipt;
   readonly printStatus: PrintStatus;
+  /** Why it is suspect or failed ("paper end reported 14:01:07"); null when ok or not known. */
+  readonly printReason: string | null;
   /** SHA-256 (hex) of the canonical JSON of `receipt`. */
   readonly sha256: string;
   readonly synced: boolean;
@@ -72,6 +75,8 @@ export interface CommitReceiptInput {
   readonly capturedAt: string;
   readonly receipt: JsonReceipt;
   readonly printStatus: PrintStatus;
+  /** Why it is suspect or failed (src/health/print-status.ts); omitted or null when ok. */
+  readonly printReason?: string | null;
 }
 
 export interface ListReceiptsOptions {
@@ -124,8 +129,8 @@ export interface RedactOptions {
 
 // ---- sync (src/store/outbox.ts, used by src/sync/) ---------------------------------------------
 
-/** What the outbox holds, one table each; health events are the next kind. */
-export type OutboxKindName = 'receipts';
+/** What the outbox holds, one table each: receipts (`outbox`), printer health events (`health_outbox`). */
+export type OutboxKindName = 'receipts' | 'health-events';
 
 /** A receipt taken from the outbox to be sent. */
 export interface OutboxReceipt {
@@ -136,9 +141,16 @@ export interface OutboxReceipt {
   readonly capturedAt: string;
   readonly printer: string;
   readonly printStatus: PrintStatus;
+  readonly printReason: string | null;
   /** The receipt's canonical JSON: exactly the text `sha256` was computed over. */
   readonly json: string;
   /** Attempts already made for this row. */
+  readonly attempts: number;
+}
+
+/** A health event taken from its outbox to be sent: the event, the attempts made. */
+export interface OutboxHealthEvent {
+  readonly event: HealthEvent;
   readonly attempts: number;
 }
 

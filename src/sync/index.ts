@@ -3,7 +3,7 @@
  * server is configured.
  *
  *   backoff.ts    delays (pure)                 protocol.ts  bodies, keys, answers (pure)
- *   classify.ts   outcome → what to do (pure)   kinds.ts     what is sent where (receipts; health next)
+ *   classify.ts   outcome → what to do (pure)   kinds.ts     what is sent where (receipts, health events)
  *   client.ts     got: timeouts, TLS, auth      worker.ts    the loop: take, send, settle, back off
  *
  *   host.ts       the worker's thread, seen from the main thread; thread.ts: its entry point
@@ -23,14 +23,14 @@ import { packageRoot } from '../paths.js';
 import { Store } from '../store/index.js';
 import { createSyncClient } from './client.js';
 import { SyncThread } from './host.js';
-import { receiptsKind } from './kinds.js';
+import { healthEventsKind, receiptsKind } from './kinds.js';
 import { type SyncLog, type SyncSettings, SyncWorker } from './worker.js';
 
 export { backoffDelay, retryAfterMs, type BackoffPolicy } from './backoff.js';
 export { classify, type Decision, type Exchange } from './classify.js';
 export { createSyncClient, type SyncClient, type SyncClientOptions } from './client.js';
 export { SYNC_ERRORS, type SyncErrorCode } from './errors.js';
-export { receiptsKind, receiptWire, type OutboxKind, type SyncItem } from './kinds.js';
+export { healthEventsKind, receiptsKind, receiptWire, type OutboxKind, type SyncItem } from './kinds.js';
 export { batchBody, idempotencyKey, isoWithZoneMs } from './protocol.js';
 export { SyncThread } from './host.js';
 export { SyncWorker, type AttemptReport, type SyncLog, type SyncSettings, type SyncWorkerOptions } from './worker.js';
@@ -113,7 +113,7 @@ export function openSync(dataDir: string, server: SyncServerConfig, config: Sync
   }
   const worker = new SyncWorker({
     store,
-    kinds: [receiptsKind(store)],
+    kinds: [receiptsKind(store), healthEventsKind(store)],
     client,
     terminal: server.terminal ?? null,
     version,

@@ -1,13 +1,10 @@
 /**
  * Outbox kinds: what the worker sends, each to its own route. The worker is generic over them; a
- * kind says how its due rows become wire rows and how an answer settles them.
- *
- * Adding printer health events (POST /api/v1/health-events, member `events`): a store method that
- * takes due events and one that marks them synced (src/store/outbox.ts), then a kind like
- * receiptsKind below whose settle marks `accepted` and `duplicates` synced; pass it to the worker
- * beside receiptsKind (src/sync/index.ts).
+ * kind says how its due rows become wire rows and how an answer settles them. Two today: receipts
+ * (POST /api/v1/receipts) and printer health events (POST /api/v1/health-events). Another kind is
+ * an outbox table and a take / settle pair in the store (src/store/outbox.ts) and a kind here.
  */
-import type { OutboxKindName, OutboxReceipt, Store, TakeBatchOptions } from '../store/index.js';
+import { healthEventToWire, type OutboxKindName, type OutboxReceipt, type Store, type TakeBatchOptions } from '../store/index.js';
 import type { BatchAnswer } from './protocol.js';
 
 export interface SyncItem {
@@ -51,7 +48,7 @@ export function receiptWire(r: OutboxReceipt): string {
   return (
     `{"id":${q(r.id)},"seq":${r.seq},"revision":${r.revision},"sha256":${q(r.sha256)},` +
     `"captured_at":${q(r.capturedAt)},"printer":${q(r.printer)},"print_status":${q(r.printStatus)},` +
-    `"print_reason":null,"receipt":${r.json}}`
+    `"print_reason":${q(r.printReason)},"receipt":${r.json}}`
   );
 }
 
@@ -85,6 +82,30 @@ export function receiptsKind(store: Store): OutboxKind<ReceiptItem> {
       );
       const answered = new Set([...held, ...conflicts.map((c) => c.id)]);
       return { synced: r.synced, parked: r.parked, unanswered: items.filter((i) => !answered.has(i.id)).map((i) => i.id) };
+    },
+  };
+}
+
+/** Health events: new → stored, held → no-op; both mean the server has it (no conflicts here). */
+export function healthEventsKind(store: Store): OutboxKind {
+  return {
+    name: 'health-events',
+    route: 'api/v1/health-events',
+    member: 'events',
+    take: (opts) =>
+      store.takeHealthBatch(opts).map(({ event, attempts }) => ({
+        id: event.id,
+        // An event never changes once recorded: its id is its content.
+        key: event.id,
+        attempts,
+        wire: JSON.stringify(healthEventToWire(event)),
+      })),
+    settle(items, answer, at): SettleOutcome {
+      const sent = new Set(items.map((i) => i.id));
+      const held = [...answer.accepted, ...answer.duplicates].filter((id) => sent.has(id));
+      const r = store.settleHealthEvents(held, at);
+      const answered = new Set(held);
+      return { synced: r.synced, parked: 0, unanswered: items.filter((i) => !answered.has(i.id)).map((i) => i.id) };
     },
   };
 }

@@ -41,6 +41,7 @@ describe('printer simulator over TCP', () => {
       cutter_error: [0x3e, 0x52, 0x1a, 0x12],
       offline: [0x1e, 0x12, 0x12, 0x12],
       unrecoverable: [0x1e, 0x52, 0x32, 0x12],
+      overheat: [0x1e, 0x52, 0x52, 0x12],
       slow: [0x16, 0x12, 0x12, 0x12],
       silent: [],
     };
@@ -60,6 +61,10 @@ describe('printer simulator over TCP', () => {
     s.setState('paper_out');
     await waitFor(() => c.received === before + 8, 2000, 'the ASB frame of the change');
     expect([...c.data().subarray(before)]).toEqual([0x14, 0, 0, 0, 0x1c, 0x00, 0x0f, 0]);
+    // The drawer switch moves: another frame, pin 3 low.
+    s.setDrawerHigh(false);
+    await waitFor(() => c.received === before + 12, 2000, 'the ASB frame of the drawer');
+    expect([...c.data().subarray(before + 8)]).toEqual([0x18, 0x00, 0x0f, 0]);
     expect(s.queries().map((q) => q.query)).toContain('GS a 255');
     expect(s.received().subarray(-3)).toEqual(Buffer.of(0x1d, 0x61, 0xff));
   });

@@ -106,3 +106,14 @@ export async function waitFor(cond: () => boolean, what: string, timeoutMs = 20_
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Record `n` printer health changes (paper ok/out alternating, a minute apart); returns their ids. */
+export function addHealthEvents(store: Store, n: number, printer = 'front'): string[] {
+  const t0 = Date.now() - n * 60_000;
+  const ids: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const state = k % 2 === 0 ? 'out' : 'ok';
+    for (const e of store.appendHealthEvents(printer, [{ kind: 'paper', state, previous: null, at: t0 + k * 60_000, durationMs: null, detail: null }])) ids.push(e.id);
+  }
+  return ids;
+}

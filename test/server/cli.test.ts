@@ -4,6 +4,8 @@ import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/net.js';
+import { freshPgDatabaseUrl, pgQuery } from '../helpers/postgres.js';
+import { type Backend, describeBackends } from './backends.js';
 import { decodedReceipts, device, item, receiptsBody, tempDir } from './helpers.js';
 
 // The server as head office runs it: the built CLI (`npm test` builds first), a real socket on 127.0.0.1.
@@ -31,19 +33,32 @@ function startServer(args: string[]): Promise<{ child: ChildProcess; log: () => 
   });
 }
 
+/** A database for the CLI: a SQLite file, or a PostgreSQL database of its own (a plain URL, as a user gives it). */
+const freshDb = (backend: Backend): Promise<string> => (backend.name === 'postgres' ? freshPgDatabaseUrl() : backend.fresh());
+
+/** Every row of a table, read beside the CLI (not through tilltap). */
+async function rawRows(db: string, table: string): Promise<unknown[]> {
+  if (db.startsWith('postgres')) return pgQuery(db, `SELECT * FROM ${table}`);
+  const raw = new Database(db, { readonly: true });
+  try {
+    return raw.prepare(`SELECT * FROM ${table}`).all();
+  } finally {
+    raw.close();
+  }
+}
+
 const exited = (child: ChildProcess): Promise<number | null> => new Promise((res) => child.once('exit', (code) => res(code)));
 
-describe('tilltap server token', () => {
-  it('create prints the token alone on the last line and stores only its hash; list and revoke round trip', () => {
-    const db = join(tempDir(), 'server.db');
+describeBackends('tilltap server token', (backend) => {
+  it('create prints the token alone on the last line and stores only its hash; list and revoke round trip', async () => {
+    const db = await freshDb(backend);
     const made = tilltap(['server', 'token', 'create', '--store', 'S001', '--db', db]);
     expect(made.code).toBe(0);
     const token = made.stdout.trim().split('\n').at(-1)!;
     expect(token).toMatch(/^ttd_[A-Za-z0-9_-]{43}$/);
     expect(made.stderr).toMatch(/device token for store S001/);
-    const raw = new Database(db, { readonly: true });
-    const dump = JSON.stringify(raw.prepare('SELECT * FROM tokens').all());
-    raw.close();
+    const dump = JSON.stringify(await rawRows(db, 'tokens'));
+    expect(dump).toContain('S001');
     expect(dump).not.toContain(token);
 
     const user = tilltap(['server', 'token', 'create', '--user', 'finance', '--db', db, '--json']);
@@ -67,7 +82,9 @@ describe('tilltap server token', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
   });
+});
 
+describe('tilltap server: bad --db and usage', () => {
   it('bad usage is exit 2 with one line', () => {
     const db = join(tempDir(), 'server.db');
     for (const args of [
@@ -75,7 +92,8 @@ describe('tilltap server token', () => {
       ['server', 'token', 'create', '--store', 'S1', '--user', 'ann', '--db', db],
       ['server', 'token', 'create', '--store', 'no spaces', '--db', db],
       ['server', 'receipts', 'list', '--date', '2026-1-1', '--db', db],
-      ['server', '--db', 'postgres://tilltap:pw@127.0.0.1/tilltap'],
+      ['server', '--db', 'postgres://tilltap:pw@[127.0.0.1/tilltap'],
+      ['server', 'token', 'create', '--store', 'S1', '--db', 'postgresql://tilltap:pw@127.0.0.1:99999/tilltap'],
       ['server', '--listen', 'nowhere'],
       ['server', '--db', 'mysql://127.0.0.1/x'],
     ]) {
@@ -83,14 +101,32 @@ describe('tilltap server token', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
-    expect(tilltap(['server', '--db', 'postgres://tilltap:pw@127.0.0.1/tilltap']).stderr).toMatch(/PostgreSQL backend not built yet/);
+    const malformed = tilltap(['server', '--db', 'postgres://tilltap:pw@[127.0.0.1/tilltap']).stderr;
+    expect(malformed).toMatch(/not a valid PostgreSQL URL/);
+    expect(malformed).not.toContain(':pw@');
+  });
+
+  it('a PostgreSQL server that cannot be reached is a runtime failure (exit 1), one line, no password', async () => {
+    const port = await freePort();
+    const url = `postgres://tilltap:pw@127.0.0.1:${port}/tilltap`;
+    for (const args of [
+      ['server', 'token', 'create', '--store', 'S001', '--db', url],
+      ['server', 'receipts', 'list', '--db', url],
+      ['server', '--listen', '127.0.0.1:0', '--db', url],
+    ]) {
+      const r = tilltap(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, r.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`cannot open the database postgres://tilltap:\\*\\*\\*@127\\.0\\.0\\.1:${port}/tilltap: .*ECONNREFUSED`));
+      expect(r.stderr).not.toContain(':pw@');
+    }
   });
 });
 
-describe('tilltap server', () => {
+describeBackends('tilltap server', (backend) => {
   it('listens on 127.0.0.1, ingests over HTTP, lists for the CLI meanwhile, refuses a token revoked meanwhile, stops on SIGTERM', async () => {
-    const dir = tempDir();
-    const db = join(dir, 'server.db');
+    const db = await freshDb(backend);
     const token = tilltap(['server', 'token', 'create', '--store', 'S001', '--db', db]).stdout.trim().split('\n').at(-1)!;
     const port = await freePort();
     const { child, log } = await startServer(['--listen', `127.0.0.1:${port}`, '--db', db]);
@@ -98,7 +134,8 @@ describe('tilltap server', () => {
 
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', db: 'sqlite' });
+    expect(await health.json()).toMatchObject({ status: 'ok', db: backend.name });
+    expect(log()).toMatch(/"msg":"server listening"/);
 
     const items = decodedReceipts(3).map((r, i) => item(r, { seq: i + 1 }));
     const post = (body: Buffer) =>
@@ -107,9 +144,15 @@ describe('tilltap server', () => {
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-encoding': 'gzip', 'idempotency-key': 'batch-1' },
         body,
       });
-    const res = await post(gzipSync(JSON.stringify(receiptsBody(items, device({ terminal: 'T09' })))));
+    const body = gzipSync(JSON.stringify(receiptsBody(items, device({ terminal: 'T09' }))));
+    const res = await post(body);
     expect(res.status).toBe(200);
-    expect((await res.json()).accepted).toEqual(items.map((i) => i.id));
+    const first = await res.text();
+    expect(JSON.parse(first).accepted).toEqual(items.map((i) => i.id));
+    // The agent's retry of the same batch (its answer lost) gets the same answer back.
+    const retry = await post(body);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await retry.text()).toBe(first);
 
     const listed = tilltap(['server', 'receipts', 'list', '--json', '--db', db]);
     expect(listed.code).toBe(0);
@@ -133,7 +176,9 @@ describe('tilltap server', () => {
     expect(await done).toBe(0);
     expect(log()).toMatch(/"msg":"stopped"/);
   });
+});
 
+describe('tilltap server: listening', () => {
   it('a port in use is a runtime failure (exit 1), one line', async () => {
     const port = await freePort();
     const db = join(tempDir(), 'server.db');

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadServerConfig, parseListen } from '../../src/server/config.js';
-import { DbUrlError, DEFAULT_DB, openStorage, parseDbUrl, redact } from '../../src/server/storage/open.js';
+import { freePort } from '../../scripts/lib/net.js';
+import { DbOpenError, DbUrlError, DEFAULT_DB, openStorage, parseDbUrl, redact } from '../../src/server/storage/open.js';
 import { tempDir } from './helpers.js';
 
 describe('server config', () => {
@@ -35,15 +36,27 @@ describe('server config', () => {
     for (const bad of ['8470', '127.0.0.1', '127.0.0.1:99999', '::1:80', 'a b:1']) expect(() => parseListen(bad)).toThrow();
   });
 
-  it('--db: a path, sqlite:PATH, postgres:// (not built yet), unknown schemes', () => {
+  it('--db: a path, sqlite:PATH, postgres:// and postgresql:// URLs; malformed and unknown ones are DbUrlError', () => {
     expect(parseDbUrl('./x.db')).toEqual({ kind: 'sqlite', file: './x.db' });
     expect(parseDbUrl('C:\\data\\x.db')).toEqual({ kind: 'sqlite', file: 'C:\\data\\x.db' });
     expect(parseDbUrl('sqlite:/tmp/x.db')).toEqual({ kind: 'sqlite', file: '/tmp/x.db' });
     expect(parseDbUrl('postgresql://u:secret@h/db')).toEqual({ kind: 'postgres', url: 'postgresql://u:secret@h/db' });
-    expect(() => openStorage(parseDbUrl('postgres://u:secret@h/db'))).toThrow(/PostgreSQL backend not built yet/);
-    expect(() => openStorage(parseDbUrl('postgres://u:secret@h/db'))).not.toThrow(/secret/);
-    expect(() => parseDbUrl('mysql://h/db')).toThrow(DbUrlError);
+    expect(parseDbUrl('postgres://u@127.0.0.1:5432/tilltap')).toEqual({ kind: 'postgres', url: 'postgres://u@127.0.0.1:5432/tilltap' });
+    expect(parseDbUrl('postgres:///tilltap?host=/run/postgresql').kind).toBe('postgres');
+    for (const bad of ['postgres://u:secret@[bad/db', 'postgres://u:secret@127.0.0.1:99999/db', 'postgres://u:secret@h:port/db', 'postgres:///db', 'mysql://h/db']) {
+      expect(() => parseDbUrl(bad), bad).toThrow(DbUrlError);
+      expect(() => parseDbUrl(bad), bad).not.toThrow(/secret/);
+    }
     expect(redact('postgres://u:secret@h:5432/db')).toBe('postgres://u:***@h:5432/db');
+  });
+
+  it('a PostgreSQL server that does not answer is a DbOpenError: one line, no password', async () => {
+    const port = await freePort();
+    const err = (await openStorage(parseDbUrl(`postgres://u:secret@127.0.0.1:${port}/db`)).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(DbOpenError);
+    expect(err.message).toMatch(new RegExp(`^cannot open the database postgres://u:\\*\\*\\*@127\\.0\\.0\\.1:${port}/db: .*ECONNREFUSED`));
+    expect(err.message).not.toContain('secret');
+    expect(err.message).not.toContain('\n');
   });
 });
 

@@ -1,5 +1,6 @@
 /**
- * Shared by the server tests: real SQLite files in temp directories, receipts decoded from bytes
+ * Shared by the server tests: real databases (SQLite files in temp directories, PostgreSQL
+ * schemas in the test run's cluster: backends.ts), receipts decoded from bytes
  * made by tilltap's own encoder, and protocol bodies (docs/sync-protocol.md) built from them.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,7 +15,9 @@ import { EscPosBuilder } from '../../src/escpos/builder.js';
 import { decodeBuffer } from '../../src/receipt/decoder.js';
 import { receiptToJson, type JsonReceipt } from '../../src/receipt/render/json.js';
 import { buildApp, type AppLimits } from '../../src/server/app.js';
+import { openStorage as open, parseDbUrl } from '../../src/server/storage/open.js';
 import { SqliteStorage } from '../../src/server/storage/sqlite/index.js';
+import type { Storage } from '../../src/server/storage/types.js';
 import { makeToken } from '../../src/server/tokens.js';
 import { canonicalJson, sha256Hex } from '../../src/store/canonical.js';
 
@@ -32,11 +35,23 @@ export function tempDir(): string {
   return d;
 }
 
-/** A server database on a real file, closed after the test. */
-export function openStorage(file = join(tempDir(), 'server.db')): SqliteStorage {
+/** A server database on a real SQLite file, closed after the test. */
+export function openSqlite(file = join(tempDir(), 'server.db')): SqliteStorage {
   const s = SqliteStorage.open(file);
   closers.push(() => s.close());
   return s;
+}
+
+/** The storage `--db` names (a file path or a postgres:// URL), as the server opens it; closed after the test. */
+export async function openDb(db: string): Promise<Storage> {
+  const s = await open(parseDbUrl(db));
+  closers.push(() => s.close());
+  return s;
+}
+
+/** Run after the test, before temp directories are removed (for a test's own servers and clients). */
+export function afterThisTest(close: () => Promise<void>): void {
+  closers.push(close);
 }
 
 /** Log lines the app wrote, parsed (to check what was logged at warn, and that nothing leaked). */
@@ -44,8 +59,11 @@ export interface LogCapture {
   readonly lines: Array<Record<string, unknown> & { level: number; msg: string }>;
 }
 
-export async function makeApp(opts: { storage?: SqliteStorage; limits?: AppLimits } = {}): Promise<{ app: FastifyInstance; storage: SqliteStorage; logs: LogCapture }> {
-  const storage = opts.storage ?? openStorage();
+/** The app on a fresh database of `backend` (a `{ fresh() }` of backends.ts), or on `storage`. */
+export async function makeApp(
+  opts: { storage?: Storage; backend?: { fresh(): Promise<string> }; limits?: AppLimits } = {},
+): Promise<{ app: FastifyInstance; storage: Storage; logs: LogCapture }> {
+  const storage = opts.storage ?? (opts.backend ? await openDb(await opts.backend.fresh()) : openSqlite());
   const logs: LogCapture = { lines: [] };
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -58,13 +76,13 @@ export async function makeApp(opts: { storage?: SqliteStorage; limits?: AppLimit
   return { app, storage, logs };
 }
 
-export async function deviceToken(storage: SqliteStorage, store = 'S001'): Promise<{ id: string; secret: string }> {
+export async function deviceToken(storage: Storage, store = 'S001'): Promise<{ id: string; secret: string }> {
   const t = makeToken('device');
   await storage.tokens.create({ id: t.id, hash: t.hash, role: 'device', store, createdAt: new Date().toISOString() });
   return { id: t.id, secret: t.secret };
 }
 
-export async function userToken(storage: SqliteStorage, name = 'finance'): Promise<{ id: string; secret: string }> {
+export async function userToken(storage: Storage, name = 'finance'): Promise<{ id: string; secret: string }> {
   const t = makeToken('user');
   await storage.tokens.create({ id: t.id, hash: t.hash, role: 'user', name, createdAt: new Date().toISOString() });
   return { id: t.id, secret: t.secret };

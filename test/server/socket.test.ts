@@ -1,13 +1,14 @@
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/server/app.js';
+import { describeBackends } from './backends.js';
 import { decodedReceipts, device, deviceToken, item, makeApp, receiptsBody } from './helpers.js';
 
 // inject() does not stream a body the way a socket does: the gzip path and the refusals of a
 // half-read body are checked on a real socket too.
-describe('the app on a real socket (127.0.0.1)', () => {
+describeBackends('the app on a real socket (127.0.0.1)', (backend) => {
   it('gzip bodies inflate; a gzip bomb is 413; a 401 with an unread body does not break the next request', async () => {
-    const { app, storage } = await makeApp();
+    const { app, storage } = await makeApp({ backend });
     const t = await deviceToken(storage);
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
     const send = (body: Buffer, headers: Record<string, string> = {}) =>

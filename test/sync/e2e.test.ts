@@ -6,11 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, sha256Hex } from '../../src/store/canonical.js';
 import type { Store } from '../../src/store/index.js';
-import { type AttemptReport, createSyncClient, receiptsKind, receiptWire, type SyncSettings, SyncWorker } from '../../src/sync/index.js';
+import { type AttemptReport, createSyncClient, healthEventsKind, receiptsKind, receiptWire, type SyncSettings, SyncWorker } from '../../src/sync/index.js';
 import { batchBody } from '../../src/sync/protocol.js';
 import { type FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js';
 import { type RealServer, startRealServer } from '../helpers/real-server.js';
-import { addReceipts, FAST, later, memoryLog, openStore, sleep, tempDir, waitFor } from '../helpers/sync.js';
+import { addHealthEvents, addReceipts, FAST, later, memoryLog, openStore, sleep, tempDir, waitFor } from '../helpers/sync.js';
 
 interface Rig {
   store: Store;
@@ -26,7 +26,7 @@ async function rig(opts: { settings?: Partial<SyncSettings>; timeoutMs?: number;
   later(() => proxy.stop());
   const store = opts.store ?? openStore(tempDir());
   const client = createSyncClient({ url: proxy.url, token: real.token, connectTimeoutMs: 5000, timeoutMs: opts.timeoutMs ?? 10_000, userAgent: 'tilltap-e2e' });
-  const worker = new SyncWorker({ store, kinds: [receiptsKind(store)], client, terminal: 'T01', version: '9.9.9', settings: { ...FAST, ...opts.settings }, log: memoryLog() });
+  const worker = new SyncWorker({ store, kinds: [receiptsKind(store), healthEventsKind(store)], client, terminal: 'T01', version: '9.9.9', settings: { ...FAST, ...opts.settings }, log: memoryLog() });
   const attempts: AttemptReport[] = [];
   worker.on('attempt', (a) => attempts.push(a));
   later(async () => {
@@ -127,6 +127,21 @@ describe('sync end to end with the real server', () => {
     // The parked ones went once (the 409) and not again.
     expect((await r.real.server.storage.receipts.conflicts()).length).toBe(2);
     expect(r.proxy.requests.length).toBe(posts);
+  });
+
+  it('printer health events go to their own route, each held once, through the same faults', async () => {
+    const r = await rig({ timeoutMs: 1500 });
+    const receipts = addReceipts(r.store, 30);
+    const events = addHealthEvents(r.store, 12);
+    r.proxy.faults.push({ kind: 'reset-after' }, { kind: 'reset-after' }, { kind: 'status', status: 502 });
+    r.worker.start();
+    await waitFor(() => drained(r) && r.store.syncStatus().kinds['health-events'].backlog === 0, 'both backlogs');
+    await exactlyOnce(r, receipts);
+    const held = await r.real.server.storage.health.list({ store: 'S001' });
+    expect(held.map((e) => e.id).sort()).toEqual([...events].sort());
+    expect(held.find((e) => e.id === events[1])).toMatchObject({ printer: 'front', kind: 'paper', state: 'ok', previous: 'out', durationMs: 60_000 });
+    expect(r.store.listHealthEvents({ synced: false })).toEqual([]);
+    expect(r.proxy.requests.some((q) => q.url === '/api/v1/health-events' && q.status === 200)).toBe(true);
   });
 
   it('a redecoded receipt goes as revision 1 and the server keeps the old revision', async () => {

@@ -81,6 +81,7 @@ describe('wire format', () => {
       capturedAt: '2026-11-20T09:10:00+08:00',
       printer: 'front "A"',
       printStatus: 'suspect' as const,
+      printReason: 'paper near end reported 14:01:07',
       json,
       attempts: 0,
     };
@@ -99,7 +100,7 @@ describe('wire format', () => {
       captured_at: row.capturedAt,
       printer: 'front "A"',
       print_status: 'suspect',
-      print_reason: null,
+      print_reason: 'paper near end reported 14:01:07',
       receipt,
     });
     expect(sha256Hex(canonicalJson(parsed.receipts[0]!.receipt))).toBe(row.sha256);

@@ -4,10 +4,13 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DB_FILE, LATEST_VERSION, MIGRATIONS, RECEIPT_ENVELOPE_BYTES, Store } from '../../src/store/index.js';
 import { migrate } from '../../src/store/migrations.js';
-import { addReceipts, jsonReceipt, openStore, tempDir } from '../helpers/sync.js';
+import { addHealthEvents, addReceipts, jsonReceipt, openStore, tempDir } from '../helpers/sync.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const DAY = 86_400_000;
+/** The sync step's version (the lead renumbers steps at merge): files "from before sync" stop short of it. */
+const SYNC_STEP = MIGRATIONS.find((m) => m.name.startsWith('sync:'))!.version;
+const BEFORE_SYNC = MIGRATIONS.filter((m) => m.version < SYNC_STEP);
 
 function outboxRow(store: Store, id: string): { attempts: number; next_attempt_at: number; last_error: string | null; parked_at: number | null } | undefined {
   return store.db
@@ -32,7 +35,7 @@ describe('device id', () => {
     const dir = tempDir();
     const db = new Database(join(dir, DB_FILE));
     db.pragma('journal_mode = WAL');
-    migrate(db, 'old', MIGRATIONS.filter((m) => m.version === 1));
+    migrate(db, 'old', BEFORE_SYNC);
     db.exec(`INSERT INTO sessions (session, printer, peer, started_at) VALUES ('s', 'front', 'x', 0);
       INSERT INTO receipts (id, device_seq, printer, session, start_pos, end_pos, captured_at, captured_ms, print_status, json, sha256)
         VALUES ('r1', 1, 'front', 's', 0, 10, '2026-03-01T10:00:00+08:00', 0, 'ok', '{}', 'h');
@@ -153,7 +156,10 @@ describe('failures, answers, parking', () => {
       lastError: null,
       nextAttemptAt: null,
       clockOffsetMs: null,
-      kinds: { receipts: { backlog: 0, parked: 0, lastAttemptAt: null, lastSuccessAt: null, lastError: null, failures: 0, nextAttemptAt: null } },
+      kinds: {
+        receipts: { backlog: 0, parked: 0, lastAttemptAt: null, lastSuccessAt: null, lastError: null, failures: 0, nextAttemptAt: null },
+        'health-events': { backlog: 0, parked: 0, lastAttemptAt: null, lastSuccessAt: null, lastError: null, failures: 0, nextAttemptAt: null },
+      },
     });
     const ids = addReceipts(store, 3);
     const first = store.getReceipt(ids[0]!)!;
@@ -204,5 +210,41 @@ describe('endpoint', () => {
     expect(store.useSyncEndpoint('receipts', 'B')).toBe(true);
     expect(store.syncState('receipts')).toMatchObject({ nextAttemptAt: 0, failures: 0, lastError: { code: 'SYNC_UNAUTHORIZED' } });
     expect(store.useSyncEndpoint('receipts', 'B')).toBe(false);
+  });
+});
+
+describe('health events outbox', () => {
+  it('every recorded event is queued in the same transaction; marking it synced, by anyone, takes it out', () => {
+    const store = openStore(tempDir());
+    const ids = addHealthEvents(store, 5);
+    expect(ids).toHaveLength(5);
+    const batch = store.takeHealthBatch({ maxCount: 3, maxBytes: 1 << 20 });
+    expect(batch.map((b) => b.event.id)).toEqual(ids.slice(0, 3));
+    expect(batch[1]!.event).toMatchObject({ printer: 'front', kind: 'paper', state: 'ok', previous: 'out', durationMs: 60_000, synced: false });
+    expect(store.syncStatus().kinds['health-events']).toMatchObject({ backlog: 5, parked: 0 });
+    expect(store.settleHealthEvents(ids.slice(0, 2))).toEqual({ synced: 2, parked: 0 });
+    // The health module's own markHealthSynced empties the outbox too (a trigger).
+    expect(store.markHealthSynced([ids[2]!])).toBe(1);
+    expect(store.takeHealthBatch({ maxCount: 10, maxBytes: 1 << 20 }).map((b) => b.event.id)).toEqual(ids.slice(3));
+    expect(store.listHealthEvents({ synced: false }).map((e) => e.id)).toEqual(ids.slice(3));
+    // A failure of the kind is recorded on its rows and its state, apart from the receipts'.
+    const at = Date.now();
+    store.recordSyncFailure('health-events', ids.slice(3), { code: 'SYNC_NETWORK', message: 'down', at, nextAttemptAt: at + 1000 });
+    expect(store.syncState('health-events').failures).toBe(1);
+    expect(store.syncState('receipts').failures).toBe(0);
+  });
+
+  it('unsynced events recorded before the upgrade are queued by it', () => {
+    const dir = tempDir();
+    const db = new Database(join(dir, DB_FILE));
+    db.pragma('journal_mode = WAL');
+    migrate(db, 'old', BEFORE_SYNC);
+    db.exec(`INSERT INTO health_events (id, seq, printer, at, at_ms, kind, state) VALUES
+      ('e1', 1, 'front', '2026-03-01T10:00:00+08:00', 1, 'paper', 'out'),
+      ('e2', 2, 'front', '2026-03-01T10:01:00+08:00', 2, 'paper', 'ok');
+      UPDATE health_events SET synced = 1 WHERE id = 'e1';`);
+    db.close();
+    const store = openStore(dir);
+    expect(store.takeHealthBatch({ maxCount: 10, maxBytes: 1 << 20 }).map((b) => b.event.id)).toEqual(['e2']);
   });
 });

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/index.js';
-import { createSyncClient, idempotencyKey, receiptsKind, type AttemptReport, type SyncSettings, SyncWorker } from '../../src/sync/index.js';
+import { createSyncClient, healthEventsKind, idempotencyKey, receiptsKind, type AttemptReport, type SyncSettings, SyncWorker } from '../../src/sync/index.js';
 import { type SyncTestServer, startSyncTestServer } from '../helpers/sync-server.js';
-import { addReceipts, FAST, later, memoryLog, openStore, sleep, tempDir, waitFor } from '../helpers/sync.js';
+import { addHealthEvents, addReceipts, FAST, later, memoryLog, openStore, sleep, tempDir, waitFor } from '../helpers/sync.js';
 
 interface Rig {
   store: Store;
@@ -42,7 +42,7 @@ async function rig(
   const log = memoryLog();
   const worker = new SyncWorker({
     store,
-    kinds: [receiptsKind(store)],
+    kinds: opts.health ? [receiptsKind(store), healthEventsKind(store)] : [receiptsKind(store)],
     client,
     terminal: 'T01',
     version: '9.9.9',
@@ -121,6 +121,26 @@ describe('sync worker: the good path', () => {
     exactlyOnce(r, ids);
     expect(r.server.requests.length).toBeGreaterThan(2);
     expect(Math.max(...r.server.requests.map((p) => p.rows))).toBeLessThan(100);
+  });
+});
+
+describe('sync worker: two kinds', () => {
+  it('sends health events to their own route; a kind that fails does not hold the other back', async () => {
+    const r = await rig({ health: true, start: false, settings: { hold: { baseMs: 60_000, maxMs: 60_000 } } });
+    const receipts = addReceipts(r.store, 20);
+    const events = addHealthEvents(r.store, 6);
+    // The first request (receipts, the first kind) is refused for long; health events still go.
+    r.server.faults.push({ kind: 'status', status: 404, code: 'NOT_FOUND' });
+    r.worker.start();
+    await waitFor(() => r.store.syncStatus().kinds['health-events'].backlog === 0, 'the health events');
+    expect([...r.server.events.keys()].sort()).toEqual([...events].sort());
+    for (const id of events) expect(r.server.stored.get(id)).toBe(1);
+    expect(r.store.syncStatus()).toMatchObject({ backlog: 20, lastError: { code: 'SYNC_REFUSED' } });
+    expect(r.store.syncState('health-events')).toMatchObject({ failures: 0, lastError: null });
+    const sent = r.server.requests.find((q) => q.route === '/api/v1/health-events')!;
+    expect(sent).toMatchObject({ rows: 6, status: 200, gzip: true });
+    expect(sent.device).toMatchObject({ id: r.store.deviceId(), terminal: 'T01' });
+    expect(receipts.some((id) => r.server.stored.has(id))).toBe(false);
   });
 });
 

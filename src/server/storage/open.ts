@@ -1,42 +1,49 @@
 /**
- * `--db URL`: a SQLite file path (the default; `sqlite:PATH` also works) or a `postgres://` URL.
- * Parsing is pure (parseDbUrl); openStorage does the I/O.
+ * Opening the storage that `--db` names (url.ts parses it): a SQLite file, or a PostgreSQL
+ * database (connected and migrated before this resolves).
  */
 import { resolve } from 'node:path';
+import { PostgresStorage } from './postgres/index.js';
 import { SqliteStorage } from './sqlite/index.js';
 import type { Storage } from './types.js';
+import { redact, type DbTarget } from './url.js';
 
-/** Where the server keeps its data when neither --db nor the config file says. */
-export const DEFAULT_DB = './tilltap-server.db';
+export { DbUrlError, DEFAULT_DB, parseDbUrl, redact, type DbTarget } from './url.js';
 
-export type DbTarget = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
-
-/** Thrown for a --db value that names no database we can open; the CLI reports it as bad usage. */
-export class DbUrlError extends Error {
-  override readonly name = 'DbUrlError';
+/**
+ * The database could not be opened (unreachable, refused the login, no such database, a schema
+ * from a newer tilltap, an unwritable file): a runtime failure (exit 1), one line, password
+ * removed.
+ */
+export class DbOpenError extends Error {
+  override readonly name = 'DbOpenError';
 }
 
-export function parseDbUrl(value: string): DbTarget {
-  const v = value.trim();
-  if (v === '') throw new DbUrlError('--db is empty: give a SQLite file path or a postgres:// URL');
-  if (/^postgres(?:ql)?:\/\//i.test(v)) return { kind: 'postgres', url: v };
-  const sqlite = /^sqlite:(?:\/\/)?(.+)$/i.exec(v);
-  if (sqlite) return { kind: 'sqlite', file: sqlite[1]! };
-  // A Windows path (C:\…) has a one-letter "scheme"; anything else with :// is a URL we do not know.
-  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(v)) {
-    throw new DbUrlError(`--db ${redact(v)}: unknown database URL; give a SQLite file path or a postgres:// URL`);
+export interface OpenOptions {
+  /** PostgreSQL connections at most (default 10; a one-shot CLI command needs 2). */
+  readonly connections?: number;
+}
+
+export async function openStorage(target: DbTarget, opts: OpenOptions = {}): Promise<Storage> {
+  const where = target.kind === 'sqlite' ? target.file : redact(target.url);
+  try {
+    if (target.kind === 'postgres') return await PostgresStorage.open(target.url, opts.connections ? { max: opts.connections } : {});
+    return SqliteStorage.open(resolve(target.file));
+  } catch (err) {
+    throw new DbOpenError(`cannot open the database ${where}: ${describeDbError(err)}`, { cause: err });
   }
-  return { kind: 'sqlite', file: v };
 }
 
-/** A URL fit for logs: the password replaced. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+/** One line for an error from pg, net or better-sqlite3. */
+export function describeDbError(err: unknown): string {
+  // Node's connect to a name with several addresses (localhost: ::1 and 127.0.0.1) fails with an
+  // AggregateError whose own message is empty.
+  const e = err instanceof AggregateError && err.errors.length > 0 ? err.errors[0] : err;
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: unknown } | null)?.code;
+  const line = (message.split('\n')[0] ?? '').trim() || (typeof code === 'string' ? code : 'unknown error');
+  return redactAll(line);
 }
 
-export function openStorage(target: DbTarget): Storage {
-  if (target.kind === 'postgres') {
-    throw new DbUrlError(`PostgreSQL backend not built yet (${redact(target.url)}): use a SQLite file path for --db for now`);
-  }
-  return SqliteStorage.open(resolve(target.file));
-}
+/** A pg or net message may quote the connection string. */
+const redactAll = (s: string): string => s.replace(/(postgres(?:ql)?:\/\/[^:/@\s]+):[^@/\s]*@/gi, '$1:***@');

@@ -8,7 +8,17 @@
  *
  * Groups follow the tables (one module per group in each backend): stores, tokens, devices,
  * receipts (with their revision history and the conflict log), health events, idempotency keys.
- * Later issues add their groups (statements, matches, discrepancies) beside these.
+ * Later issues add their groups (statements, matches, discrepancies) beside these. Adding one:
+ *   1. here: its records and a `XStorage` interface, and a member of `Storage`;
+ *   2. the schema: one new step, the same version number, in sqlite/migrations.ts and in
+ *      postgres/migrations.ts (TEXT COLLATE "C" for keys and sorted text there; BIGINT for money
+ *      in minor units and for counts, milliseconds; identity columns instead of INTEGER PRIMARY KEY);
+ *   3. rows.ts: the row type, its columns and its mapping to the records, shared by both;
+ *      any deciding logic as a pure module beside classify.ts / batch.ts, shared too;
+ *   4. sqlite/x.ts (prepared statements, `db.transaction(...).immediate()` for writes) and
+ *      postgres/x.ts (`pool.query` for reads, `transaction(pool, …)` from postgres/pool.ts for
+ *      writes; `$n` placeholders), each composed in its backend's index.ts;
+ *   5. tests: in test/server/storage.test.ts inside describeBackends, so they run on both.
  */
 import type { PrintStatus } from '../../store/types.js';
 

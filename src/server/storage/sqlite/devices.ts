@@ -1,28 +1,7 @@
 /** Agents as they describe themselves, with the last clock offset measured for each. */
 import type Database from 'better-sqlite3';
+import { DEVICE_COLUMNS, toDevice, type DeviceRow } from '../rows.js';
 import type { DeviceRecord, DeviceSighting, DeviceStorage } from '../types.js';
-
-interface DeviceRow {
-  store: string;
-  id: string;
-  terminal: string | null;
-  version: string;
-  first_seen: string;
-  last_seen: string;
-  clock_offset_ms: number;
-  clock_at: string;
-}
-
-const toRecord = (r: DeviceRow): DeviceRecord => ({
-  store: r.store,
-  id: r.id,
-  terminal: r.terminal,
-  version: r.version,
-  firstSeen: r.first_seen,
-  lastSeen: r.last_seen,
-  clockOffsetMs: r.clock_offset_ms,
-  clockAt: r.clock_at,
-});
 
 export class SqliteDevices implements DeviceStorage {
   private readonly upsert;
@@ -36,9 +15,8 @@ export class SqliteDevices implements DeviceStorage {
        ON CONFLICT (store, id) DO UPDATE SET terminal = excluded.terminal, version = excluded.version,
          last_seen = excluded.last_seen, clock_offset_ms = excluded.clock_offset_ms, clock_at = excluded.clock_at`,
     );
-    const cols = 'store, id, terminal, version, first_seen, last_seen, clock_offset_ms, clock_at';
-    this.all = db.prepare<[], DeviceRow>(`SELECT ${cols} FROM devices ORDER BY store, id`);
-    this.inStore = db.prepare<[string], DeviceRow>(`SELECT ${cols} FROM devices WHERE store = ? ORDER BY id`);
+    this.all = db.prepare<[], DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY store, id`);
+    this.inStore = db.prepare<[string], DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE store = ? ORDER BY id`);
   }
 
   /** Inside the ingest transaction. */
@@ -47,6 +25,6 @@ export class SqliteDevices implements DeviceStorage {
   }
 
   async list(filter: { readonly store?: string } = {}): Promise<DeviceRecord[]> {
-    return (filter.store === undefined ? this.all.all() : this.inStore.all(filter.store)).map(toRecord);
+    return (filter.store === undefined ? this.all.all() : this.inStore.all(filter.store)).map(toDevice);
   }
 }

@@ -1,5 +1,6 @@
 /** Printer health events from the agents: stored once per id, a repeat is a no-op. */
 import type Database from 'better-sqlite3';
+import { HEALTH_COLUMNS, HEALTH_ORDER, toHealth, whereEqual, type HealthRow } from '../rows.js';
 import type {
   HealthEventRecord,
   HealthIngestResult,
@@ -10,38 +11,6 @@ import type {
   StoredAnswer,
 } from '../types.js';
 import type { SqliteIdempotency } from './idempotency.js';
-
-interface HealthRow {
-  id: string;
-  store: string;
-  device: string;
-  seq: number;
-  printer: string;
-  at: string;
-  at_ms: number;
-  kind: string;
-  state: string;
-  previous: string | null;
-  duration_ms: number | null;
-  detail: string | null;
-  received_at: string;
-}
-
-const toRecord = (r: HealthRow): HealthEventRecord => ({
-  id: r.id,
-  store: r.store,
-  device: r.device,
-  seq: r.seq,
-  printer: r.printer,
-  at: r.at,
-  atMs: r.at_ms,
-  kind: r.kind,
-  state: r.state,
-  previous: r.previous,
-  durationMs: r.duration_ms,
-  detail: r.detail,
-  receivedAt: r.received_at,
-});
 
 export class SqliteHealth implements HealthStorage {
   private readonly insert;
@@ -79,19 +48,16 @@ export class SqliteHealth implements HealthStorage {
   }
 
   async list(filter: { readonly store?: string; readonly printer?: string } = {}): Promise<HealthEventRecord[]> {
-    const where: string[] = [];
-    const params: string[] = [];
-    if (filter.store !== undefined) {
-      where.push('store = ?');
-      params.push(filter.store);
-    }
-    if (filter.printer !== undefined) {
-      where.push('printer = ?');
-      params.push(filter.printer);
-    }
+    const where = whereEqual(
+      [
+        ['store', filter.store],
+        ['printer', filter.printer],
+      ],
+      () => '?',
+    );
     return this.db
-      .prepare<string[], HealthRow>(`SELECT * FROM health_events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY at_ms, device, seq`)
-      .all(...params)
-      .map(toRecord);
+      .prepare<string[], HealthRow>(`SELECT ${HEALTH_COLUMNS} FROM health_events${where.sql} ORDER BY ${HEALTH_ORDER}`)
+      .all(...where.params)
+      .map(toHealth);
   }
 }

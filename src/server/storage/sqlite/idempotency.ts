@@ -3,6 +3,7 @@
  * again, and the shared shape of every idempotent ingest transaction.
  */
 import type Database from 'better-sqlite3';
+import { priorAnswer, type KeyRow } from '../idempotent.js';
 import type { IdempotencyClaim, IdempotencyStorage, Idempotent, IngestContext, StoredAnswer } from '../types.js';
 import type { SqliteDevices } from './devices.js';
 
@@ -15,7 +16,7 @@ export class SqliteIdempotency implements IdempotencyStorage {
     private readonly db: Database.Database,
     private readonly devices: SqliteDevices,
   ) {
-    this.get = db.prepare<[string, string, string], { fingerprint: string; status: number; body: string }>(
+    this.get = db.prepare<[string, string, string], KeyRow>(
       'SELECT fingerprint, status, body FROM idempotency_keys WHERE token_id = ? AND scope = ? AND key = ?',
     );
     this.put = db.prepare<[string, string, string, string, number, string, string]>(
@@ -46,10 +47,7 @@ export class SqliteIdempotency implements IdempotencyStorage {
   }
 
   private lookup(claim: IdempotencyClaim): Idempotent<never> | null {
-    const row = this.get.get(claim.tokenId, claim.scope, claim.key);
-    if (!row) return null;
-    if (row.fingerprint !== claim.fingerprint) return { kind: 'key-reused' };
-    return { kind: 'replay', answer: { status: row.status, body: row.body } };
+    return priorAnswer(this.get.get(claim.tokenId, claim.scope, claim.key), claim);
   }
 
   async prune(before: string): Promise<number> {

@@ -5,7 +5,8 @@
  * Append new steps at the end (issue 7 adds statements, matches and discrepancies); never edit a
  * released one. The SQL stays plain and portable: TEXT / INTEGER / BIGINT columns, ISO 8601 UTC
  * text for instants plus BIGINT milliseconds where rows are ordered or ranged by time, no SQLite-
- * only functions, so a PostgreSQL backend can reuse it nearly as it is.
+ * only functions. storage/postgres/migrations.ts has the same steps under the same versions:
+ * append each step to both (test/server/storage.test.ts compares the schemas column by column).
  */
 import type { Migration } from '../../../store/migrations.js';
 

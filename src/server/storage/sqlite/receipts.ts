@@ -4,7 +4,21 @@
  * prepared statements (see SqliteIdempotency.run).
  */
 import type Database from 'better-sqlite3';
-import { classifyReceipt, type HeldReceipt } from '../classify.js';
+import { planReceipts } from '../batch.js';
+import type { HeldReceipt } from '../classify.js';
+import {
+  CONFLICT_COLUMNS,
+  RECEIPT_COLUMNS,
+  RECEIPT_ORDER,
+  REVISION_COLUMNS,
+  toConflict,
+  toReceipt,
+  toRevision,
+  whereEqual,
+  type ConflictRow,
+  type ReceiptRow,
+  type RevisionRow,
+} from '../rows.js';
 import type {
   ConflictRecord,
   Idempotent,
@@ -18,47 +32,6 @@ import type {
   StoredAnswer,
 } from '../types.js';
 import type { SqliteIdempotency } from './idempotency.js';
-
-interface ReceiptRow {
-  id: string;
-  store: string;
-  device: string;
-  terminal: string | null;
-  seq: number;
-  revision: number;
-  sha256: string;
-  captured_at: string;
-  local_date: string;
-  printer: string;
-  print_status: ServerReceipt['printStatus'];
-  print_reason: string | null;
-  terminal_id: string | null;
-  merchant_id: string | null;
-  json: string;
-  received_at: string;
-}
-
-const COLUMNS =
-  'id, store, device, terminal, seq, revision, sha256, captured_at, local_date, printer, print_status, print_reason, terminal_id, merchant_id, json, received_at';
-
-const toReceipt = (r: ReceiptRow): ServerReceipt => ({
-  id: r.id,
-  store: r.store,
-  device: r.device,
-  terminal: r.terminal,
-  seq: r.seq,
-  revision: r.revision,
-  sha256: r.sha256,
-  capturedAt: r.captured_at,
-  localDate: r.local_date,
-  printer: r.printer,
-  printStatus: r.print_status,
-  printReason: r.print_reason,
-  terminalId: r.terminal_id,
-  merchantId: r.merchant_id,
-  json: r.json,
-  receivedAt: r.received_at,
-});
 
 /** store, device, terminal, seq, revision, sha256, captured_at, captured_ms, local_date, printer, print_status,
  *  print_reason, terminal_id, merchant_id, json, received_at, id */
@@ -108,14 +81,8 @@ export class SqliteReceipts implements ReceiptStorage {
          held_sha256, json, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.byId = db.prepare<[string], ReceiptRow>(`SELECT ${COLUMNS} FROM receipts WHERE id = ?`);
-    this.revisionsOf = db.prepare<
-      [string],
-      { receipt_id: string; revision: number; sha256: string; device: string; print_status: ServerReceipt['printStatus']; print_reason: string | null; json: string; received_at: string; replaced_at: string }
-    >(
-      `SELECT receipt_id, revision, sha256, device, print_status, print_reason, json, received_at, replaced_at
-       FROM receipt_revisions WHERE receipt_id = ? ORDER BY revision`,
-    );
+    this.byId = db.prepare<[string], ReceiptRow>(`SELECT ${RECEIPT_COLUMNS} FROM receipts WHERE id = ?`);
+    this.revisionsOf = db.prepare<[string], RevisionRow>(`SELECT ${REVISION_COLUMNS} FROM receipt_revisions WHERE receipt_id = ? ORDER BY revision`);
   }
 
   async ingest(
@@ -126,41 +93,30 @@ export class SqliteReceipts implements ReceiptStorage {
     return this.idempotency.run(ctx, () => this.store(ctx, receipts), answer);
   }
 
-  /** Inside the batch's transaction. */
+  /** Inside the batch's transaction: decide the whole batch (batch.ts), then write it. */
   private store(ctx: IngestContext, receipts: readonly IncomingReceipt[]): ReceiptIngestResult {
-    const result: ReceiptIngestResult = { accepted: [], duplicates: [], revised: [], conflicts: [] };
     const device = ctx.device.id;
-    for (const r of receipts) {
-      const held = this.held.get(r.id) ?? null;
-      const decision = classifyReceipt(held, { store: ctx.store, device, revision: r.revision, sha256: r.sha256 }, () =>
-        Boolean(this.inHistory.get(r.id, r.sha256, device)),
-      );
+    const { result, writes } = planReceipts({ store: ctx.store, device }, receipts, {
+      held: (id) => this.held.get(id) ?? null,
+      inHistory: (id, sha256, dev) => this.inHistory.get(id, sha256, dev) !== undefined,
+    });
+    for (const w of writes) {
+      const r = w.receipt;
       const values = (): Bind => [
         ctx.store, device, ctx.device.terminal, r.seq, r.revision, r.sha256, r.capturedAt, r.capturedMs, r.localDate, r.printer,
         r.printStatus, r.printReason, r.terminalId, r.merchantId, r.json, ctx.receivedAt, r.id,
       ];
-      switch (decision.kind) {
-        case 'accept':
+      switch (w.kind) {
+        case 'insert':
           this.insert.run(...values());
-          result.accepted.push(r.id);
-          break;
-        case 'duplicate':
-          result.duplicates.push(r.id);
           break;
         case 'revise':
           this.archive.run(ctx.receivedAt, r.id);
           this.replace.run(...values());
-          result.revised.push({ id: r.id, from: decision.from, to: r.revision });
           break;
         case 'conflict': {
-          const h = held!;
-          this.logConflict.run(r.id, ctx.store, device, decision.reason, r.revision, r.sha256, h.store, h.device, h.revision, h.sha256, r.json, ctx.receivedAt);
-          result.conflicts.push({
-            id: r.id,
-            reason: decision.reason,
-            sent: { revision: r.revision, sha256: r.sha256 },
-            held: { store: h.store, device: h.device, revision: h.revision, sha256: h.sha256 },
-          });
+          const h = w.held;
+          this.logConflict.run(r.id, ctx.store, device, w.reason, r.revision, r.sha256, h.store, h.device, h.revision, h.sha256, r.json, ctx.receivedAt);
           break;
         }
       }
@@ -169,17 +125,15 @@ export class SqliteReceipts implements ReceiptStorage {
   }
 
   async list(filter: ListReceiptsFilter = {}): Promise<ServerReceipt[]> {
-    const where: string[] = [];
-    const params: Array<string | number> = [];
-    if (filter.store !== undefined) {
-      where.push('store = ?');
-      params.push(filter.store);
-    }
-    if (filter.date !== undefined) {
-      where.push('local_date = ?');
-      params.push(filter.date);
-    }
-    let sql = `SELECT ${COLUMNS} FROM receipts${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY captured_ms, device, seq, id`;
+    const where = whereEqual(
+      [
+        ['store', filter.store],
+        ['local_date', filter.date],
+      ],
+      () => '?',
+    );
+    const params: Array<string | number> = [...where.params];
+    let sql = `SELECT ${RECEIPT_COLUMNS} FROM receipts${where.sql} ORDER BY ${RECEIPT_ORDER}`;
     if (filter.limit !== undefined || filter.offset !== undefined) {
       sql += ' LIMIT ? OFFSET ?';
       params.push(filter.limit ?? -1, filter.offset ?? 0);
@@ -193,39 +147,14 @@ export class SqliteReceipts implements ReceiptStorage {
   }
 
   async revisions(id: string): Promise<ReceiptRevision[]> {
-    return this.revisionsOf.all(id).map((r) => ({
-      id: r.receipt_id,
-      revision: r.revision,
-      sha256: r.sha256,
-      device: r.device,
-      printStatus: r.print_status,
-      printReason: r.print_reason,
-      json: r.json,
-      receivedAt: r.received_at,
-      replacedAt: r.replaced_at,
-    }));
+    return this.revisionsOf.all(id).map(toRevision);
   }
 
   async conflicts(filter: { readonly store?: string } = {}): Promise<ConflictRecord[]> {
-    const rows = this.db
-      .prepare<string[], Record<string, string | number>>(
-        `SELECT * FROM receipt_conflicts${filter.store !== undefined ? ' WHERE store = ?' : ''} ORDER BY seq`,
-      )
-      .all(...(filter.store !== undefined ? [filter.store] : []));
-    return rows.map((r) => ({
-      seq: r.seq as number,
-      receiptId: r.receipt_id as string,
-      store: r.store as string,
-      device: r.device as string,
-      reason: r.reason as ConflictRecord['reason'],
-      revision: r.revision as number,
-      sha256: r.sha256 as string,
-      heldStore: r.held_store as string,
-      heldDevice: r.held_device as string,
-      heldRevision: r.held_revision as number,
-      heldSha256: r.held_sha256 as string,
-      json: r.json as string,
-      receivedAt: r.received_at as string,
-    }));
+    const where = whereEqual([['store', filter.store]], () => '?');
+    return this.db
+      .prepare<string[], ConflictRow>(`SELECT ${CONFLICT_COLUMNS} FROM receipt_conflicts${where.sql} ORDER BY seq`)
+      .all(...where.params)
+      .map(toConflict);
   }
 }

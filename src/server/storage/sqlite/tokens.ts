@@ -1,25 +1,8 @@
 /** API tokens, stored only as their SHA-256 (src/server/tokens.ts makes and hashes them). */
 import type Database from 'better-sqlite3';
+import { TOKEN_COLUMNS as COLUMNS, toToken as toRecord, type TokenRow } from '../rows.js';
 import type { NewToken, RevokeResult, TokenRecord, TokenStorage } from '../types.js';
 import type { SqliteStores } from './stores.js';
-
-interface TokenRow {
-  id: string;
-  role: 'device' | 'user';
-  store: string | null;
-  name: string | null;
-  created_at: string;
-  revoked_at: string | null;
-}
-
-const COLUMNS = 'id, role, store, name, created_at, revoked_at';
-
-function toRecord(r: TokenRow): TokenRecord {
-  // The table's CHECK constraint guarantees the pairing of role with store / name.
-  return r.role === 'device'
-    ? { id: r.id, role: 'device', store: r.store!, name: null, createdAt: r.created_at, revokedAt: r.revoked_at }
-    : { id: r.id, role: 'user', store: null, name: r.name!, createdAt: r.created_at, revokedAt: r.revoked_at };
-}
 
 export class SqliteTokens implements TokenStorage {
   private readonly insert;

@@ -1,0 +1,251 @@
+/**
+ * Copies of one slip are one transaction. A terminal prints a merchant and a cardholder copy (and
+ * sometimes a bank copy), a cashier reprints on request: all of them carry the transaction's own
+ * numbers, so receipts sharing (MID, TID, type, RRN), (MID, TID, type, batch, trace), a wallet
+ * order number or a till receipt number within a day of each other are grouped first, and the
+ * group — never a single print — is what meets the statement.
+ *
+ * Within a group: prints marked 重打印 / REPRINT are reprints; a second unmarked print of a copy
+ * already printed is a duplicate.
+ */
+import type { CopyKind, TransType } from '../../receipt/fields/types.js';
+import type { Channel, ReceiptView } from './normalize.js';
+import type { WallMs } from './time.js';
+import type { ExclusionReason, ReceiptGroup } from './types.js';
+import { MultiMap } from './multimap.js';
+import { UnionFind } from './union-find.js';
+
+export type WalletSource = 'wechat' | 'alipay';
+
+export interface DuplicatePrint {
+  readonly receipt: ReceiptView;
+  /** The earlier print of the same copy. */
+  readonly first: ReceiptView;
+}
+
+export interface GroupView {
+  /** Position in time order. */
+  idx: number;
+  readonly id: string;
+  /** Capture order. */
+  readonly members: readonly ReceiptView[];
+  /** The members' ids, capture order. */
+  readonly receiptIds: readonly string[];
+  readonly primary: ReceiptView;
+  readonly reprints: readonly ReceiptView[];
+  readonly duplicates: readonly DuplicatePrint[];
+  readonly copies: readonly CopyKind[];
+  readonly excluded?: ExclusionReason;
+  /** Which statements can reconcile it; undefined when none can (no MID/TID, order or receipt number). */
+  readonly channel?: Channel;
+  readonly walletSource?: WalletSource;
+  /** The transaction's time: printed on the slip (terminal clock) when it is, else captured. */
+  readonly t: WallMs;
+  readonly printedClock: boolean;
+  readonly store: string;
+  readonly printer: string;
+  readonly agentTerminal: string | null;
+  // Merged fields: the primary's value, else the first member that has one.
+  readonly type?: TransType;
+  readonly mid?: string;
+  readonly tid?: string;
+  readonly rrn?: string;
+  readonly batch?: string;
+  readonly trace?: string;
+  readonly auth?: string;
+  readonly last4?: string;
+  readonly bin?: string;
+  readonly txid?: string;
+  readonly order?: string;
+  readonly receiptNo?: string;
+  readonly origRrn?: string;
+  readonly origTrace?: string;
+  readonly origTxid?: string;
+  readonly amount?: number;
+  readonly currency?: string;
+  readonly operator?: string;
+  /** Printed values, for explanations (leading zeros kept). */
+  readonly printedRrn?: string;
+  readonly printedTrace?: string;
+  readonly printedTxid?: string;
+  readonly printedOrder?: string;
+  readonly printedReceiptNo?: string;
+  readonly printedTid?: string;
+  readonly printedMid?: string;
+  readonly fault: boolean;
+}
+
+const NOT_TRANSACTIONS: ReadonlySet<TransType> = new Set(['balance', 'settlement']);
+const WALLET_METHODS = new Set(['wechat', 'alipay', 'unionpay_qr']);
+
+function exclusion(r: ReceiptView): ExclusionReason | undefined {
+  const f = r.f;
+  if (f.test) return 'test';
+  if (f.trans_type && NOT_TRANSACTIONS.has(f.trans_type)) return 'not_a_transaction';
+  const hasId =
+    (f.merchant_id && f.terminal_id) || f.transaction_id || f.merchant_order_no || f.receipt_no || f.reference_no || f.trace_no;
+  if (!hasId && r.amount === undefined) return 'no_fields';
+  return undefined;
+}
+
+/** The keys under which prints of one transaction meet. */
+function groupKeys(r: ReceiptView): string[] {
+  const type = r.f.trans_type ?? '?';
+  const keys: string[] = [];
+  if (r.mid && r.tid) {
+    if (r.rrn) keys.push(`r|${r.mid}|${r.tid}|${type}|${r.rrn}`);
+    if (r.trace) keys.push(`t|${r.mid}|${r.tid}|${type}|${r.batch ?? ''}|${r.trace}`);
+  }
+  if (r.txid) keys.push(`x|${type}|${r.txid}`);
+  if (r.order) keys.push(`o|${type}|${r.order}`);
+  if (r.receiptNo) keys.push(`n|${r.r.store}|${type}|${r.receiptNo}`);
+  return keys;
+}
+
+function channelOf(f: ReceiptView['f']): Channel | undefined {
+  if (f.receipt_no) return 'sales';
+  if (f.transaction_id || f.merchant_order_no || (f.payment_method && WALLET_METHODS.has(f.payment_method))) return 'wallet';
+  if (f.merchant_id && f.terminal_id) return 'card';
+  return undefined;
+}
+
+function walletSourceOf(f: ReceiptView['f']): WalletSource | undefined {
+  const method = f.payment_method;
+  return method === 'wechat' || method === 'alipay' ? method : undefined;
+}
+
+const receiptTime = (r: ReceiptView): WallMs => r.printed ?? r.captured;
+
+/**
+ * Groups the receipts (given in capture order). `keyWindowMs`: prints further apart than this
+ * under one key are separate transactions (trace numbers wrap, RRNs repeat across years).
+ */
+export function groupReceipts(receipts: readonly ReceiptView[], keyWindowMs: number): GroupView[] {
+  const uf = new UnionFind(receipts.length);
+  const excluded = receipts.map(exclusion);
+  const buckets = new MultiMap();
+  receipts.forEach((r, i) => {
+    if (excluded[i]) return;
+    for (const k of groupKeys(r)) buckets.add(k, i);
+  });
+  for (const members of buckets.multiples()) {
+    const byTime = [...members].sort((a, b) => receiptTime(receipts[a]!) - receiptTime(receipts[b]!) || a - b);
+    for (let k = 1; k < byTime.length; k++) {
+      const a = byTime[k - 1]!;
+      const b = byTime[k]!;
+      if (receiptTime(receipts[b]!) - receiptTime(receipts[a]!) <= keyWindowMs) uf.union(a, b);
+    }
+  }
+  const sets = new Map<number, ReceiptView[]>();
+  receipts.forEach((r, i) => {
+    const root = uf.find(i);
+    const s = sets.get(root);
+    if (s) s.push(r);
+    else sets.set(root, [r]);
+  });
+  // The root is the smallest index of its set: excluded receipts have no keys and stand alone.
+  const groups = [...sets].map(([root, members]) => buildGroup(members, excluded[root]));
+  groups.sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  groups.forEach((g, idx) => (g.idx = idx));
+  return groups;
+}
+
+/** The group's value of a field: the primary's, else the first other print's that has one. */
+function first<K extends keyof ReceiptView>(members: readonly ReceiptView[], primary: ReceiptView, key: K): ReceiptView[K] | undefined {
+  const v = primary[key];
+  if (v !== undefined || members.length === 1) return v;
+  for (const m of members) {
+    const w = m[key];
+    if (w !== undefined) return w;
+  }
+  return undefined;
+}
+
+function firstField<K extends keyof ReceiptView['f']>(members: readonly ReceiptView[], primary: ReceiptView, key: K): ReceiptView['f'][K] | undefined {
+  const v = primary.f[key];
+  if ((v !== undefined && v !== '') || members.length === 1) return v === '' ? undefined : v;
+  for (const m of members) {
+    const w = m.f[key];
+    if (w !== undefined && w !== '') return w;
+  }
+  return undefined;
+}
+
+function buildGroup(members: readonly ReceiptView[], excludedReason: ExclusionReason | undefined): GroupView {
+  const reprints = members.filter((m) => m.f.reprint === true);
+  const primary = members.find((m) => m.f.reprint !== true) ?? members[0]!;
+  // The first print of each copy (no copy mark counts as a copy of its own); a group holds a handful.
+  const firstPrints: ReceiptView[] = [];
+  const duplicates: DuplicatePrint[] = [];
+  const copies: CopyKind[] = [];
+  for (const m of members) {
+    if (m.f.reprint === true) continue;
+    const earlier = firstPrints.find((e) => e.f.copy === m.f.copy);
+    if (earlier) duplicates.push({ receipt: m, first: earlier });
+    else {
+      firstPrints.push(m);
+      if (m.f.copy) copies.push(m.f.copy);
+    }
+  }
+  let id = members[0]!.id;
+  for (const m of members) if (m.id < id) id = m.id;
+  const v = <K extends keyof ReceiptView>(key: K) => first(members, primary, key);
+  const p = <K extends keyof ReceiptView['f']>(key: K) => firstField(members, primary, key);
+  return {
+    idx: 0,
+    id,
+    members,
+    receiptIds: members.map((m) => m.id),
+    primary,
+    reprints,
+    duplicates,
+    copies,
+    excluded: excludedReason,
+    channel: channelOf(primary.f),
+    walletSource: walletSourceOf(primary.f),
+    t: receiptTime(primary),
+    printedClock: primary.printed !== undefined,
+    store: primary.r.store,
+    printer: primary.r.printer,
+    agentTerminal: primary.r.terminal,
+    type: p('trans_type'),
+    mid: v('mid'),
+    tid: v('tid'),
+    rrn: v('rrn'),
+    batch: v('batch'),
+    trace: v('trace'),
+    auth: v('auth'),
+    last4: v('last4'),
+    bin: v('bin'),
+    txid: v('txid'),
+    order: v('order'),
+    receiptNo: v('receiptNo'),
+    origRrn: v('origRrn'),
+    origTrace: v('origTrace'),
+    origTxid: v('origTxid'),
+    amount: v('amount'),
+    currency: p('currency'),
+    operator: v('operator'),
+    printedRrn: p('reference_no'),
+    printedTrace: p('trace_no'),
+    printedTxid: p('transaction_id'),
+    printedOrder: p('merchant_order_no'),
+    printedReceiptNo: p('receipt_no'),
+    printedTid: p('terminal_id'),
+    printedMid: p('merchant_id'),
+    fault: members.some((m) => m.f.fault === true),
+  };
+}
+
+/** The public shape of a group. */
+export function publicGroup(g: GroupView): ReceiptGroup {
+  return {
+    id: g.id,
+    receipt_ids: g.receiptIds,
+    primary: g.primary.id,
+    copies: g.copies,
+    reprints: g.reprints.map((m) => m.id),
+    duplicates: g.duplicates.map((d) => d.receipt.id),
+    ...(g.excluded ? { excluded: g.excluded } : {}),
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The server database's schema steps on PostgreSQL: the same tables, columns, keys and checks as
+ * SQLite's (storage/sqlite/migrations.ts, where each table's comment says why it is so), step for
+ * step under the same version numbers. test/server/storage.test.ts compares the two schemas
+ * column by column, so a table group added to one backend and not the other fails there.
+ *
+ * Where PostgreSQL needs saying differently:
+ *   - TEXT keys and the columns rows are ordered or ranged by are COLLATE "C": byte order, as
+ *     SQLite compares, whatever the database's default collation (an en_US or ICU database would
+ *     otherwise sort 'a-store' before 'S001', and lists would come back in another order);
+ *   - receipt_conflicts.seq is an identity column (SQLite's INTEGER PRIMARY KEY is its rowid);
+ *   - instants stay ISO 8601 UTC text, as the storage interface hands them over, so that both
+ *     backends give back exactly what was stored (and compare them the same way).
+ *
+ * Append new steps at the end with the next version (applied by ./migrate.ts, one transaction
+ * each); never edit a released one.
+ */
+import type { Migration } from '../../../store/migrations.js';
+
+export const PG_SERVER_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'stores, tokens, devices, receipts and their revisions, conflicts, health events, idempotency keys',
+    sql: `
+      CREATE TABLE stores (
+        id         TEXT COLLATE "C" PRIMARY KEY,
+        created_at TEXT COLLATE "C" NOT NULL
+      );
+
+      CREATE TABLE tokens (
+        id         TEXT COLLATE "C" PRIMARY KEY,
+        hash       TEXT NOT NULL UNIQUE,
+        role       TEXT NOT NULL CHECK (role IN ('device', 'user')),
+        store      TEXT COLLATE "C" REFERENCES stores (id),
+        name       TEXT,
+        created_at TEXT COLLATE "C" NOT NULL,
+        revoked_at TEXT,
+        CHECK ((role = 'device' AND store IS NOT NULL AND name IS NULL)
+            OR (role = 'user' AND store IS NULL AND name IS NOT NULL))
+      );
+
+      CREATE TABLE devices (
+        store           TEXT COLLATE "C" NOT NULL REFERENCES stores (id),
+        id              TEXT COLLATE "C" NOT NULL,
+        terminal        TEXT,
+        version         TEXT NOT NULL,
+        first_seen      TEXT NOT NULL,
+        last_seen       TEXT NOT NULL,
+        clock_offset_ms BIGINT NOT NULL,
+        clock_at        TEXT NOT NULL,
+        PRIMARY KEY (store, id)
+      );
+
+      CREATE TABLE receipts (
+        id           TEXT COLLATE "C" PRIMARY KEY,
+        store        TEXT COLLATE "C" NOT NULL REFERENCES stores (id),
+        device       TEXT COLLATE "C" NOT NULL,
+        terminal     TEXT,
+        seq          BIGINT NOT NULL,
+        revision     INTEGER NOT NULL CHECK (revision >= 0),
+        sha256       TEXT NOT NULL,
+        captured_at  TEXT NOT NULL,
+        captured_ms  BIGINT NOT NULL,
+        local_date   TEXT COLLATE "C" NOT NULL,
+        printer      TEXT NOT NULL,
+        print_status TEXT NOT NULL CHECK (print_status IN ('ok', 'suspect', 'failed')),
+        print_reason TEXT,
+        terminal_id  TEXT COLLATE "C",
+        merchant_id  TEXT COLLATE "C",
+        json         TEXT NOT NULL,
+        received_at  TEXT NOT NULL
+      );
+      CREATE INDEX receipts_by_store_date ON receipts (store, local_date, captured_ms);
+      CREATE INDEX receipts_by_date ON receipts (local_date, captured_ms);
+      CREATE INDEX receipts_by_captured ON receipts (captured_ms);
+      CREATE INDEX receipts_by_terminal ON receipts (merchant_id, terminal_id, captured_ms);
+
+      CREATE TABLE receipt_revisions (
+        receipt_id   TEXT COLLATE "C" NOT NULL REFERENCES receipts (id),
+        revision     INTEGER NOT NULL,
+        device       TEXT COLLATE "C" NOT NULL,
+        terminal     TEXT,
+        seq          BIGINT NOT NULL,
+        sha256       TEXT NOT NULL,
+        captured_at  TEXT NOT NULL,
+        printer      TEXT NOT NULL,
+        print_status TEXT NOT NULL,
+        print_reason TEXT,
+        terminal_id  TEXT,
+        merchant_id  TEXT,
+        json         TEXT NOT NULL,
+        received_at  TEXT NOT NULL,
+        replaced_at  TEXT NOT NULL,
+        PRIMARY KEY (receipt_id, revision)
+      );
+
+      CREATE TABLE receipt_conflicts (
+        seq           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        receipt_id    TEXT COLLATE "C" NOT NULL,
+        store         TEXT COLLATE "C" NOT NULL,
+        device        TEXT COLLATE "C" NOT NULL,
+        reason        TEXT NOT NULL CHECK (reason IN ('revision-not-higher', 'other-device')),
+        revision      INTEGER NOT NULL,
+        sha256        TEXT NOT NULL,
+        held_store    TEXT NOT NULL,
+        held_device   TEXT NOT NULL,
+        held_revision INTEGER NOT NULL,
+        held_sha256   TEXT NOT NULL,
+        json          TEXT NOT NULL,
+        received_at   TEXT NOT NULL
+      );
+      CREATE INDEX receipt_conflicts_by_store ON receipt_conflicts (store, seq);
+
+      CREATE TABLE health_events (
+        id          TEXT COLLATE "C" PRIMARY KEY,
+        store       TEXT COLLATE "C" NOT NULL REFERENCES stores (id),
+        device      TEXT COLLATE "C" NOT NULL,
+        seq         BIGINT NOT NULL,
+        printer     TEXT COLLATE "C" NOT NULL,
+        at          TEXT NOT NULL,
+        at_ms       BIGINT NOT NULL,
+        kind        TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        previous    TEXT,
+        duration_ms BIGINT,
+        detail      TEXT,
+        received_at TEXT NOT NULL
+      );
+      CREATE INDEX health_events_by_printer ON health_events (store, printer, at_ms);
+
+      CREATE TABLE idempotency_keys (
+        token_id    TEXT COLLATE "C" NOT NULL,
+        scope       TEXT COLLATE "C" NOT NULL,
+        key         TEXT COLLATE "C" NOT NULL,
+        fingerprint TEXT NOT NULL,
+        status      INTEGER NOT NULL,
+        body        TEXT NOT NULL,
+        created_at  TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (token_id, scope, key)
+      );
+      CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+    `,
+  },
+];
