@@ -26,6 +26,8 @@ async function rig(
     store?: Store;
     timeoutMs?: number;
     start?: boolean;
+    /** Send printer health events too. */
+    health?: boolean;
   } = {},
 ): Promise<Rig> {
   const server = opts.server ?? (await startSyncTestServer({ clockSkewMs: 60_000 }));
