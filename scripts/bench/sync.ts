@@ -132,6 +132,8 @@ class ChildServer {
 
 interface Drain {
   ms: number;
+  /** Of which starting the worker (for the thread: spawning it, loading its modules, opening the store). */
+  startMs: number;
   batches: number;
   exchangeMs: number;
   loopP99: number;
@@ -161,6 +163,7 @@ async function drain(
     synced += a.synced;
     if (synced >= count) finished();
   });
+  const startMs = performance.now() - t0;
   // From here on (the thread's start-up is a one-off when the agent starts, not a drain's cost).
   loop.enable();
   await done;
@@ -177,7 +180,7 @@ async function drain(
   })();
   if (backlog !== 0) throw new Error(`backlog left: ${backlog}`);
   const once = await server.stopAndCheck(ids);
-  return { ms, batches, exchangeMs: exchangeMs / batches, loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, once };
+  return { ms, startMs, batches, exchangeMs: exchangeMs / batches, loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, once };
 }
 
 const quiet = { info: () => {}, warn: (o: object, m?: string) => console.error('warn', m, o), error: (o: object, m?: string) => console.error('error', m, o) };
@@ -248,7 +251,7 @@ async function main(): Promise<void> {
   const gzAvg = bodies.reduce((s, b) => s + b.body.length, 0) / bodies.length;
   const rate = (ms: number): string => `${Math.round(count / (ms / 1000)).toLocaleString('en')} receipts/s`;
   const line = (name: string, d: Drain): string =>
-    `  ${name} ${(d.ms / 1000).toFixed(2)} s  ${rate(d.ms)}  (${d.batches} batches, ${d.exchangeMs.toFixed(0)} ms each; ` +
+    `  ${name} ${(d.ms / 1000).toFixed(2)} s  ${rate(d.ms)}  (start ${d.startMs.toFixed(0)} ms, ${d.batches} batches, ${d.exchangeMs.toFixed(0)} ms each; ` +
     `main event loop delay p99 ${d.loopP99.toFixed(1)} ms, max ${d.loopMax.toFixed(1)} ms)`;
   console.log(`sync drain: ${count.toLocaleString('en')} receipts, batches of ${settings.batchSize}, gzip, \`tilltap server\` (SQLite) in another process on 127.0.0.1`);
   console.log(`  store filled in ${(fillMs / 1000).toFixed(2)} s (not measured)`);
