@@ -47,6 +47,13 @@ export class FileReplayDriver extends DriverEmitter implements CaptureDriver {
     const session = randomUUID();
     const stream = fs.createReadStream(this.path, { highWaterMark: this.opts.chunkBytes ?? 64 * 1024 });
     this.stream = stream;
+    // An error before the listeners below are attached (the open fails, the file vanished) must
+    // not be an unhandled 'error' event: it is kept and reported when the replay begins.
+    let early: unknown = null;
+    const onEarly = (err: unknown): void => {
+      early ??= err;
+    };
+    stream.on('error', onEarly);
     let ended = false;
     const end = (): void => {
       if (ended) return;
@@ -57,13 +64,19 @@ export class FileReplayDriver extends DriverEmitter implements CaptureDriver {
     };
     // Events begin on the next turn, after start() has resolved.
     setImmediate(() => {
-      if (stream.destroyed) {
+      if (stream.destroyed && early === null) {
         // Stopped before it began: no session at all.
         ended = true;
         this.resolveDone();
         return;
       }
+      stream.off('error', onEarly);
       this.emitConnect({ session, peer: this.path, t: Date.now() });
+      if (early !== null) {
+        this.warn(`${this.path}: replay failed (${message(early)})`);
+        end();
+        return;
+      }
       stream.on('data', (buf: Buffer | string) => {
         const bytes = typeof buf === 'string' ? Buffer.from(buf, 'latin1') : buf;
         this.emitChunk('to-printer', bytes, Date.now(), session);
