@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { createDriver } from '../../drivers/index.js';
 import { Agent } from '../agent/agent.js';
 import { loadAgentConfig, type RunFlags } from '../agent/config.js';
-import { startSync, type SyncThread } from '../sync/index.js';
+import { startSync, type SyncThread } from '../sync/host.js';
 import { usageError } from './errors.js';
 
 export function registerRun(program: Command): void {

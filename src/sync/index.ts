@@ -133,19 +133,4 @@ export function openSync(dataDir: string, server: SyncServerConfig, config: Sync
   };
 }
 
-/**
- * What `tilltap run` calls: the worker in a thread of its own (host.ts), so nothing of sync runs
- * on the event loop that relays print jobs. Rejects on a configuration that can never work (an
- * unreadable CA file); a store that cannot be opened now is logged and tried again later.
- */
-export function startSync(
-  dataDir: string,
-  server: SyncServerConfig,
-  config: SyncConfig,
-  log: SyncLog,
-  opts: { readonly restartMs?: number } = {},
-): Promise<SyncThread> {
-  // Plain data only: it is copied into the thread.
-  const init: SyncThreadInit = { dataDir, server: { url: server.url, token: server.token, terminal: server.terminal }, config: { ...config } };
-  return SyncThread.start(init, log, opts.restartMs);
-}
+export { startSync } from './host.js';
