@@ -6,7 +6,7 @@
 import type { TransType } from '../../receipt/fields/types.js';
 import type { DiscrepancyCause, DiscrepancyKind, DiscrepancyStatus, FieldDiff, HealthInterval, MatchTier } from '../matcher/types.js';
 import type { StatementLanguage, StatementSource } from '../statement.js';
-import { STATEMENT_ROW_COLUMNS, txnFromRow } from './statement-files.js';
+import { STATEMENT_ROW_COLUMNS, TXN_COLUMNS } from './statement-files.js';
 import type {
   ConflictRecord,
   DecisionRecord,
@@ -14,7 +14,9 @@ import type {
   DiscrepancyFilter,
   DiscrepancyRecord,
   HealthEventRecord,
+  MatchReceiptRecord,
   MatchRecord,
+  MatchStatementRecord,
   NewDiscrepancy,
   PrintStatus,
   ReceiptRevision,
@@ -215,6 +217,35 @@ export const toHealth = (r: HealthRow): HealthEventRecord => ({
   receivedAt: r.received_at,
 });
 
+/** A receipt as the matcher reads it; `fields` is selected by each backend's own JSON function. */
+export interface MatchReceiptRow {
+  id: string;
+  store: string;
+  device: string;
+  terminal: string | null;
+  printer: string;
+  captured_at: string;
+  local_date: string;
+  print_status: PrintStatus;
+  print_reason: string | null;
+  fields: string | null;
+}
+
+export const MATCH_RECEIPT_COLUMNS = 'x.id, x.store, x.device, x.terminal, x.printer, x.captured_at, x.local_date, x.print_status, x.print_reason';
+
+export const toMatchReceipt = (r: MatchReceiptRow): MatchReceiptRecord => ({
+  id: r.id,
+  store: r.store,
+  device: r.device,
+  terminal: r.terminal,
+  printer: r.printer,
+  capturedAt: r.captured_at,
+  localDate: r.local_date,
+  printStatus: r.print_status,
+  printReason: r.print_reason,
+  fields: r.fields ?? '{}',
+});
+
 // ---- statements --------------------------------------------------------------------------------
 
 export interface StatementFileRow {
@@ -267,15 +298,33 @@ export const toStatementFile = (r: StatementFileRow): StatementFileRecord => ({
 /** statement_rows' columns, each prefixed (`r.`) for a join with the file's language and store. */
 export const STATEMENT_ROW_SELECT = `${STATEMENT_ROW_COLUMNS.map((c) => `r.${c}`).join(', ')}, f.language AS file_language, f.store AS file_store`;
 
-export const toStatementRow = (r: Record<string, unknown>): StatementRowRecord => ({
-  id: r.id as string,
-  fileId: r.file_id as string,
-  line: r.line as number,
-  date: r.date as string,
-  language: r.file_language as StatementLanguage,
-  store: (r.file_store as string | null) ?? null,
-  txn: txnFromRow(r),
-});
+export function toStatementRow(r: Record<string, unknown>): StatementRowRecord {
+  const m = toMatchStatement(r);
+  return { ...m, txn: { ...m.txn, raw: JSON.parse(r.raw as string) as Record<string, string> } };
+}
+
+/** statement_rows' columns but `raw`, for the matcher (`r.`, joined with the file as above). */
+export const MATCH_ROW_SELECT = `${STATEMENT_ROW_COLUMNS.filter((c) => c !== 'raw')
+  .map((c) => `r.${c}`)
+  .join(', ')}, f.language AS file_language, f.store AS file_store`;
+
+/** Null columns are absent members, as the importers leave them. */
+export function toMatchStatement(r: Record<string, unknown>): MatchStatementRecord {
+  const txn: Record<string, unknown> = { line: r.line };
+  for (const c of TXN_COLUMNS) {
+    const v = r[c];
+    if (v !== null && v !== undefined) txn[c] = v;
+  }
+  return {
+    id: r.id as string,
+    fileId: r.file_id as string,
+    line: r.line as number,
+    date: r.date as string,
+    language: r.file_language as StatementLanguage,
+    store: (r.file_store as string | null) ?? null,
+    txn: txn as unknown as MatchStatementRecord['txn'],
+  };
+}
 
 // ---- reconciliation ------------------------------------------------------------------------------
 

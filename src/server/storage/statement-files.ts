@@ -67,14 +67,3 @@ export function statementRowValues(fileId: string, t: StatementTxn): RowValue[] 
   out.push(JSON.stringify(t.raw));
   return out;
 }
-
-/** The StatementTxn back from a row: null columns are absent members, as the importers leave them. */
-export function txnFromRow(r: Record<string, unknown>): StatementTxn {
-  const t: Record<string, unknown> = { line: r.line };
-  for (const c of TXN_COLUMNS) {
-    const v = r[c];
-    if (v !== null && v !== undefined) t[c] = v;
-  }
-  t.raw = JSON.parse(r.raw as string) as Record<string, string>;
-  return t as unknown as StatementTxn;
-}

@@ -409,11 +409,34 @@ export interface MatchInputQuery {
   readonly toMs: number;
 }
 
+/** What the matcher reads of a held receipt: where and when, and the decoded fields alone. */
+export interface MatchReceiptRecord {
+  readonly id: string;
+  readonly store: string;
+  readonly device: string;
+  readonly terminal: string | null;
+  readonly printer: string;
+  readonly capturedAt: string;
+  readonly localDate: string;
+  readonly printStatus: PrintStatus;
+  readonly printReason: string | null;
+  /**
+   * The receipt's `fields` as JSON text, cut out of the stored receipt by the database (a receipt
+   * is kilobytes of lines and spans; the matcher needs only its fields).
+   */
+  readonly fields: string;
+}
+
+/** A statement row as the matcher reads it: without the row as read (`raw`), which it never uses. */
+export interface MatchStatementRecord extends Omit<StatementRowRecord, 'txn'> {
+  readonly txn: Omit<StatementTxn, 'raw'>;
+}
+
 export interface StoredMatchInput {
   /** Current rows of the dates, less rows another day's run matched. */
-  readonly rows: StatementRowRecord[];
+  readonly rows: MatchStatementRecord[];
   /** Receipts captured on the dates, less receipts another day's run matched. */
-  readonly receipts: ServerReceipt[];
+  readonly receipts: MatchReceiptRecord[];
   readonly health: HealthEventRecord[];
   /** Decisions on the day's discrepancies (taken when a run of the day had found them). */
   readonly decisions: DecisionRecord[];

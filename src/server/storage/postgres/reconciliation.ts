@@ -15,20 +15,20 @@ import {
   HEALTH_ORDER,
   MATCH_COLUMNS,
   matchValues,
-  RECEIPT_COLUMNS,
-  STATEMENT_ROW_SELECT,
+  MATCH_RECEIPT_COLUMNS,
+  MATCH_ROW_SELECT,
   toDecision,
   toDiscrepancy,
   toHealth,
   toMatch,
-  toReceipt,
-  toStatementRow,
+  toMatchReceipt,
+  toMatchStatement,
   whereEqual,
   type DecisionRow,
   type DiscrepancyRow,
   type HealthRow,
   type MatchRow,
-  type ReceiptRow,
+  type MatchReceiptRow,
 } from '../rows.js';
 import type {
   DecisionRecord,
@@ -57,13 +57,13 @@ export class PgReconciliation implements ReconciliationStorage {
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       // Rows and receipts another day's run matched are settled: that run keeps them.
       const rows = await client.query<Record<string, unknown>>(
-        `SELECT ${STATEMENT_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+        `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
          WHERE r.date BETWEEN $1 AND $2 AND f.superseded_by IS NULL
            AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> $3)`,
         [q.from, q.to, q.day],
       );
-      const receipts = await client.query<ReceiptRow>(
-        `SELECT ${RECEIPT_COLUMNS} FROM receipts x WHERE x.local_date BETWEEN $1 AND $2
+      const receipts = await client.query<MatchReceiptRow>(
+        `SELECT ${MATCH_RECEIPT_COLUMNS}, (x.json::json -> 'fields')::text AS fields FROM receipts x WHERE x.local_date BETWEEN $1 AND $2
            AND NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
                            WHERE mr.receipt_id = x.id AND m.date <> $3)`,
         [q.from, q.to, q.day],
@@ -80,8 +80,8 @@ export class PgReconciliation implements ReconciliationStorage {
       );
       const decisions = await client.query<DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM discrepancy_decisions WHERE date = $1`, [q.day]);
       return {
-        rows: rows.rows.map(toStatementRow),
-        receipts: receipts.rows.map(toReceipt),
+        rows: rows.rows.map(toMatchStatement),
+        receipts: receipts.rows.map(toMatchReceipt),
         health: health.rows.map(toHealth),
         decisions: decisions.rows.map(toDecision),
       };

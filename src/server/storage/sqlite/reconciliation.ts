@@ -14,21 +14,21 @@ import {
   HEALTH_ORDER,
   MATCH_COLUMNS,
   matchValues,
-  RECEIPT_COLUMNS,
-  STATEMENT_ROW_SELECT,
+  MATCH_RECEIPT_COLUMNS,
+  MATCH_ROW_SELECT,
   toDecision,
   toDiscrepancy,
   toHealth,
   toMatch,
-  toReceipt,
-  toStatementRow,
+  toMatchReceipt,
+  toMatchStatement,
   whereEqual,
   discrepancyWhere,
   type DecisionRow,
   type DiscrepancyRow,
   type HealthRow,
   type MatchRow,
-  type ReceiptRow,
+  type MatchReceiptRow,
 } from '../rows.js';
 import type {
   DecisionRecord,
@@ -63,12 +63,12 @@ export class SqliteReconciliation implements ReconciliationStorage {
   constructor(private readonly db: Database.Database) {
     // Rows and receipts another day's run matched are settled: that run keeps them.
     this.rowsOf = db.prepare<[string, string, string], Record<string, unknown>>(
-      `SELECT ${STATEMENT_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+      `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
        WHERE r.date BETWEEN ? AND ? AND f.superseded_by IS NULL
          AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> ?)`,
     );
-    this.receiptsOf = db.prepare<[string, string, string], ReceiptRow>(
-      `SELECT ${RECEIPT_COLUMNS} FROM receipts x WHERE x.local_date BETWEEN ? AND ?
+    this.receiptsOf = db.prepare<[string, string, string], MatchReceiptRow>(
+      `SELECT ${MATCH_RECEIPT_COLUMNS}, json_extract(x.json, '$.fields') AS fields FROM receipts x WHERE x.local_date BETWEEN ? AND ?
          AND NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
                          WHERE mr.receipt_id = x.id AND m.date <> ?)`,
     );
@@ -100,8 +100,8 @@ export class SqliteReconciliation implements ReconciliationStorage {
   async input(q: MatchInputQuery): Promise<StoredMatchInput> {
     // One read transaction: the four reads see one state of the database.
     return this.db.transaction(() => ({
-      rows: this.rowsOf.all(q.from, q.to, q.day).map(toStatementRow),
-      receipts: this.receiptsOf.all(q.from, q.to, q.day).map(toReceipt),
+      rows: this.rowsOf.all(q.from, q.to, q.day).map(toMatchStatement),
+      receipts: this.receiptsOf.all(q.from, q.to, q.day).map(toMatchReceipt),
       health: this.healthOf.all(q.fromMs, q.toMs, q.fromMs, q.fromMs).map(toHealth),
       decisions: this.decisionsOf.all(q.day).map(toDecision),
     }))();
