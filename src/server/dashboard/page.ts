@@ -37,8 +37,11 @@ tr.resolved td { color: var(--muted); }
 .badge.resolved { color: var(--ok); }
 .who, .key, .diff { font-size: .75rem; color: var(--muted); }
 .ids { display: flex; flex-wrap: wrap; gap: .25rem; margin-top: .3rem; }
-.ids code { font-size: .72rem; background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: 0 .3rem; }
-.summaries { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 1rem; margin-top: 1.5rem; }
+.ids details { display: contents; }
+.ids summary { font-size: .72rem; color: var(--accent); cursor: pointer; }
+td.explanation { overflow-wrap: anywhere; }
+.ids code { font-size: .72rem; overflow-wrap: anywhere; background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: 0 .3rem; }
+.summaries { display: grid; gap: 1rem; margin-top: 1.5rem; }
 table.summary caption { text-align: left; font-weight: 600; padding: .4rem .6rem; }
 h2 { font-size: 1rem; margin: 1.5rem 0 .5rem; }
 #signin { max-width: 420px; margin: 10vh auto; background: #fff; padding: 1.5rem; border: 1px solid var(--line); border-radius: 8px; }
@@ -91,6 +94,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>tilltap · reconciliation</title>
+<link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
 <body>${BODY}<script>${DASHBOARD_SCRIPT}</script>

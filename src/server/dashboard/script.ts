@@ -58,12 +58,16 @@ const money = (minor, currency) => {
   return (minor < 0 ? '-' : '') + whole + (zero ? '' : '.' + String(abs % 100).padStart(2, '0')) + ' ' + (currency || '');
 };
 
+/** The ids a discrepancy rests on; past a few, the rest fold away (a clock drift names dozens). */
 function evidence(d) {
   const box = el('div', { class: 'ids' });
-  for (const id of d.statement_ids) box.append(el('code', { title: 'statement row' }, 'S ' + id));
-  for (const id of d.receipt_ids) box.append(el('code', { title: 'receipt' }, 'R ' + id));
-  if (d.diff.length) box.append(el('div', { class: 'diff' }, d.diff.map((x) => x.field + ': ' + x.statement + ' ≠ ' + x.receipt).join('; ')));
-  return box;
+  const ids = [...d.statement_ids.map((id) => ['S', id, 'statement row']), ...d.receipt_ids.map((id) => ['R', id, 'receipt'])];
+  const chip = ([side, id, what]) => el('code', { title: what }, side + ' ' + id);
+  box.append(...ids.slice(0, 4).map(chip));
+  if (ids.length > 4) box.append(el('details', {}, el('summary', {}, (ids.length - 4) + ' more'), ...ids.slice(4).map(chip)));
+  const wrap = el('div', {}, box);
+  if (d.diff.length) wrap.append(el('div', { class: 'diff' }, d.diff.map((x) => x.field + ': statement ' + x.statement + ', receipt ' + x.receipt).join('; ')));
+  return wrap;
 }
 
 function decisionCell(d) {
@@ -80,8 +84,8 @@ async function decide(key, status) {
   if (!reason || !reason.trim()) return;
   try {
     await api('/api/v1/discrepancies/' + encodeURIComponent(key), { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status, reason }) });
-    say((status === 'resolved' ? 'Resolved ' : 'Reopened ') + key);
     await load();
+    say((status === 'resolved' ? 'Resolved ' : 'Reopened ') + key);
   } catch (e) { say(e.message, true); }
 }
 

@@ -40,7 +40,7 @@ import type {
   StoredMatchInput,
   StoredRun,
 } from '../types.js';
-import { insertMany } from './bulk.js';
+import { insertColumns } from './bulk.js';
 import { transaction } from './pool.js';
 
 const UPDATE_ALL = DISCREPANCY_COLUMNS.split(', ')
@@ -96,15 +96,15 @@ export class PgReconciliation implements ReconciliationStorage {
         await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('tilltap.reconcile:' || $1, 0))`, [run.day]);
         await client.query('DELETE FROM matches WHERE date = $1', [run.day]);
         await client.query('DELETE FROM discrepancies WHERE date = $1', [run.day]);
-        await insertMany(client, 'INSERT INTO matches', MATCH_COLUMNS.split(', '), run.matches.map(matchValues));
-        await insertMany(
+        await insertColumns(client, 'matches', MATCH_COLUMNS.split(', '), run.matches.map(matchValues));
+        await insertColumns(
           client,
-          'INSERT INTO match_receipts',
+          'match_receipts',
           ['receipt_id', 'statement_row_id'],
           run.matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])),
         );
         // A key found again (an ambiguous cluster across midnight, seen from both days) takes the latest run's facts.
-        await insertMany(client, 'INSERT INTO discrepancies', DISCREPANCY_COLUMNS.split(', '), run.discrepancies.map(discrepancyValues), `ON CONFLICT (key) DO UPDATE SET ${UPDATE_ALL}`);
+        await insertColumns(client, 'discrepancies', DISCREPANCY_COLUMNS.split(', '), run.discrepancies.map(discrepancyValues), `ON CONFLICT (key) DO UPDATE SET ${UPDATE_ALL}`);
       },
       // Another day's run saving at the same moment may hold a receipt for a moment; a real
       // second match stays refused.

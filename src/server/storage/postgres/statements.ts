@@ -10,7 +10,7 @@ import {
 } from '../rows.js';
 import { STATEMENT_ROW_COLUMNS, statementFileId, statementIdentity, statementRowValues } from '../statement-files.js';
 import type { NewStatementImport, StatementFileRecord, StatementImportResult, StatementRowRecord, StatementStorage } from '../types.js';
-import { insertMany } from './bulk.js';
+import { insertColumns, insertMany } from './bulk.js';
 import { transaction } from './pool.js';
 
 const FILE_COLUMNS = STATEMENT_FILE_COLUMNS.split(', ');
@@ -43,7 +43,7 @@ export class PgStatements implements StatementStorage {
             p.content_sha256, version, p.rows.length, p.summary ? JSON.stringify(p.summary) : null, f.importedAt, f.importedBy, null,
           ],
         ]);
-        await insertMany(client, 'INSERT INTO statement_rows', STATEMENT_ROW_COLUMNS, p.rows.map((t) => statementRowValues(id, t)));
+        await insertColumns(client, 'statement_rows', STATEMENT_ROW_COLUMNS, p.rows.map((t) => statementRowValues(id, t)));
         if (previous) {
           // Its rows are matched no more: their matches go, and the receipts they held are free again.
           await client.query('DELETE FROM matches WHERE statement_row_id IN (SELECT id FROM statement_rows WHERE file_id = $1)', [previous.id]);
