@@ -83,6 +83,12 @@ const BODY = `
   <div id="summaries" class="summaries"></div>
   <h2>Statements held</h2>
   <ul id="files"></ul>
+  <form id="upload" class="filters">
+    <label>Import a statement <input id="u-file" type="file" required></label>
+    <label>Format <select id="u-format"><option value="acquirer-csv">acquirer-csv</option><option value="wechat">wechat</option><option value="alipay">alipay</option><option value="sales-log">sales-log</option></select></label>
+    <label>Store (sales log) <input id="u-store" type="text" size="10"></label>
+    <button type="submit">Import</button>
+  </form>
 </main>
 `;
 

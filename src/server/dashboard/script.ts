@@ -167,6 +167,23 @@ async function rerun() {
   } catch (e) { say(e.message, true); }
 }
 
+async function upload(ev) {
+  ev.preventDefault();
+  const file = $('u-file').files[0];
+  if (!file) return;
+  const q = new URLSearchParams({ format: $('u-format').value, name: file.name });
+  if ($('u-store').value.trim()) q.set('store', $('u-store').value.trim());
+  say('Importing ' + file.name + '…');
+  try {
+    const r = await (await api('/api/v1/statements?' + q, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file })).json();
+    const f = r.file;
+    await load();
+    say(r.status === 'imported'
+      ? 'Imported ' + f.rows + ' rows of ' + file.name + ' (' + f.date_from + (f.date_to !== f.date_from ? ' to ' + f.date_to : '') + ', version ' + f.version + '). Reconcile again to use them.'
+      : file.name + ' was already imported (version ' + f.version + '): nothing changed.');
+  } catch (e) { say(file.name + ': ' + e.message, true); }
+}
+
 function start() {
   $('signin').hidden = true;
   $('app').hidden = false;
@@ -185,6 +202,7 @@ $('signin-form').addEventListener('submit', (ev) => {
 $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); load(); });
 $('export').addEventListener('click', exportCsv);
 $('rerun').addEventListener('click', rerun);
+$('upload').addEventListener('submit', upload);
 $('signout').addEventListener('click', () => signOut(''));
 if (token()) start();
 `;
