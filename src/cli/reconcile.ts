@@ -8,6 +8,7 @@
  */
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
+import { MatcherError } from '../server/matcher/errors.js';
 import { formatMoney } from '../server/matcher/money.js';
 import { DISCREPANCY_KINDS, type DiscrepancyKind, type DiscrepancyStatus } from '../server/matcher/types.js';
 import { discrepanciesCsv, discrepancyJson, summaries, SUMMARY_DIMENSIONS, type DiscrepancyJson } from '../server/reconcile/present.js';
@@ -15,9 +16,9 @@ import { runReconciliation, type DayReport } from '../server/reconcile/run.js';
 import type { SummaryDimension, SummaryRow, Tally } from '../server/matcher/index.js';
 import type { StatementLanguage } from '../server/statement.js';
 import type { DiscrepancyRecord, MatchRecord, Storage } from '../server/storage/types.js';
-import { usageError } from './errors.js';
+import { runtimeError, usageError } from './errors.js';
 import { writeOut } from './output.js';
-import { all, dbError, dbOption, withStorage, type DbFlags } from './server-db.js';
+import { all, dbOption, withStorage, type DbFlags } from './server-db.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
@@ -176,8 +177,9 @@ async function run(flags: RunFlags): Promise<void> {
         onDay: (day, i) => bar.tick(day, i),
       });
     } catch (err) {
-      if ((err as { name?: string }).name === 'MatcherError') throw usageError((err as Error).message);
-      throw dbError(err);
+      // Data the matcher cannot read (a time that is not a time) is bad input; the rest is a failure.
+      if (err instanceof MatcherError) throw usageError(`cannot reconcile: ${err.message}`);
+      throw runtimeError(`reconcile failed: ${(err as Error).message.split('\n')[0]}`);
     } finally {
       bar.stop();
     }
