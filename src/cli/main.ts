@@ -21,6 +21,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   doctor: async () => (await import('./doctor.js')).registerDoctor,
   trace: async () => (await import('./trace.js')).registerTrace,
   status: async () => (await import('./status.js')).registerStatus,
+  'import-statement': async () => (await import('./import-statement.js')).registerImportStatement,
+  reconcile: async () => (await import('./reconcile.js')).registerReconcile,
 };
 
 /** The command named on the command line (the first word that is not an option), if it is ours. */

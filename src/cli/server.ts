@@ -12,16 +12,12 @@ import { packageRoot } from '../paths.js';
 import { loadServerConfig, type ServerFlags } from '../server/config.js';
 import { listedServerReceipt } from '../server/listed.js';
 import { startServer } from '../server/run.js';
-import { DbOpenError, DbUrlError, DEFAULT_DB, openStorage, parseDbUrl } from '../server/storage/open.js';
-import type { ServerReceipt, Storage, TokenRecord } from '../server/storage/types.js';
+import { DbOpenError, DbUrlError, DEFAULT_DB, parseDbUrl } from '../server/storage/open.js';
+import type { ServerReceipt, TokenRecord } from '../server/storage/types.js';
 import { makeToken, STORE_ID, USER_NAME } from '../server/tokens.js';
 import { runtimeError, usageError } from './errors.js';
+import { all, dbError, dbOption, withStorage, type DbFlags } from './server-db.js';
 import { writeOut } from './output.js';
-
-interface DbFlags {
-  db?: string;
-  config?: string;
-}
 
 function packageVersion(): string {
   try {
@@ -30,56 +26,6 @@ function packageVersion(): string {
     return '0.0.0';
   }
 }
-
-/** --db, else the config file's db, else the default file. */
-function dbOf(flags: DbFlags): string {
-  let db = flags.db;
-  if (db === undefined && flags.config) {
-    try {
-      db = loadServerConfig({ config: flags.config }).db;
-    } catch (err) {
-      throw usageError((err as Error).message);
-    }
-  }
-  return db ?? DEFAULT_DB;
-}
-
-/** A malformed --db is bad usage (exit 2); a database that cannot be opened is a runtime failure (exit 1). */
-async function open(db: string): Promise<Storage> {
-  try {
-    // One command, one transaction at a time: two connections are plenty.
-    return await openStorage(parseDbUrl(db), { connections: 2 });
-  } catch (err) {
-    throw dbError(err);
-  }
-}
-
-function dbError(err: unknown): Error {
-  if (err instanceof DbUrlError) return usageError(err.message);
-  if (err instanceof DbOpenError) return runtimeError(err.message);
-  return runtimeError(`the database failed: ${(err as Error).message.split('\n')[0]}`);
-}
-
-/** Open the server's database for one command, and close it whatever happens. */
-async function withStorage<T>(flags: DbFlags, work: (storage: Storage) => Promise<T>): Promise<T> {
-  const storage = await open(dbOf(flags));
-  try {
-    return await work(storage);
-  } finally {
-    await storage.close();
-  }
-}
-
-/**
- * A subcommand's options with those its parents took: commander hands `--db` / `--config` to
- * `server` (which has them too) even when they come after `token create`.
- */
-const all = <T>(cmd: Command): T => cmd.optsWithGlobals<T & Record<string, unknown>>();
-
-const dbOption = (cmd: Command): Command =>
-  cmd
-    .option('--db <url>', `SQLite file path or postgres:// URL (default ${DEFAULT_DB})`)
-    .option('--config <file>', 'take the database from this server config file');
 
 function tokenJson(t: TokenRecord): Record<string, unknown> {
   return { id: t.id, role: t.role, store: t.store, name: t.name, created_at: t.createdAt, revoked_at: t.revokedAt };

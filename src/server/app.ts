@@ -8,17 +8,24 @@ import type { BatchLimits } from './ingest.js';
 import { authPlugin } from './plugins/auth.js';
 import { bodyPlugin } from './plugins/body.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { discrepancyRoutes } from './routes/discrepancies.js';
 import { healthEventRoutes } from './routes/health-events.js';
 import { healthzRoutes } from './routes/healthz.js';
 import { receiptRoutes } from './routes/receipts.js';
+import { statementRoutes } from './routes/statements.js';
 import type { Storage } from './storage/types.js';
 
 export interface AppLimits extends BatchLimits {
   /** The largest body, in bytes, after gunzip (and before). */
   readonly bodyBytes: number;
+  /** The largest statement file (POST /api/v1/statements), in bytes after gunzip; default 64 MiB. */
+  readonly statementBytes?: number;
 }
 
-export const DEFAULT_LIMITS: AppLimits = { bodyBytes: 8 * 1024 * 1024, maxReceipts: 1000, maxEvents: 1000 };
+export const DEFAULT_STATEMENT_BYTES = 64 * 1024 * 1024;
+
+export const DEFAULT_LIMITS: AppLimits = { bodyBytes: 8 * 1024 * 1024, maxReceipts: 1000, maxEvents: 1000, statementBytes: DEFAULT_STATEMENT_BYTES };
 
 export interface AppOptions {
   readonly storage: Storage;
@@ -49,5 +56,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(healthzRoutes, { storage: opts.storage, version: opts.version ?? '0.0.0' });
   await app.register(receiptRoutes, { storage: opts.storage, limits });
   await app.register(healthEventRoutes, { storage: opts.storage, limits });
+  await app.register(statementRoutes, { storage: opts.storage, bodyBytes: limits.statementBytes ?? DEFAULT_STATEMENT_BYTES });
+  await app.register(discrepancyRoutes, { storage: opts.storage });
+  await app.register(dashboardRoutes);
   return app;
 }

@@ -21,9 +21,11 @@ export const serverConfigSchema = z
         body_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
         receipts_per_batch: z.number().int().min(1).max(100_000).default(1000),
         events_per_batch: z.number().int().min(1).max(100_000).default(1000),
+        /** Largest statement file (POST /api/v1/statements) in bytes, after gunzip. */
+        statement_bytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
       })
       .strict()
-      .default({ body_bytes: 8 * 1024 * 1024, receipts_per_batch: 1000, events_per_batch: 1000 }),
+      .default({ body_bytes: 8 * 1024 * 1024, receipts_per_batch: 1000, events_per_batch: 1000, statement_bytes: 64 * 1024 * 1024 }),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()

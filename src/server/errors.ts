@@ -3,6 +3,20 @@
  * A client branches on `code`, never on the message: codes are stable, messages are for people.
  * The answer is always `{ "error": { "code", "message" } }`, plus route-specific members.
  */
+import { STATEMENT_ERRORS, StatementError, type StatementErrorCode } from './importers/errors.js';
+
+/**
+ * A statement file the importers refused answers with the importer's own code (the one list is
+ * src/server/importers/errors.ts) and its status: 400 for a bad format or mapping, 422 for a bad
+ * file; the line and column go beside the message.
+ */
+const STATEMENT_ANSWERS = Object.fromEntries(
+  (Object.keys(STATEMENT_ERRORS) as StatementErrorCode[]).map((code) => [
+    code,
+    // The status comes from StatementError itself, so that the two cannot disagree.
+    { status: new StatementError(code, '').statusCode, message: `The statement was refused: ${STATEMENT_ERRORS[code]}.` },
+  ]),
+) as Record<StatementErrorCode, { status: 400 | 422; message: string }>;
 
 export const ERRORS = {
   BAD_JSON: { status: 400, message: 'The body is not valid JSON.' },
@@ -19,12 +33,17 @@ export const ERRORS = {
   INTERNAL: { status: 500, message: 'The server failed; the request may be retried.' },
   /** The server is stopping: a retry shortly after goes to the next process. */
   UNAVAILABLE: { status: 503, message: 'The server is stopping; retry shortly.' },
+  /** PATCH /api/v1/discrepancies/:key with a key no run found. */
+  DISCREPANCY_NOT_FOUND: { status: 404, message: 'No discrepancy has this key.' },
+  /** The matcher refused its input (a time it cannot read): the data, not the request, is at fault. */
+  RECONCILE_FAILED: { status: 422, message: 'Reconciliation could not run on the data held.' },
+  ...STATEMENT_ANSWERS,
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
 
 export interface ErrorBody {
-  readonly error: { readonly code: ErrorCode; readonly message: string };
+  readonly error: { readonly code: ErrorCode; readonly message: string; readonly [detail: string]: unknown };
 }
 
 /** An answer the API gives on purpose: thrown in a handler or hook, rendered by the error handler. */
@@ -36,6 +55,8 @@ export class ApiError extends Error {
     message?: string,
     /** Route-specific members beside `error` (the 409 carries the receipt lists). */
     readonly extra?: Readonly<Record<string, unknown>>,
+    /** Members inside `error` beside code and message (a statement's line and column). */
+    readonly detail?: Readonly<Record<string, unknown>>,
   ) {
     super(message ?? ERRORS[code].message);
     this.name = 'ApiError';
@@ -43,12 +64,21 @@ export class ApiError extends Error {
   }
 
   body(): ErrorBody & Record<string, unknown> {
-    return { ...(this.extra ?? {}), error: { code: this.code, message: this.message } };
+    return { ...(this.extra ?? {}), error: { ...(this.detail ?? {}), code: this.code, message: this.message } };
   }
 }
 
 export const apiError = (code: ErrorCode, message?: string, extra?: Readonly<Record<string, unknown>>): ApiError =>
   new ApiError(code, message, extra);
+
+/** A StatementError as the API answers it: its code and status, its message, line and column. */
+export function statementApiError(err: StatementError): ApiError {
+  const j = err.toJSON();
+  return new ApiError(err.code, err.message, undefined, {
+    ...(j.line !== undefined ? { line: j.line } : {}),
+    ...(j.column !== undefined ? { column: j.column } : {}),
+  });
+}
 
 /**
  * Fastify's and Node's own errors, as the API's codes: a body over the limit, a media type with no

@@ -36,6 +36,7 @@ export async function startServer(config: ServerConfig, log: Logger, version: st
         bodyBytes: config.limits.body_bytes,
         maxReceipts: config.limits.receipts_per_batch,
         maxEvents: config.limits.events_per_batch,
+        statementBytes: config.limits.statement_bytes,
       },
     });
     await app.listen({ host, port });

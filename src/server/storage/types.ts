@@ -7,8 +7,9 @@
  * rejects nothing of it was written.
  *
  * Groups follow the tables (one module per group in each backend): stores, tokens, devices,
- * receipts (with their revision history and the conflict log), health events, idempotency keys.
- * Later issues add their groups (statements, matches, discrepancies) beside these. Adding one:
+ * receipts (with their revision history and the conflict log), health events, idempotency keys,
+ * statements (imported files and their rows), reconciliation (matches, discrepancies and the
+ * decisions people took on them). Adding one:
  *   1. here: its records and a `XStorage` interface, and a member of `Storage`;
  *   2. the schema: one new step, the same version number, in sqlite/migrations.ts and in
  *      postgres/migrations.ts (TEXT COLLATE "C" for keys and sorted text there; BIGINT for money
@@ -20,7 +21,17 @@
  *      writes; `$n` placeholders), each composed in its backend's index.ts;
  *   5. tests: in test/server/storage.test.ts inside describeBackends, so they run on both.
  */
+import type { TransType } from '../../receipt/fields/types.js';
 import type { PrintStatus } from '../../store/types.js';
+import type {
+  DiscrepancyCause,
+  DiscrepancyKind,
+  DiscrepancyStatus,
+  FieldDiff,
+  HealthInterval,
+  MatchTier,
+} from '../matcher/types.js';
+import type { ParsedStatement, StatementLanguage, StatementSource, StatementTxn } from '../statement.js';
 
 export type { PrintStatus };
 
@@ -302,6 +313,225 @@ export interface HealthStorage {
   list(filter?: { readonly store?: string; readonly printer?: string }): Promise<HealthEventRecord[]>;
 }
 
+// ---- statements --------------------------------------------------------------------------------
+
+/** One imported statement file (a version of it). */
+export interface StatementFileRecord {
+  /** Derived from what the file is for and its content hash (statement-files.ts): a row is `${id}:${line}`. */
+  readonly id: string;
+  readonly source: StatementSource;
+  /** The importer's name: wechat, alipay, acquirer-csv, generic, sales-log. */
+  readonly format: string;
+  /** The file name as given, when there was one. */
+  readonly name: string | null;
+  readonly encoding: string;
+  readonly language: StatementLanguage;
+  readonly merchantId: string | null;
+  /** The store the file was imported for (a POS sales log); null for card and wallet statements. */
+  readonly store: string | null;
+  readonly dateFrom: string;
+  readonly dateTo: string;
+  readonly contentSha256: string;
+  /** 1 for the first file of its source, merchant, store and dates; +1 for each corrected one. */
+  readonly version: number;
+  readonly rowCount: number;
+  readonly summary: Readonly<Record<string, string>> | null;
+  readonly importedAt: IsoTime;
+  /** The user token's name or the CLI's `--by`; null when unknown. */
+  readonly importedBy: string | null;
+  /** A later version replaced this one: its rows are no longer matched. */
+  readonly supersededBy: string | null;
+}
+
+export interface NewStatementImport {
+  readonly parsed: ParsedStatement;
+  readonly store: string | null;
+  readonly name: string | null;
+  readonly importedAt: IsoTime;
+  readonly importedBy: string | null;
+}
+
+export type StatementImportResult =
+  /** Stored whole; `supersedes` is the version it replaced, if any. */
+  | { readonly kind: 'imported'; readonly file: StatementFileRecord; readonly supersedes: StatementFileRecord | null }
+  /** The same bytes for the same source, merchant, store and dates are held: nothing was written. */
+  | { readonly kind: 'already-imported'; readonly file: StatementFileRecord };
+
+/** A statement row as storage holds it, with what the matcher needs from its file. */
+export interface StatementRowRecord {
+  /** `${fileId}:${line}`. */
+  readonly id: string;
+  readonly fileId: string;
+  readonly line: number;
+  /** YYYY-MM-DD of the transaction's local time. */
+  readonly date: string;
+  readonly language: StatementLanguage;
+  readonly store: string | null;
+  readonly txn: StatementTxn;
+}
+
+export interface StatementStorage {
+  /**
+   * One file, one transaction: the file and all its rows, or nothing. The same content for the
+   * same source, merchant, store and dates is `already-imported`; other content for them is the
+   * next version, and the version it replaces is marked superseded (its matches are dropped: its
+   * rows are matched no more).
+   */
+  import(file: NewStatementImport): Promise<StatementImportResult>;
+  /** Newest import first. */
+  files(filter?: { readonly includeSuperseded?: boolean }): Promise<StatementFileRecord[]>;
+  /** Rows of a file, in line order. */
+  rows(fileId: string): Promise<StatementRowRecord[]>;
+  /** The transaction dates of current (not superseded) statement rows, ascending. */
+  dates(): Promise<string[]>;
+}
+
+// ---- reconciliation ------------------------------------------------------------------------------
+
+/** A person's decision, kept by discrepancy key across re-runs. */
+export interface DecisionRecord {
+  readonly key: string;
+  readonly status: DiscrepancyStatus;
+  readonly by: string;
+  readonly at: IsoTime;
+  readonly reason: string;
+}
+
+/** What one day's matching run reads. */
+export interface MatchInputQuery {
+  /** The day being reconciled (YYYY-MM-DD). */
+  readonly day: string;
+  /** Local dates whose rows and receipts are candidates (the day and its neighbours). */
+  readonly from: string;
+  readonly to: string;
+  /** Health events between these instants (ms), plus each printer condition's last event before. */
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/** What the matcher reads of a held receipt: where and when, and the decoded fields alone. */
+export interface MatchReceiptRecord {
+  readonly id: string;
+  readonly store: string;
+  readonly device: string;
+  readonly terminal: string | null;
+  readonly printer: string;
+  readonly capturedAt: string;
+  readonly localDate: string;
+  readonly printStatus: PrintStatus;
+  readonly printReason: string | null;
+  /**
+   * The receipt's `fields` as JSON text, cut out of the stored receipt by the database (a receipt
+   * is kilobytes of lines and spans; the matcher needs only its fields).
+   */
+  readonly fields: string;
+}
+
+/** A statement row as the matcher reads it: without the row as read (`raw`), which it never uses. */
+export interface MatchStatementRecord extends Omit<StatementRowRecord, 'txn'> {
+  readonly txn: Omit<StatementTxn, 'raw'>;
+}
+
+export interface StoredMatchInput {
+  /** Current rows of the dates, less rows another day's run matched. */
+  readonly rows: MatchStatementRecord[];
+  /** Receipts captured on the dates, less receipts another day's run matched. */
+  readonly receipts: MatchReceiptRecord[];
+  readonly health: HealthEventRecord[];
+  /** Decisions on the day's discrepancies (taken when a run of the day had found them). */
+  readonly decisions: DecisionRecord[];
+}
+
+export interface MatchRecord {
+  readonly statementRowId: string;
+  /** The statement row's date: the run that stored it. */
+  readonly date: string;
+  readonly group: string;
+  readonly receiptIds: readonly string[];
+  readonly tier: MatchTier;
+  readonly confidence: number;
+  readonly typeDiffers: boolean;
+  readonly deltaMs: number;
+  readonly store: string | null;
+  readonly terminal: string | null;
+  readonly operator: string | null;
+  readonly transType: TransType;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly matchedAt: IsoTime;
+}
+
+/** A discrepancy as a run found it (the decision on it is kept apart, by key). */
+export interface NewDiscrepancy {
+  readonly key: string;
+  /** The day of the run that found it. */
+  readonly date: string;
+  /** Position in the run's order (time, then kind, then key). */
+  readonly seq: number;
+  readonly kind: DiscrepancyKind;
+  readonly cause: DiscrepancyCause;
+  readonly language: StatementLanguage;
+  readonly explanation: string;
+  readonly explanationZh: string;
+  readonly explanationEn: string;
+  readonly statementIds: readonly string[];
+  readonly receiptIds: readonly string[];
+  readonly diff: readonly FieldDiff[];
+  readonly store: string | null;
+  readonly merchantId: string | null;
+  readonly terminal: string | null;
+  readonly operator: string | null;
+  /** Local time of the transaction, when there is one. */
+  readonly at: string | null;
+  readonly transType: TransType | null;
+  readonly amountMinor: number | null;
+  readonly currency: string | null;
+  readonly tier: MatchTier | null;
+  readonly health: HealthInterval | null;
+  readonly clock: { readonly offset_ms: number; readonly samples: number } | null;
+  readonly foundAt: IsoTime;
+}
+
+export interface DiscrepancyRecord extends NewDiscrepancy {
+  readonly status: DiscrepancyStatus;
+  /** The latest decision on it (a resolution, or who reopened it), if any. */
+  readonly decision: DecisionRecord | null;
+}
+
+export interface DiscrepancyFilter {
+  readonly date?: string;
+  readonly store?: string;
+  readonly kind?: DiscrepancyKind;
+  readonly status?: DiscrepancyStatus;
+  readonly terminal?: string;
+  readonly operator?: string;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export interface StoredRun {
+  readonly day: string;
+  readonly matches: readonly MatchRecord[];
+  readonly discrepancies: readonly NewDiscrepancy[];
+}
+
+export interface ReconciliationStorage {
+  input(q: MatchInputQuery): Promise<StoredMatchInput>;
+  /**
+   * One transaction: the day's earlier matches and discrepancies are replaced by these. Decisions
+   * stay (they are kept by key). The database refuses a statement row or a receipt matched twice
+   * (also by another day's run): then nothing is written.
+   */
+  save(run: StoredRun): Promise<void>;
+  /** In the runs' order: date, then the order within the run. */
+  discrepancies(filter?: DiscrepancyFilter): Promise<DiscrepancyRecord[]>;
+  discrepancy(key: string): Promise<DiscrepancyRecord | null>;
+  /** Matches, by date and store. */
+  matches(filter?: { readonly date?: string; readonly store?: string }): Promise<MatchRecord[]>;
+  /** Records the decision on a held discrepancy; null when no discrepancy has that key. */
+  decide(decision: DecisionRecord): Promise<DiscrepancyRecord | null>;
+}
+
 // ---- the whole -----------------------------------------------------------------------------------
 
 export interface Storage {
@@ -315,6 +545,8 @@ export interface Storage {
   readonly receipts: ReceiptStorage;
   readonly health: HealthStorage;
   readonly idempotency: IdempotencyStorage;
+  readonly statements: StatementStorage;
+  readonly reconciliation: ReconciliationStorage;
   /** Is the database answering (for /healthz)? */
   ping(): Promise<boolean>;
   /** Safe to call twice. */

@@ -13,6 +13,8 @@ import { migrate } from './migrate.js';
 import { PG_SERVER_MIGRATIONS } from './migrations.js';
 import { createPool, type PoolOptions } from './pool.js';
 import { PgReceipts } from './receipts.js';
+import { PgReconciliation } from './reconciliation.js';
+import { PgStatements } from './statements.js';
 import { PgStores } from './stores.js';
 import { PgTokens } from './tokens.js';
 
@@ -24,6 +26,8 @@ export class PostgresStorage implements Storage {
   readonly idempotency: PgIdempotency;
   readonly receipts: PgReceipts;
   readonly health: PgHealth;
+  readonly statements: PgStatements;
+  readonly reconciliation: PgReconciliation;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -38,6 +42,8 @@ export class PostgresStorage implements Storage {
     this.idempotency = new PgIdempotency(pool, this.devices);
     this.receipts = new PgReceipts(pool, this.idempotency);
     this.health = new PgHealth(pool, this.idempotency);
+    this.statements = new PgStatements(pool);
+    this.reconciliation = new PgReconciliation(pool);
   }
 
   /** Connect and apply pending migrations; the pool is closed again if that fails. */

@@ -10,6 +10,8 @@ import { SqliteDevices } from './devices.js';
 import { SqliteHealth } from './health-events.js';
 import { SqliteIdempotency } from './idempotency.js';
 import { SqliteReceipts } from './receipts.js';
+import { SqliteReconciliation } from './reconciliation.js';
+import { SqliteStatements } from './statements.js';
 import { SqliteStores } from './stores.js';
 import { SqliteTokens } from './tokens.js';
 
@@ -21,6 +23,8 @@ export class SqliteStorage implements Storage {
   readonly idempotency: SqliteIdempotency;
   readonly receipts: SqliteReceipts;
   readonly health: SqliteHealth;
+  readonly statements: SqliteStatements;
+  readonly reconciliation: SqliteReconciliation;
   private readonly ping_;
 
   private constructor(
@@ -34,6 +38,8 @@ export class SqliteStorage implements Storage {
     this.idempotency = new SqliteIdempotency(db, this.devices);
     this.receipts = new SqliteReceipts(db, this.idempotency);
     this.health = new SqliteHealth(db, this.idempotency);
+    this.statements = new SqliteStatements(db);
+    this.reconciliation = new SqliteReconciliation(db);
     this.ping_ = db.prepare<[], { one: number }>('SELECT 1 AS one');
   }
 

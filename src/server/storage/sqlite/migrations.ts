@@ -145,4 +145,140 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
     `,
   },
+  {
+    version: 2,
+    name: 'statement files and rows, matches, discrepancies and the decisions on them',
+    sql: `
+      -- Imported statement files, one row per version. identity = source|merchant|store|from|to:
+      -- the same bytes under one identity are one file, other bytes are its next version.
+      CREATE TABLE statement_files (
+        id             TEXT PRIMARY KEY,
+        identity       TEXT NOT NULL,
+        source         TEXT NOT NULL,
+        format         TEXT NOT NULL,
+        name           TEXT,
+        encoding       TEXT NOT NULL,
+        language       TEXT NOT NULL CHECK (language IN ('zh', 'en')),
+        merchant_id    TEXT,
+        store          TEXT,
+        date_from      TEXT NOT NULL,
+        date_to        TEXT NOT NULL,
+        content_sha256 TEXT NOT NULL,
+        version        INTEGER NOT NULL CHECK (version >= 1),
+        row_count      BIGINT NOT NULL,
+        summary        TEXT,
+        imported_at    TEXT NOT NULL,
+        imported_by    TEXT,
+        superseded_by  TEXT REFERENCES statement_files (id),
+        UNIQUE (identity, content_sha256),
+        UNIQUE (identity, version)
+      );
+
+      -- Their rows: the normalised transaction (src/server/statement.ts) and the row as read (raw JSON).
+      CREATE TABLE statement_rows (
+        id                      TEXT PRIMARY KEY,
+        file_id                 TEXT NOT NULL REFERENCES statement_files (id),
+        line                    INTEGER NOT NULL,
+        date                    TEXT NOT NULL,
+        datetime                TEXT NOT NULL,
+        source                  TEXT NOT NULL,
+        merchant_id             TEXT,
+        terminal_id             TEXT,
+        trans_type              TEXT NOT NULL,
+        amount_minor            BIGINT NOT NULL,
+        currency                TEXT NOT NULL,
+        fee_minor               BIGINT,
+        settle_minor            BIGINT,
+        card_number             TEXT,
+        card_last4              TEXT,
+        batch_no                TEXT,
+        trace_no                TEXT,
+        reference_no            TEXT,
+        auth_code               TEXT,
+        transaction_id          TEXT,
+        merchant_order_no       TEXT,
+        original_reference_no   TEXT,
+        original_trace_no       TEXT,
+        original_transaction_id TEXT,
+        refund_no               TEXT,
+        merchant_refund_no      TEXT,
+        payment_method          TEXT,
+        receipt_no              TEXT,
+        operator_id             TEXT,
+        status                  TEXT,
+        raw                     TEXT NOT NULL,
+        UNIQUE (file_id, line)
+      );
+      CREATE INDEX statement_rows_by_date ON statement_rows (date, file_id);
+
+      -- A statement row and the receipts of the slip it matched. The database keeps the promise
+      -- that a row matches at most once (the primary key here) and a receipt at most once (the
+      -- primary key of match_receipts), whichever run or day tried to match it again.
+      CREATE TABLE matches (
+        statement_row_id TEXT PRIMARY KEY REFERENCES statement_rows (id),
+        date             TEXT NOT NULL,
+        receipt_group    TEXT NOT NULL,
+        tier             TEXT NOT NULL CHECK (tier IN ('rrn', 'voucher', 'wallet_order', 'receipt_no', 'auth_window', 'amount_window')),
+        confidence       REAL NOT NULL,
+        type_differs     INTEGER NOT NULL CHECK (type_differs IN (0, 1)),
+        delta_ms         BIGINT NOT NULL,
+        store            TEXT,
+        terminal         TEXT,
+        operator         TEXT,
+        trans_type       TEXT NOT NULL,
+        amount_minor     BIGINT NOT NULL,
+        currency         TEXT NOT NULL,
+        matched_at       TEXT NOT NULL
+      );
+      CREATE INDEX matches_by_date ON matches (date, store);
+
+      CREATE TABLE match_receipts (
+        receipt_id       TEXT PRIMARY KEY REFERENCES receipts (id),
+        statement_row_id TEXT NOT NULL REFERENCES matches (statement_row_id) ON DELETE CASCADE
+      );
+      CREATE INDEX match_receipts_by_row ON match_receipts (statement_row_id);
+
+      -- What the last run of each day found, keyed by the matcher's stable key. A re-run of the
+      -- day replaces its rows; the decisions on them are kept apart (discrepancy_decisions).
+      CREATE TABLE discrepancies (
+        key            TEXT PRIMARY KEY,
+        date           TEXT NOT NULL,
+        seq            INTEGER NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('missing_receipt', 'orphan_receipt', 'amount_mismatch', 'type_mismatch', 'data_mismatch', 'duplicate', 'reprint', 'clock_drift', 'ambiguous', 'print_failed')),
+        cause          TEXT NOT NULL,
+        language       TEXT NOT NULL CHECK (language IN ('zh', 'en')),
+        explanation    TEXT NOT NULL,
+        explanation_zh TEXT NOT NULL,
+        explanation_en TEXT NOT NULL,
+        statement_ids  TEXT NOT NULL,
+        receipt_ids    TEXT NOT NULL,
+        diff           TEXT NOT NULL,
+        store          TEXT,
+        merchant_id    TEXT,
+        terminal       TEXT,
+        operator       TEXT,
+        at             TEXT,
+        trans_type     TEXT,
+        amount_minor   BIGINT,
+        currency       TEXT,
+        tier           TEXT,
+        health         TEXT,
+        clock          TEXT,
+        found_at       TEXT NOT NULL
+      );
+      CREATE INDEX discrepancies_by_date ON discrepancies (date, seq);
+      CREATE INDEX discrepancies_by_store ON discrepancies (store, date, seq);
+
+      -- Decisions (resolved, or reopened) by discrepancy key: they outlive the runs.
+      CREATE TABLE discrepancy_decisions (
+        key        TEXT PRIMARY KEY,
+        date       TEXT NOT NULL,
+        status     TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        reason     TEXT NOT NULL
+      );
+      CREATE INDEX discrepancy_decisions_by_date ON discrepancy_decisions (date);
+    `,
+  },
 ];

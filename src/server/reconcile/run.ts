@@ -1,0 +1,204 @@
+/**
+ * A reconciliation run: for each day, read what storage holds (statement rows, receipts, printer
+ * health, decisions), run the matcher (src/server/matcher/, pure), and store the day's matches and
+ * discrepancies in one transaction. `tilltap reconcile` and the API call this.
+ *
+ * One matcher run per day, always: a day's rows and receipts meet candidates from the day before
+ * and after (a payment at 23:59 printed at 00:01), and a discrepancy's key comes out the same
+ * whether the day was run alone or with others. Rows and receipts that another day's run matched
+ * are settled and left out (the database would refuse them matched twice anyway).
+ */
+import { reconcile } from '../matcher/index.js';
+import { DAY, formatZoned, parseDate, parseZoned } from '../matcher/time.js';
+import type { Decision, Discrepancy, DiscrepancyKind, HeldReceipt, MatchFields, MatchOptions, MatchResult, StatementRow } from '../matcher/types.js';
+import type { MatchReceiptRecord, MatchRecord, MatchStatementRecord, NewDiscrepancy, Storage } from '../storage/types.js';
+import { healthIntervals } from './health.js';
+
+/** China: the shops' local time, unless told otherwise. */
+export const DEFAULT_UTC_OFFSET_MINUTES = 480;
+
+/** Matcher options a run may set; `period` and `now` are the run's own. */
+export type RunMatchOptions = Omit<MatchOptions, 'now' | 'period'>;
+
+export interface RunOptions {
+  /** The time of the run (ISO 8601 with zone); default the clock. */
+  readonly now?: string;
+  /** The days to reconcile; default every date with statement rows. */
+  readonly days?: readonly string[];
+  readonly match?: RunMatchOptions;
+  /** Called before each day (for progress on a terminal). */
+  readonly onDay?: (day: string, index: number, total: number) => void;
+}
+
+export interface DayCounts {
+  /** Statement rows of the day (current versions). */
+  readonly statement_rows: number;
+  /** Receipts captured on the day. */
+  readonly receipts: number;
+  readonly matched: number;
+  /** Rows still in their grace period: their receipt may still arrive. */
+  readonly pending: number;
+  readonly discrepancies: number;
+  readonly by_kind: Readonly<Partial<Record<DiscrepancyKind, number>>>;
+  /** Decisions on the day whose discrepancy this run did not find again (the cause went away). */
+  readonly stale_decisions: readonly string[];
+}
+
+export interface DayReport {
+  readonly day: string;
+  readonly counts: DayCounts;
+  /** Wall time of the day's run, and of its parts: reading storage, matching, saving. */
+  readonly ms: number;
+  readonly phases_ms: { readonly read: number; readonly match: number; readonly save: number };
+}
+
+export interface RunReport {
+  readonly now: string;
+  readonly days: readonly DayReport[];
+}
+
+/** YYYY-MM-DD ± n days. */
+export function shiftDate(date: string, days: number): string {
+  return new Date(parseDate(date) + days * DAY).toISOString().slice(0, 10);
+}
+
+export function nowIso(utcOffsetMinutes = DEFAULT_UTC_OFFSET_MINUTES): string {
+  return formatZoned(Date.now() + utcOffsetMinutes * 60_000, utcOffsetMinutes);
+}
+
+export async function runReconciliation(storage: Storage, opts: RunOptions = {}): Promise<RunReport> {
+  const utc = opts.match?.utc_offset_minutes ?? DEFAULT_UTC_OFFSET_MINUTES;
+  const now = opts.now ?? nowIso(utc);
+  // Checked before any work: a bad --now fails the run, not day 3 of it.
+  parseZoned(now, utc);
+  const days = opts.days ? [...new Set(opts.days)].sort() : await storage.statements.dates();
+  const reports: DayReport[] = [];
+  for (const [i, day] of days.entries()) {
+    opts.onDay?.(day, i, days.length);
+    reports.push(await runDay(storage, day, now, opts.match ?? {}));
+  }
+  return { now, days: reports };
+}
+
+async function runDay(storage: Storage, day: string, now: string, match: RunMatchOptions): Promise<DayReport> {
+  const started = performance.now();
+  const utc = match.utc_offset_minutes ?? DEFAULT_UTC_OFFSET_MINUTES;
+  const from = shiftDate(day, -1);
+  const to = shiftDate(day, 1);
+  // Wall ms of local midnight, back to UTC instants.
+  const fromMs = parseDate(from) - utc * 60_000;
+  const toMs = parseDate(to) + DAY - utc * 60_000;
+  const stored = await storage.reconciliation.input({ day, from, to, fromMs, toMs });
+  // Reading includes turning rows into the matcher's input (each receipt's JSON parsed once).
+  const statements = stored.rows.map(statementRowOf);
+  const receipts = stored.receipts.map(heldReceiptOf);
+  const health = healthIntervals(stored.health);
+  const decisions: Decision[] = stored.decisions.map((d) => ({ key: d.key, status: d.status, by: d.by, at: d.at, reason: d.reason }));
+  const read = performance.now();
+  const result = reconcile({ statements, receipts, health, decisions, options: { ...match, now, period: { from: day, to: day } } });
+  const matched = performance.now();
+  const foundAt = new Date().toISOString();
+  const rowDate = new Map(stored.rows.map((r) => [r.id, r.date]));
+  const matches = dayMatches(result, rowDate, day, foundAt);
+  const discrepancies = dayDiscrepancies(result.discrepancies, day, foundAt);
+  await storage.reconciliation.save({ day, matches, discrepancies });
+  const saved = performance.now();
+
+  const dayRows = new Set(stored.rows.filter((r) => r.date === day).map((r) => r.id));
+  const byKind: Partial<Record<DiscrepancyKind, number>> = {};
+  for (const d of discrepancies) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
+  return {
+    day,
+    counts: {
+      statement_rows: dayRows.size,
+      receipts: stored.receipts.filter((r) => r.localDate === day).length,
+      matched: matches.length,
+      pending: result.statements.filter((s) => s.state === 'pending' && dayRows.has(s.id)).length,
+      discrepancies: discrepancies.length,
+      by_kind: byKind,
+      stale_decisions: result.stale_decisions,
+    },
+    ms: Math.round(saved - started),
+    phases_ms: { read: Math.round(read - started), match: Math.round(matched - read), save: Math.round(saved - matched) },
+  };
+}
+
+export function statementRowOf(r: MatchStatementRecord): StatementRow {
+  // The row as read (`raw`) is evidence for people; the matcher never reads it, so it is not loaded.
+  return { id: r.id, language: r.language, ...(r.store !== null ? { store: r.store } : {}), txn: { ...r.txn, raw: {} } };
+}
+
+/** The receipt as the matcher reads it: its decoded fields, where and when it was captured. */
+export function heldReceiptOf(r: MatchReceiptRecord): HeldReceipt {
+  return {
+    id: r.id,
+    store: r.store,
+    device: r.device,
+    printer: r.printer,
+    terminal: r.terminal,
+    captured_at: r.capturedAt,
+    print_status: r.printStatus,
+    print_reason: r.printReason,
+    fields: JSON.parse(r.fields) as MatchFields,
+  };
+}
+
+/** The matches whose statement row is of the day: a neighbour's rows are its own run's to store. */
+function dayMatches(result: MatchResult, rowDate: ReadonlyMap<string, string>, day: string, at: string): MatchRecord[] {
+  return result.matches
+    .filter((m) => rowDate.get(m.statement_id) === day)
+    .map((m) => ({
+      statementRowId: m.statement_id,
+      date: day,
+      group: m.group,
+      receiptIds: m.receipt_ids,
+      tier: m.tier,
+      confidence: m.confidence,
+      typeDiffers: m.type_differs,
+      deltaMs: m.delta_ms,
+      store: m.store,
+      terminal: m.terminal,
+      operator: m.operator,
+      transType: m.trans_type,
+      amountMinor: m.amount_minor,
+      currency: m.currency,
+      matchedAt: at,
+    }));
+}
+
+function dayDiscrepancies(list: readonly Discrepancy[], day: string, at: string): NewDiscrepancy[] {
+  const seen = new Set<string>();
+  const out: NewDiscrepancy[] = [];
+  for (const d of list) {
+    // Keys are unique within a run; the guard keeps one multi-row upsert from touching a key twice.
+    if (seen.has(d.key)) continue;
+    seen.add(d.key);
+    out.push({
+      key: d.key,
+      date: day,
+      seq: out.length,
+      kind: d.kind,
+      cause: d.cause,
+      language: d.language,
+      explanation: d.explanation,
+      explanationZh: d.explanation_zh,
+      explanationEn: d.explanation_en,
+      statementIds: d.statement_ids,
+      receiptIds: d.receipt_ids,
+      diff: d.diff,
+      store: d.store,
+      merchantId: d.merchant_id,
+      terminal: d.terminal,
+      operator: d.operator,
+      at: d.at,
+      transType: d.trans_type,
+      amountMinor: d.amount_minor,
+      currency: d.currency,
+      tier: d.tier ?? null,
+      health: d.health ?? null,
+      clock: d.clock ?? null,
+      foundAt: at,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,167 @@
+/**
+ * Matches, discrepancies and decisions. A day's run is saved in one transaction; the primary keys
+ * of `matches` (a statement row) and `match_receipts` (a receipt) refuse anything matched twice.
+ */
+import type pg from 'pg';
+import {
+  DECISION_COLUMNS,
+  DISCREPANCY_COLUMNS,
+  DISCREPANCY_FROM,
+  DISCREPANCY_ORDER,
+  DISCREPANCY_SELECT,
+  discrepancyValues,
+  discrepancyWhere,
+  HEALTH_COLUMNS,
+  HEALTH_ORDER,
+  MATCH_COLUMNS,
+  matchValues,
+  MATCH_RECEIPT_COLUMNS,
+  MATCH_ROW_SELECT,
+  toDecision,
+  toDiscrepancy,
+  toHealth,
+  toMatch,
+  toMatchReceipt,
+  toMatchStatement,
+  whereEqual,
+  type DecisionRow,
+  type DiscrepancyRow,
+  type HealthRow,
+  type MatchRow,
+  type MatchReceiptRow,
+} from '../rows.js';
+import type {
+  DecisionRecord,
+  DiscrepancyFilter,
+  DiscrepancyRecord,
+  MatchInputQuery,
+  MatchRecord,
+  ReconciliationStorage,
+  StoredMatchInput,
+  StoredRun,
+} from '../types.js';
+import { insertColumns } from './bulk.js';
+import { transaction } from './pool.js';
+
+const UPDATE_ALL = DISCREPANCY_COLUMNS.split(', ')
+  .filter((c) => c !== 'key')
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ');
+
+export class PgReconciliation implements ReconciliationStorage {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async input(q: MatchInputQuery): Promise<StoredMatchInput> {
+    return transaction(this.pool, async (client) => {
+      // One snapshot for the four reads.
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      // Rows and receipts another day's run matched are settled: that run keeps them.
+      const rows = await client.query<Record<string, unknown>>(
+        `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+         WHERE r.date BETWEEN $1 AND $2 AND f.superseded_by IS NULL
+           AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> $3)`,
+        [q.from, q.to, q.day],
+      );
+      const receipts = await client.query<MatchReceiptRow>(
+        `SELECT ${MATCH_RECEIPT_COLUMNS}, (x.json::json -> 'fields')::text AS fields FROM receipts x WHERE x.local_date BETWEEN $1 AND $2
+           AND NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
+                           WHERE mr.receipt_id = x.id AND m.date <> $3)`,
+        [q.from, q.to, q.day],
+      );
+      // The window's events, and each condition's last event before it.
+      const health = await client.query<HealthRow>(
+        `SELECT ${HEALTH_COLUMNS} FROM health_events WHERE at_ms >= $1 AND at_ms < $2
+         UNION ALL
+         SELECT ${HEALTH_COLUMNS} FROM health_events h WHERE h.at_ms < $1
+           AND h.at_ms = (SELECT max(h2.at_ms) FROM health_events h2
+                          WHERE h2.store = h.store AND h2.printer = h.printer AND h2.kind = h.kind AND h2.at_ms < $1)
+         ORDER BY ${HEALTH_ORDER}`,
+        [q.fromMs, q.toMs],
+      );
+      const decisions = await client.query<DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM discrepancy_decisions WHERE date = $1`, [q.day]);
+      return {
+        rows: rows.rows.map(toMatchStatement),
+        receipts: receipts.rows.map(toMatchReceipt),
+        health: health.rows.map(toHealth),
+        decisions: decisions.rows.map(toDecision),
+      };
+    });
+  }
+
+  async save(run: StoredRun): Promise<void> {
+    await transaction(
+      this.pool,
+      async (client) => {
+        // Two runs of one day queue here rather than interleave their deletes and inserts.
+        await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('tilltap.reconcile:' || $1, 0))`, [run.day]);
+        await client.query('DELETE FROM matches WHERE date = $1', [run.day]);
+        await client.query('DELETE FROM discrepancies WHERE date = $1', [run.day]);
+        await insertColumns(client, 'matches', MATCH_COLUMNS.split(', '), run.matches.map(matchValues));
+        await insertColumns(
+          client,
+          'match_receipts',
+          ['receipt_id', 'statement_row_id'],
+          run.matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])),
+        );
+        // A key found again (an ambiguous cluster across midnight, seen from both days) takes the latest run's facts.
+        await insertColumns(client, 'discrepancies', DISCREPANCY_COLUMNS.split(', '), run.discrepancies.map(discrepancyValues), `ON CONFLICT (key) DO UPDATE SET ${UPDATE_ALL}`);
+      },
+      // Another day's run saving at the same moment may hold a receipt for a moment; a real
+      // second match stays refused.
+      { attempts: 2 },
+    );
+  }
+
+  async discrepancies(filter: DiscrepancyFilter = {}): Promise<DiscrepancyRecord[]> {
+    const where = discrepancyWhere(filter, (n) => `$${n}`);
+    const params: Array<string | number | null> = [...where.params];
+    let sql = `SELECT ${DISCREPANCY_SELECT} FROM ${DISCREPANCY_FROM}${where.sql} ORDER BY ${DISCREPANCY_ORDER}`;
+    if (filter.limit !== undefined || filter.offset !== undefined) {
+      // LIMIT NULL is no limit.
+      sql += ` LIMIT $${params.length + 1} OFFSET $${params.length + 2}`;
+      params.push(filter.limit ?? null, filter.offset ?? 0);
+    }
+    const r = await this.pool.query<DiscrepancyRow>(sql, params);
+    return r.rows.map(toDiscrepancy);
+  }
+
+  async discrepancy(key: string): Promise<DiscrepancyRecord | null> {
+    const r = await this.pool.query<DiscrepancyRow>(`SELECT ${DISCREPANCY_SELECT} FROM ${DISCREPANCY_FROM} WHERE d.key = $1`, [key]);
+    return r.rows[0] ? toDiscrepancy(r.rows[0]) : null;
+  }
+
+  async matches(filter: { readonly date?: string; readonly store?: string } = {}): Promise<MatchRecord[]> {
+    const where = whereEqual(
+      [
+        ['m.date', filter.date],
+        ['m.store', filter.store],
+      ],
+      (n) => `$${n}`,
+    );
+    const cols = MATCH_COLUMNS.split(', ')
+      .map((c) => `m.${c}`)
+      .join(', ');
+    const r = await this.pool.query<MatchRow>(
+      `SELECT ${cols}, string_agg(mr.receipt_id, ' ') AS receipt_ids
+       FROM matches m LEFT JOIN match_receipts mr ON mr.statement_row_id = m.statement_row_id${where.sql}
+       GROUP BY m.statement_row_id ORDER BY m.date, m.statement_row_id`,
+      where.params,
+    );
+    return r.rows.map(toMatch);
+  }
+
+  async decide(d: DecisionRecord): Promise<DiscrepancyRecord | null> {
+    return transaction(this.pool, async (client) => {
+      const held = await client.query<{ date: string }>('SELECT date FROM discrepancies WHERE key = $1 FOR UPDATE', [d.key]);
+      if (!held.rows[0]) return null;
+      await client.query(
+        `INSERT INTO discrepancy_decisions (key, date, status, decided_by, decided_at, reason) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (key) DO UPDATE SET date = excluded.date, status = excluded.status, decided_by = excluded.decided_by,
+           decided_at = excluded.decided_at, reason = excluded.reason`,
+        [d.key, held.rows[0].date, d.status, d.by, d.at, d.reason],
+      );
+      const r = await client.query<DiscrepancyRow>(`SELECT ${DISCREPANCY_SELECT} FROM ${DISCREPANCY_FROM} WHERE d.key = $1`, [d.key]);
+      return toDiscrepancy(r.rows[0]!);
+    });
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Matches, discrepancies and decisions. A day's run is saved in one transaction; the primary keys
+ * of `matches` (a statement row) and `match_receipts` (a receipt) refuse anything matched twice.
+ */
+import type Database from 'better-sqlite3';
+import {
+  DECISION_COLUMNS,
+  DISCREPANCY_COLUMNS,
+  DISCREPANCY_FROM,
+  DISCREPANCY_ORDER,
+  DISCREPANCY_SELECT,
+  discrepancyValues,
+  HEALTH_COLUMNS,
+  HEALTH_ORDER,
+  MATCH_COLUMNS,
+  matchValues,
+  MATCH_RECEIPT_COLUMNS,
+  MATCH_ROW_SELECT,
+  toDecision,
+  toDiscrepancy,
+  toHealth,
+  toMatch,
+  toMatchReceipt,
+  toMatchStatement,
+  whereEqual,
+  discrepancyWhere,
+  type DecisionRow,
+  type DiscrepancyRow,
+  type HealthRow,
+  type MatchRow,
+  type MatchReceiptRow,
+} from '../rows.js';
+import type {
+  DecisionRecord,
+  DiscrepancyFilter,
+  DiscrepancyRecord,
+  MatchInputQuery,
+  MatchRecord,
+  ReconciliationStorage,
+  StoredMatchInput,
+  StoredRun,
+} from '../types.js';
+import { bulkInsert } from './bulk.js';
+
+const UPDATE_ALL = DISCREPANCY_COLUMNS.split(', ')
+  .filter((c) => c !== 'key')
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ');
+
+export class SqliteReconciliation implements ReconciliationStorage {
+  private readonly rowsOf;
+  private readonly receiptsOf;
+  private readonly healthOf;
+  private readonly decisionsOf;
+  private readonly clearMatches;
+  private readonly clearDiscrepancies;
+  private readonly byKey;
+  private readonly upsertDecision;
+  private readonly insertMatches;
+  private readonly insertMatchReceipts;
+  private readonly upsertDiscrepancies;
+
+  constructor(private readonly db: Database.Database) {
+    // Rows and receipts another day's run matched are settled: that run keeps them.
+    this.rowsOf = db.prepare<[string, string, string], Record<string, unknown>>(
+      `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+       WHERE r.date BETWEEN ? AND ? AND f.superseded_by IS NULL
+         AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> ?)`,
+    );
+    this.receiptsOf = db.prepare<[string, string, string], MatchReceiptRow>(
+      `SELECT ${MATCH_RECEIPT_COLUMNS}, json_extract(x.json, '$.fields') AS fields FROM receipts x WHERE x.local_date BETWEEN ? AND ?
+         AND NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
+                         WHERE mr.receipt_id = x.id AND m.date <> ?)`,
+    );
+    // The window's events, and each condition's last event before it (a paper end reported the
+    // evening before is still in force in the morning).
+    this.healthOf = db.prepare<[number, number, number, number], HealthRow>(
+      `SELECT ${HEALTH_COLUMNS} FROM health_events WHERE at_ms >= ? AND at_ms < ?
+       UNION ALL
+       SELECT ${HEALTH_COLUMNS} FROM health_events h WHERE h.at_ms < ?
+         AND h.at_ms = (SELECT max(h2.at_ms) FROM health_events h2
+                        WHERE h2.store = h.store AND h2.printer = h.printer AND h2.kind = h.kind AND h2.at_ms < ?)
+       ORDER BY ${HEALTH_ORDER}`,
+    );
+    this.decisionsOf = db.prepare<[string], DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM discrepancy_decisions WHERE date = ?`);
+    this.clearMatches = db.prepare<[string]>('DELETE FROM matches WHERE date = ?');
+    this.clearDiscrepancies = db.prepare<[string]>('DELETE FROM discrepancies WHERE date = ?');
+    this.byKey = db.prepare<[string], DiscrepancyRow>(`SELECT ${DISCREPANCY_SELECT} FROM ${DISCREPANCY_FROM} WHERE d.key = ?`);
+    this.upsertDecision = db.prepare<[string, string, string, string, string, string]>(
+      `INSERT INTO discrepancy_decisions (key, date, status, decided_by, decided_at, reason) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET date = excluded.date, status = excluded.status, decided_by = excluded.decided_by,
+         decided_at = excluded.decided_at, reason = excluded.reason`,
+    );
+    this.insertMatches = bulkInsert(db, 'INSERT INTO matches', MATCH_COLUMNS.split(', '));
+    this.insertMatchReceipts = bulkInsert(db, 'INSERT INTO match_receipts', ['receipt_id', 'statement_row_id']);
+    // A key found again (an ambiguous cluster across midnight, seen from both days) takes the latest run's facts.
+    this.upsertDiscrepancies = bulkInsert(db, 'INSERT INTO discrepancies', DISCREPANCY_COLUMNS.split(', '), `ON CONFLICT (key) DO UPDATE SET ${UPDATE_ALL}`);
+  }
+
+  async input(q: MatchInputQuery): Promise<StoredMatchInput> {
+    // One read transaction: the four reads see one state of the database.
+    return this.db.transaction(() => ({
+      rows: this.rowsOf.all(q.from, q.to, q.day).map(toMatchStatement),
+      receipts: this.receiptsOf.all(q.from, q.to, q.day).map(toMatchReceipt),
+      health: this.healthOf.all(q.fromMs, q.toMs, q.fromMs, q.fromMs).map(toHealth),
+      decisions: this.decisionsOf.all(q.day).map(toDecision),
+    }))();
+  }
+
+  async save(run: StoredRun): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.clearMatches.run(run.day);
+        this.clearDiscrepancies.run(run.day);
+        this.insertMatches(run.matches.map(matchValues));
+        this.insertMatchReceipts(run.matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])));
+        this.upsertDiscrepancies(run.discrepancies.map(discrepancyValues));
+      })
+      .immediate();
+  }
+
+  async discrepancies(filter: DiscrepancyFilter = {}): Promise<DiscrepancyRecord[]> {
+    const where = discrepancyWhere(filter, () => '?');
+    const params: Array<string | number> = [...where.params];
+    let sql = `SELECT ${DISCREPANCY_SELECT} FROM ${DISCREPANCY_FROM}${where.sql} ORDER BY ${DISCREPANCY_ORDER}`;
+    if (filter.limit !== undefined || filter.offset !== undefined) {
+      sql += ' LIMIT ? OFFSET ?';
+      params.push(filter.limit ?? -1, filter.offset ?? 0);
+    }
+    return this.db.prepare<Array<string | number>, DiscrepancyRow>(sql).all(...params).map(toDiscrepancy);
+  }
+
+  async discrepancy(key: string): Promise<DiscrepancyRecord | null> {
+    const r = this.byKey.get(key);
+    return r ? toDiscrepancy(r) : null;
+  }
+
+  async matches(filter: { readonly date?: string; readonly store?: string } = {}): Promise<MatchRecord[]> {
+    const where = whereEqual(
+      [
+        ['m.date', filter.date],
+        ['m.store', filter.store],
+      ],
+      () => '?',
+    );
+    const cols = MATCH_COLUMNS.split(', ')
+      .map((c) => `m.${c}`)
+      .join(', ');
+    return this.db
+      .prepare<string[], MatchRow>(
+        `SELECT ${cols}, group_concat(mr.receipt_id, ' ') AS receipt_ids
+         FROM matches m LEFT JOIN match_receipts mr ON mr.statement_row_id = m.statement_row_id${where.sql}
+         GROUP BY m.statement_row_id ORDER BY m.date, m.statement_row_id`,
+      )
+      .all(...where.params)
+      .map(toMatch);
+  }
+
+  async decide(d: DecisionRecord): Promise<DiscrepancyRecord | null> {
+    return this.db
+      .transaction((): DiscrepancyRecord | null => {
+        const held = this.byKey.get(d.key);
+        if (!held) return null;
+        this.upsertDecision.run(d.key, held.date, d.status, d.by, d.at, d.reason);
+        return toDiscrepancy(this.byKey.get(d.key)!);
+      })
+      .immediate();
+  }
+}
