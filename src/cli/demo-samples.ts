@@ -11,7 +11,12 @@ export interface Sample {
   readonly bytes: Uint8Array;
 }
 
-function unionPaySlip(): Uint8Array {
+/** Local time in China (UTC+8), where the sample shop is: `YYYY-MM-DDTHH:MM:SS`. */
+function chinaTime(t: number): string {
+  return new Date(t + 8 * 3_600_000).toISOString().slice(0, 19);
+}
+
+function unionPaySlip(at: number): Uint8Array {
   const b = new EscPosBuilder().init().assumeEncoding('gb18030');
   b.align('center').size(2, 2).line('银联POS签购单').size(1, 1).line('商户存根 MERCHANT COPY').align('left');
   b.line('-'.repeat(32));
@@ -25,7 +30,7 @@ function unionPaySlip(): Uint8Array {
   b.line('凭证号(VOUCHER NO.):004567');
   b.line('授权码(AUTH NO.):123456');
   b.line('参考号(REFER NO.):317080478227');
-  b.line('日期/时间(DATE/TIME):').line('  2026/11/20 09:10:00');
+  b.line('日期/时间(DATE/TIME):').line(`  ${chinaTime(at).replace('T', ' ').replace(/-/g, '/')}`);
   b.line('金额(AMOUNT):').size(2, 2).line('RMB 128.00').size(1, 1);
   b.line('-'.repeat(32));
   b.line('持卡人签名(CARDHOLDER SIGNATURE):').line().line();
@@ -34,14 +39,14 @@ function unionPaySlip(): Uint8Array {
   return b.feed(3).cut('partial').build();
 }
 
-function retailReceipt(): Uint8Array {
+function retailReceipt(at: number): Uint8Array {
   const b = new EscPosBuilder().init();
   b.align('center').raster(128, 48, testPattern(128, 48)).line();
   b.size(2, 2).bold(true).line('CORNER MARKET').size(1, 1).bold(false);
   b.line('12 High Street, Springfield').line('Tel 555-0100').line();
   b.align('left').codepage(19, 'cp858').tabStops([26, 38]);
   b.text('Receipt 000482').tab().line('Cashier: Ana');
-  b.line('2026-11-20 09:12');
+  b.line(chinaTime(at).replace('T', ' ').slice(0, 16));
   b.line('-'.repeat(48));
   for (const [item, price] of [
     ['Milk 1L', '1.19'],
@@ -63,10 +68,11 @@ function statusPoll(): Uint8Array {
   return new EscPosBuilder().pollStatus(1).pollStatus(2).pollStatus(4).line().build();
 }
 
-export function demoSamples(): Sample[] {
+/** The slips print the time they are made at (a few minutes before `now`), as a real POS would. */
+export function demoSamples(now = Date.now()): Sample[] {
   return [
-    { name: 'unionpay-slip.bin', description: 'UnionPay 签购单 from a clone printer in GB18030 mode (no FS &)', bytes: unionPaySlip() },
+    { name: 'unionpay-slip.bin', description: 'UnionPay 签购单 from a clone printer in GB18030 mode (no FS &)', bytes: unionPaySlip(now - 3 * 60_000) },
     { name: 'status-poll.bin', description: 'a POS polling printer status between jobs (nothing printed)', bytes: statusPoll() },
-    { name: 'retail-receipt.bin', description: 'English retail receipt: logo, tabs, CP858 €, EAN-13', bytes: retailReceipt() },
+    { name: 'retail-receipt.bin', description: 'English retail receipt: logo, tabs, CP858 €, EAN-13', bytes: retailReceipt(now - 60_000) },
   ];
 }

@@ -5,13 +5,14 @@ import type { Command } from 'commander';
 import { decodeBuffer } from '../receipt/decoder.js';
 import { renderReceiptText } from '../receipt/render/text.js';
 import { runAgentDemo } from './demo-agent.js';
+import { runHeadOfficeDemo } from './demo-headoffice.js';
 import { demoSamples } from './demo-samples.js';
 import { writeOut } from './output.js';
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('decode bundled sample captures and show them as paper')
+    .description('end to end on this PC: sample captures decoded, printed through the agent to a simulated printer, synced to a local server and reconciled')
     .option('--out <dir>', 'also write the sample captures to DIR (try them with `tilltap decode`)')
     .option('--data <dir>', 'keep the agent part\'s data here (try `tilltap receipts list --data DIR`)')
     .action(async (flags: { out?: string; data?: string }) => {
@@ -52,7 +53,15 @@ export function registerDemo(program: Command): void {
         out += `   #${r.deviceSeq} ${r.id.slice(0, 8)} ${r.capturedAt} ${r.printer} ${f.template ?? '-'}${amount} print ${r.printStatus}\n`;
       }
       out += `   Try: npx tilltap receipts list --data ${agent.dataDir}\n\n`;
-      out += `Done: ${samples.length} captures, ${receipts} receipts decoded, ${agent.receipts.length} captured by the agent.\n`;
+      out += '== Head office: a local server on 127.0.0.1 receives the receipts from the agent\'s sync, imports the\n';
+      out += '   acquirer\'s statement (对账单) for the day and reconciles it against the receipts.\n';
+      const ho = await runHeadOfficeDemo(agent.dataDir);
+      out += `   Server ${ho.serverUrl} (SQLite ${ho.db}): ${ho.synced} receipt(s) synced, ${ho.held} held at head office.\n`;
+      out += `   Statement: ${ho.statementRows} transaction(s); ${ho.matched} matched to a printed receipt; ${ho.discrepancies.length} discrepanc${ho.discrepancies.length === 1 ? 'y' : 'ies'}:\n`;
+      for (const d of ho.discrepancies) out += `   - ${d.kind}: ${d.explanation}\n`;
+      out += `   Try: npx tilltap reconcile --db ${ho.db}   ·   npx tilltap server --db ${ho.db}  (dashboard at /)\n\n`;
+      out += `Done: ${samples.length} captures, ${receipts} receipts decoded, ${agent.receipts.length} captured by the agent, `;
+      out += `${ho.held} synced to head office, ${ho.discrepancies.length} discrepanc${ho.discrepancies.length === 1 ? 'y' : 'ies'} explained.\n`;
       await writeOut(out);
     });
 }

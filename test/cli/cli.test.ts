@@ -164,8 +164,15 @@ describe('tilltap demo', () => {
     expect(r.stdout).toContain('C O R N E R   M A R K E T');
     expect(r.stdout).toContain('€ 13.03');
     expect(r.stdout).toContain('[ean13: 4006381333931]');
-    expect(r.stdout).toMatch(/Done: 3 captures, 2 receipts decoded, 2 captured by the agent/);
+    expect(r.stdout).toMatch(/Done: 3 captures, 2 receipts decoded, 2 captured by the agent, 2 synced to head office, 1 discrepancy explained/);
     expect(r.stdout).toContain('(byte-exact)');
+    // Head office: the captured sale matched its statement row; the one that never printed is explained.
+    expect(r.stdout).toMatch(/Statement: 2 transaction\(s\); 1 matched to a printed receipt; 1 discrepancy:/);
+    expect(r.stdout).toMatch(/- missing_receipt: Terminal 10086001, \d\d:\d\d, sale ¥56\.50 \(RRN 317080479901\): on the statement, no receipt captured/);
+    // The server's database is left for the user: `reconcile` lists the same discrepancy.
+    const db = /SQLite (\S+server\.db)\)/.exec(r.stdout)![1]!;
+    const rec = JSON.parse(tilltap(['reconcile', 'list', '--db', db, '--json']).stdout);
+    expect(rec.discrepancies.map((d: { kind: string }) => d.kind)).toEqual(['missing_receipt']);
     // The written captures decode the same way through `decode`.
     const slip = JSON.parse(tilltap(['decode', join(out, 'unionpay-slip.bin'), '--json']).stdout);
     expect(slip.receipts[0].text).toContain('金额(AMOUNT):\nRMB 128.00\n');
