@@ -19,7 +19,7 @@ import type { PrinterProfile } from './profiles.js';
 import { cellWidth } from './cell-width.js';
 import { codeData, codeText, LEGACY_2D, SYMBOLOGY_2D, SYMBOLOGY_A, SYMBOLOGY_B, SYMBOLOGY_STAR } from './codes.js';
 import type { CommandDef } from './commands.js';
-import type { CommandToken, Token, TokenHandler } from './tokenizer.js';
+import type { Token, TokenHandler } from './tokenizer.js';
 
 const DEFAULT_STYLE: TextStyle = { bold: false, underline: 0, invert: false, width: 1, height: 1, font: 'A' };
 const DEFAULT_TABS: readonly number[] = Array.from({ length: 32 }, (_, i) => (i + 1) * 8);
@@ -61,7 +61,37 @@ function withScale(image: PrintedImage, scale: { x: number; y: number } | undefi
   return scale && (scale.x !== 1 || scale.y !== 1) ? { ...image, scale } : image;
 }
 
-const u16 = (b: Uint8Array, i: number): number => (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8);
+/**
+ * The command being interpreted, read in place in the tokenizer's buffer. The interpreter reuses
+ * one for every command: a Buffer view (subarray) per command cost more than interpreting it.
+ * Payloads that outlive the command (bitmaps, code data) are views made by `sub`, never copies.
+ */
+class CommandBytes {
+  cmd: CommandDef | null = null;
+  buf: Buffer = EMPTY;
+  start = 0;
+  length = 0;
+  offset = 0;
+
+  /** Byte `k` of the command; `missing` past its end (a parameter the sender left out). */
+  at(k: number, missing = 0): number {
+    return k < this.length ? this.buf[this.start + k]! : missing;
+  }
+
+  /** Little-endian 16-bit parameter at `k`. */
+  u16(k: number): number {
+    return this.at(k) | (this.at(k + 1) << 8);
+  }
+
+  /** Bytes [from, to) of the command as a view of the input (no copy). */
+  sub(from: number, to: number = this.length): Uint8Array {
+    return this.buf.subarray(this.start + from, this.start + Math.max(from, to));
+  }
+
+  get id(): string {
+    return this.cmd!.id;
+  }
+}
 
 export class Interpreter implements TokenHandler {
   readonly charset: Charset;
@@ -102,6 +132,7 @@ export class Interpreter implements TokenHandler {
   private batch: BatchedLine[] = [];
   private batchKey = -1;
   private readonly emit: EventSink;
+  private readonly current = new CommandBytes();
 
   constructor(
     private readonly opts: InterpreterOptions,
@@ -206,7 +237,12 @@ export class Interpreter implements TokenHandler {
   }
 
   command(cmd: CommandDef, buf: Buffer, start: number, end: number, offset: number): void {
-    const t: CommandToken = { kind: 'command', cmd, raw: buf.subarray(start, end), offset };
+    const t = this.current;
+    t.cmd = cmd;
+    t.buf = buf;
+    t.start = start;
+    t.length = end - start;
+    t.offset = offset;
     if (this.opts.family === 'star-line') this.starCommand(t, this.emit);
     else this.escposCommand(t, this.emit);
   }
@@ -418,7 +454,7 @@ export class Interpreter implements TokenHandler {
     emit({ type: 'reset', offset });
   }
 
-  private status(t: Token, query: string, emit: EventSink): void {
+  private status(t: CommandBytes, query: string, emit: EventSink): void {
     emit({ type: 'status', offset: t.offset, query });
   }
 
@@ -446,15 +482,14 @@ export class Interpreter implements TokenHandler {
     emit({ type: 'barcode', offset, barcode });
   }
 
-  private cut(t: Token, cut: CutKind, emit: EventSink): void {
+  private cut(t: CommandBytes, cut: CutKind, emit: EventSink): void {
     this.printLine(emit, false);
-    emit({ type: 'cut', offset: t.offset, end: t.offset + t.raw.length, cut });
+    emit({ type: 'cut', offset: t.offset, end: t.offset + t.length, cut });
   }
 
-  private escposCommand(t: CommandToken, emit: EventSink): void {
-    const r = t.raw;
-    const p2 = r[2] ?? 0;
-    switch (t.cmd.id) {
+  private escposCommand(t: CommandBytes, emit: EventSink): void {
+    const p2 = t.at(2);
+    switch (t.id) {
       case 'ESC @':
         this.reset(t.offset, emit);
         return;
@@ -524,7 +559,7 @@ export class Interpreter implements TokenHandler {
         return;
       case 'ESC D': {
         const stops: number[] = [];
-        for (let i = 2; i < r.length && r[i] !== 0; i++) stops.push(r[i]!);
+        for (let i = 2; i < t.length && t.at(i) !== 0; i++) stops.push(t.at(i));
         this.tabs = stops.length > 0 ? stops : DEFAULT_TABS;
         return;
       }
@@ -551,16 +586,16 @@ export class Interpreter implements TokenHandler {
         this.gsParen(t, emit);
         return;
       case 'GS 8':
-        this.graphics(t, r[7] ?? 0, r[8] ?? 0, 9, emit);
+        this.graphics(t, t.at(7), t.at(8), 9, emit);
         return;
       case 'GS v':
       case 'GS Q': {
-        const x = u16(r, 4);
-        const y = u16(r, 6);
+        const x = t.u16(4);
+        const y = t.u16(6);
         // GS v 0 m: bit 0 double width, bit 1 double height (m 0–3 or 48–51).
-        const m = t.cmd.id === 'GS v' ? r[3]! & 3 : 0;
+        const m = t.id === 'GS v' ? t.at(3) & 3 : 0;
         const scale = m ? { x: m & 1 ? 2 : 1, y: m & 2 ? 2 : 1 } : undefined;
-        this.image(t.offset, withScale({ width: x * 8, height: y, source: 'raster', bitmap: { layout: 'raster', data: r.subarray(8) }, align: this.align }, scale), emit);
+        this.image(t.offset, withScale({ width: x * 8, height: y, source: 'raster', bitmap: { layout: 'raster', data: t.sub(8) }, align: this.align }, scale), emit);
         return;
       }
       case 'ESC *': {
@@ -568,10 +603,10 @@ export class Interpreter implements TokenHandler {
         // Single density doubles each dot's width; 8-dot modes print each dot three dots tall.
         const scale = p2 === 33 ? undefined : { x: p2 === 0 || p2 === 32 ? 2 : 1, y: tall ? 1 : 3 };
         const band: PrintedImage = {
-          width: u16(r, 3),
+          width: t.u16(3),
           height: tall ? 24 : 8,
           source: 'column',
-          bitmap: { layout: 'column', data: r.subarray(5), bandHeight: tall ? 24 : 8 },
+          bitmap: { layout: 'column', data: t.sub(5), bandHeight: tall ? 24 : 8 },
         };
         this.bandImage(t.offset, withScale(band, scale), emit);
         return;
@@ -586,13 +621,13 @@ export class Interpreter implements TokenHandler {
         this.legacy2d = p2;
         return;
       case 'ESC Z':
-        this.barcode(t.offset, { symbology: LEGACY_2D[this.legacy2d] ?? 'qr', data: codeData(r.subarray(7), this.charset.inCjk) }, emit);
+        this.barcode(t.offset, { symbology: LEGACY_2D[this.legacy2d] ?? 'qr', data: codeData(t.sub(7), this.charset.inCjk) }, emit);
         return;
       case 'FS (':
         // FS ( C fn 48: select character encoding; m 2/50 is UTF-8, 1/49 the 1-byte/CJK system.
-        if (p2 === 0x43 && r[5] === 0x30) {
+        if (p2 === 0x43 && t.at(5) === 0x30) {
           this.beforeCharsetChange();
-          this.charset.setUtf8(r[6] === 2 || r[6] === 50);
+          this.charset.setUtf8(t.at(6) === 2 || t.at(6) === 50);
         }
         return;
       case 'DLE EOT':
@@ -609,7 +644,7 @@ export class Interpreter implements TokenHandler {
       case 'GS a':
       case 'GS j':
       case 'ESC u':
-        this.status(t, `${t.cmd.id} ${p2}`, emit);
+        this.status(t, `${t.id} ${p2}`, emit);
         return;
       case 'ESC v':
         this.status(t, 'ESC v', emit);
@@ -626,31 +661,29 @@ export class Interpreter implements TokenHandler {
     }
   }
 
-  private gsk(t: CommandToken, emit: EventSink): void {
-    const r = t.raw;
-    const m = r[2]!;
+  private gsk(t: CommandBytes, emit: EventSink): void {
+    const m = t.at(2);
     let symbology: Symbology | undefined;
     let data: Uint8Array;
     if (m <= 6) {
       symbology = SYMBOLOGY_A[m];
-      data = r.subarray(3, r.length - 1);
+      data = t.sub(3, t.length - 1);
     } else {
       symbology = SYMBOLOGY_B[m];
-      data = r.subarray(4);
+      data = t.sub(4);
     }
     if (!symbology) return;
     const text = codeText(symbology, data);
     this.barcode(t.offset, { symbology, data: text }, emit);
   }
 
-  private gsParen(t: CommandToken, emit: EventSink): void {
-    const r = t.raw;
-    switch (r[2]) {
+  private gsParen(t: CommandBytes, emit: EventSink): void {
+    switch (t.at(2)) {
       case 0x6b: {
         // GS ( k pL pH cn fn …
-        const cn = r[5] ?? 0;
-        const fn = r[6] ?? 0;
-        if (fn === 80) this.stored2d.set(cn, r.subarray(8));
+        const cn = t.at(5);
+        const fn = t.at(6);
+        if (fn === 80) this.stored2d.set(cn, t.sub(8));
         else if (fn === 81) {
           const data = this.stored2d.get(cn);
           const symbology = SYMBOLOGY_2D[cn];
@@ -659,7 +692,7 @@ export class Interpreter implements TokenHandler {
         return;
       }
       case 0x4c: // GS ( L
-        this.graphics(t, r[5] ?? 0, r[6] ?? 0, 7, emit);
+        this.graphics(t, t.at(5), t.at(6), 7, emit);
         return;
       case 0x48: // GS ( H: request transmission of response or status
         this.status(t, 'GS ( H', emit);
@@ -670,16 +703,15 @@ export class Interpreter implements TokenHandler {
   }
 
   /** `GS ( L` / `GS 8 L` graphics functions; `at` is where the parameters after fn start. */
-  private graphics(t: CommandToken, _m: number, fn: number, at: number, emit: EventSink): void {
-    const r = t.raw;
+  private graphics(t: CommandBytes, _m: number, fn: number, at: number, emit: EventSink): void {
     switch (fn) {
       case 112: // store raster graphics in the print buffer: a bx by c xL xH yL yH d…
       case 113: {
-        const width = u16(r, at + 4);
-        const height = u16(r, at + 6);
-        const bx = r[at + 1] === 2 || r[at + 1] === 50 ? 2 : 1;
-        const by = r[at + 2] === 2 || r[at + 2] === 50 ? 2 : 1;
-        this.graphic = { width, height, layout: fn === 112 ? 'raster' : 'column', data: r.subarray(at + 8), scale: bx * by > 1 ? { x: bx, y: by } : undefined };
+        const width = t.u16(at + 4);
+        const height = t.u16(at + 6);
+        const bx = t.at(at + 1) === 2 || t.at(at + 1) === 50 ? 2 : 1;
+        const by = t.at(at + 2) === 2 || t.at(at + 2) === 50 ? 2 : 1;
+        this.graphic = { width, height, layout: fn === 112 ? 'raster' : 'column', data: t.sub(at + 8), scale: bx * by > 1 ? { x: bx, y: by } : undefined };
         return;
       }
       case 50: // print the stored graphics
@@ -700,13 +732,13 @@ export class Interpreter implements TokenHandler {
       }
       case 67: // define NV graphics: a kc1 kc2 b xL xH yL yH …
       case 83: {
-        const key = `${fn === 67 ? 'NV' : 'DL'} ${String.fromCharCode(r[at + 1] ?? 32, r[at + 2] ?? 32)}`;
-        this.logos.set(key, { width: u16(r, at + 4), height: u16(r, at + 6) });
+        const key = `${fn === 67 ? 'NV' : 'DL'} ${String.fromCharCode(t.at(at + 1, 32), t.at(at + 2, 32))}`;
+        this.logos.set(key, { width: t.u16(at + 4), height: t.u16(at + 6) });
         return;
       }
       case 69: // print NV graphics: kc1 kc2 x y
       case 85: {
-        const key = `${fn === 69 ? 'NV' : 'DL'} ${String.fromCharCode(r[at] ?? 32, r[at + 1] ?? 32)}`;
+        const key = `${fn === 69 ? 'NV' : 'DL'} ${String.fromCharCode(t.at(at, 32), t.at(at + 1, 32))}`;
         const size = this.logos.get(key) ?? { width: 0, height: 0 };
         this.image(t.offset, { ...size, source: fn === 69 ? 'nv' : 'download', key }, emit);
         return;
@@ -716,18 +748,17 @@ export class Interpreter implements TokenHandler {
       case 52:
       case 64:
       case 80:
-        this.status(t, `${t.cmd.id} L ${fn}`, emit);
+        this.status(t, `${t.id} L ${fn}`, emit);
         return;
       default:
         return;
     }
   }
 
-  private starCommand(t: CommandToken, emit: EventSink): void {
-    const r = t.raw;
-    const p2 = r[2] ?? 0;
+  private starCommand(t: CommandBytes, emit: EventSink): void {
+    const p2 = t.at(2);
     const digit = (v: number): number => (v >= 0x30 && v <= 0x39 ? v - 0x30 : v);
-    switch (t.cmd.id) {
+    switch (t.id) {
       case 'ESC @':
         this.reset(t.offset, emit);
         return;
@@ -759,7 +790,7 @@ export class Interpreter implements TokenHandler {
         this.setStyle({ height: Math.min(6, digit(p2) + 1) });
         return;
       case 'ESC i':
-        this.setStyle({ height: Math.min(6, digit(p2) + 1), width: Math.min(6, digit(r[3] ?? 0) + 1) });
+        this.setStyle({ height: Math.min(6, digit(p2) + 1), width: Math.min(6, digit(t.at(3)) + 1) });
         return;
       case 'ESC a':
         this.feedLines(p2, emit);
@@ -773,7 +804,7 @@ export class Interpreter implements TokenHandler {
         return;
       case 'ESC b': {
         const symbology = SYMBOLOGY_STAR[digit(p2)];
-        const data = r.subarray(6, r.length - 1);
+        const data = t.sub(6, t.length - 1);
         if (symbology) {
           this.barcode(t.offset, { symbology, data: codeText(symbology, data) }, emit);
         }
@@ -781,17 +812,17 @@ export class Interpreter implements TokenHandler {
       }
       case 'ESC K':
       case 'ESC L': {
-        const dots = u16(r, 2);
-        this.image(t.offset, { width: dots, height: 8, source: 'column', bitmap: { layout: 'column', data: r.subarray(4), bandHeight: 8 } }, emit);
+        const dots = t.u16(2);
+        this.image(t.offset, { width: dots, height: 8, source: 'column', bitmap: { layout: 'column', data: t.sub(4), bandHeight: 8 } }, emit);
         return;
       }
       case 'ESC X':
         // 24-dot columns, like ESC/POS ESC *.
-        this.bandImage(t.offset, { width: u16(r, 2), height: 24, source: 'column', bitmap: { layout: 'column', data: r.subarray(4), bandHeight: 24 } }, emit);
+        this.bandImage(t.offset, { width: t.u16(2), height: 24, source: 'column', bitmap: { layout: 'column', data: t.sub(4), bandHeight: 24 } }, emit);
         return;
       case 'ESC k':
         // A raster band 24 rows high, n1 bytes a row.
-        this.bandImage(t.offset, { width: p2 * 8, height: 24, source: 'raster', bitmap: { layout: 'raster', data: r.subarray(4) } }, emit);
+        this.bandImage(t.offset, { width: p2 * 8, height: 24, source: 'raster', bitmap: { layout: 'raster', data: t.sub(4) } }, emit);
         return;
       case 'ESC GS':
         this.starEscGs(t, emit);
@@ -801,10 +832,9 @@ export class Interpreter implements TokenHandler {
     }
   }
 
-  private starEscGs(t: CommandToken, emit: EventSink): void {
-    const r = t.raw;
-    const sub = r[2];
-    const p3 = r[3] ?? 0;
+  private starEscGs(t: CommandBytes, emit: EventSink): void {
+    const sub = t.at(2);
+    const p3 = t.at(3);
     if (sub === 0x61) {
       this.align = alignOf(p3);
       return;
@@ -817,7 +847,7 @@ export class Interpreter implements TokenHandler {
     if (sub === 0x79 || sub === 0x78) {
       const qr = sub === 0x79;
       if (p3 === 0x44) {
-        const data = qr ? r.subarray(8) : r.subarray(6);
+        const data = qr ? t.sub(8) : t.sub(6);
         if (qr) this.starQr = data;
         else this.starPdf = data;
       } else if (p3 === 0x50) {
