@@ -158,34 +158,7 @@ export class Interpreter implements TokenHandler {
         break;
       }
     }
-    const n = lines.length;
-    let texts: string[] | null = null;
-    let contiguous = n > 1;
-    for (let i = 1; contiguous && i < n; i++) {
-      const p = lines[i - 1]!;
-      const l = lines[i]!;
-      contiguous = l.buf === p.buf && l.start === p.end + 1 && p.buf[p.end] === 0x0a;
-    }
-    if (contiguous) {
-      // Lines that came one after the other, LF-separated, in one chunk: decode them in place.
-      texts = this.charset.decode(lines[0]!.buf, lines[0]!.start, lines[n - 1]!.end).split('\n');
-      if (texts.length !== n) texts = null;
-    } else if (n > 1) {
-      let total = n - 1;
-      for (const l of lines) total += l.end - l.start;
-      const all = Buffer.allocUnsafe(total);
-      let at = 0;
-      for (let i = 0; i < n; i++) {
-        const l = lines[i]!;
-        if (i > 0) all[at++] = 0x0a;
-        // Receipt lines are short: a plain loop beats Buffer#copy's per-call checks.
-        const src = l.buf;
-        for (let j = l.start; j < l.end; j++) all[at++] = src[j]!;
-      }
-      texts = this.charset.decode(all, 0, total).split('\n');
-      // A broken multi-byte sequence may eat a separator: then decode line by line.
-      if (texts.length !== n) texts = null;
-    }
+    const texts = this.decodeLines(lines);
     let k = 0;
     for (const l of batch) {
       if (l.feed > 0) {
@@ -196,6 +169,73 @@ export class Interpreter implements TokenHandler {
       k++;
       this.out({ type: 'line', offset: l.offset, line: makeLine(text, l.align, l.style, undefined) });
     }
+  }
+
+  /**
+   * The texts of batched lines from one decoder call, or null when they must be decoded one by
+   * one (a broken multi-byte sequence ate a separator).
+   */
+  private decodeLines(lines: readonly BatchedLine[]): string[] | null {
+    const n = lines.length;
+    if (n < 2) return null;
+    const first = lines[0]!;
+    const span = spanOf(lines);
+    if (span === 'lf') {
+      // One after the other, LF-separated, in one buffer: decode them in place.
+      const texts = this.charset.decode(first.buf, first.start, lines[n - 1]!.end).split('\n');
+      return texts.length === n ? texts : null;
+    }
+    if (span === 'gaps') return this.decodeSpan(lines);
+    let total = n - 1;
+    for (const l of lines) total += l.end - l.start;
+    const all = this.scratch(total);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const l = lines[i]!;
+      if (i > 0) all[at++] = 0x0a;
+      // Receipt lines are short: a plain loop beats Buffer#copy's per-call checks.
+      const src = l.buf;
+      for (let j = l.start; j < l.end; j++) all[at++] = src[j]!;
+    }
+    const texts = this.charset.decode(all, 0, total).split('\n');
+    return texts.length === n ? texts : null;
+  }
+
+  /**
+   * Lines of one buffer with commands between them: the whole stretch is copied at once and each
+   * gap becomes LF + unit separators (0x1F, never in text), which every code page decodes one
+   * character a byte; each line's text then follows its gap's fillers. Cheaper than gathering the
+   * lines byte by byte; any doubt (a broken sequence ate a filler) sends them the slow way.
+   */
+  private decodeSpan(lines: readonly BatchedLine[]): string[] | null {
+    const n = lines.length;
+    const first = lines[0]!;
+    const base = first.start;
+    const total = lines[n - 1]!.end - base;
+    const all = this.scratch(total);
+    first.buf.copy(all, 0, base, base + total);
+    for (let i = 1; i < n; i++) {
+      const from = lines[i - 1]!.end - base;
+      all[from] = 0x0a;
+      all.fill(0x1f, from + 1, lines[i]!.start - base);
+    }
+    const texts = this.charset.decode(all, 0, total).split('\n');
+    if (texts.length !== n) return null;
+    for (let i = 1; i < n; i++) {
+      const fillers = lines[i]!.start - lines[i - 1]!.end - 1;
+      if (fillers === 0) continue;
+      const t = texts[i]!;
+      if (t.length < fillers || t.charCodeAt(fillers - 1) !== 0x1f || t.charCodeAt(fillers) === 0x1f) return null;
+      texts[i] = t.slice(fillers);
+    }
+    return texts;
+  }
+
+  /** Reused space for gathering line bytes: decoding copies them out, so one buffer serves all. */
+  private scratchBuf = Buffer.alloc(4096);
+  private scratch(n: number): Buffer {
+    if (this.scratchBuf.length < n) this.scratchBuf = Buffer.alloc(Math.max(n, this.scratchBuf.length * 2));
+    return this.scratchBuf;
   }
 
   /** Blank paper: `lines` empty lines, merged with blank lines just before. */
@@ -857,6 +897,26 @@ export class Interpreter implements TokenHandler {
     }
   }
 }
+
+/**
+ * How batched lines lie in their buffers: `lf` one after the other with an LF between, `gaps` in
+ * one buffer in order with other bytes between (commands), `scattered` otherwise.
+ */
+function spanOf(lines: readonly BatchedLine[]): 'lf' | 'gaps' | 'scattered' {
+  let lf = true;
+  let gaps = 0;
+  for (let i = 1; i < lines.length; i++) {
+    const p = lines[i - 1]!;
+    const l = lines[i]!;
+    if (l.buf !== p.buf || l.start <= p.end) return 'scattered';
+    if (l.start !== p.end + 1 || p.buf[p.end] !== 0x0a) lf = false;
+    gaps += l.start - p.end;
+  }
+  // A long stretch of commands (a logo being stored) is not worth copying and decoding.
+  return lf ? 'lf' : gaps <= MAX_GAPS ? 'gaps' : 'scattered';
+}
+
+const MAX_GAPS = 4096;
 
 // Explicit object shapes (no spread): lines and spans are made once per printed line, so they
 // stay on V8's fast path.
