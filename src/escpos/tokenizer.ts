@@ -144,14 +144,14 @@ export class Tokenizer {
     const rows = this.rows;
     const n = work.length;
     const base = this.offset;
+    const words = new WordView(work);
     let i = 0;
     this.need = 0;
     while (i < n) {
       const b = work[i]!;
       if (b >= 0x20) {
         const lim = i + TEXT_MAX < n ? i + TEXT_MAX : n;
-        let j = i + 1;
-        while (j < lim && work[j]! >= 0x20) j++;
+        const j = words.textEnd(i + 1, lim);
         if (j === n && j - i < TEXT_MAX && !atEnd) break;
         h.text(work, i, j, base + i);
         i = j;
@@ -201,6 +201,54 @@ export class Tokenizer {
       this.parts = [work.subarray(i)];
       this.partsLen = n - i;
     }
+  }
+}
+
+const NO_WORDS = new Uint32Array(0);
+
+/**
+ * A buffer read four bytes at a time where it is aligned: finding where a text run ends is the
+ * tokenizer's hottest loop (text is most of a receipt), and a word with no byte below 0x20 is
+ * skipped with one test.
+ */
+class WordView {
+  private readonly words: Uint32Array;
+  /** Bytes of the buffer before its first aligned word. */
+  private readonly head: number;
+
+  constructor(private readonly bytes: Buffer) {
+    const at = bytes.byteOffset;
+    const aligned = (at + 3) & ~3;
+    this.head = Math.min(aligned - at, bytes.length);
+    const count = Math.max(0, (bytes.length - this.head) >> 2);
+    // `aligned` may lie past the end of a short buffer's memory: then there are no words at all.
+    this.words = count > 0 ? new Uint32Array(bytes.buffer, aligned, count) : NO_WORDS;
+  }
+
+  /** The first index in [from, lim) of a byte below 0x20, or `lim`. */
+  textEnd(from: number, lim: number): number {
+    const bytes = this.bytes;
+    const head = this.head;
+    let j = from;
+    while (j < lim && ((j - head) & 3) !== 0) {
+      if (bytes[j]! < 0x20) return j;
+      j++;
+    }
+    if (j < lim) {
+      // j is aligned here: (j - head) is a multiple of 4.
+      const words = this.words;
+      let k = (j - head) >> 2;
+      const last = (lim - head) >> 2; // words wholly before lim
+      // Some byte of w is below 0x20 iff this is non-zero ("haszero" with 0x20 for 0; exact for < 0x80).
+      while (k < last) {
+        const w = words[k]!;
+        if (((w - 0x20202020) & ~w & 0x80808080) !== 0) break;
+        k++;
+      }
+      j = head + (k << 2);
+    }
+    while (j < lim && bytes[j]! >= 0x20) j++;
+    return j;
   }
 }
 
