@@ -119,10 +119,28 @@ function iconvDecoder(enc: string): TextDecodeFn {
 
 /**
  * Where the platform's GB18030 decoder (ICU, WHATWG) gives other text than iconv-lite on valid
- * input: the 18 code points GB18030-2022 moved out of the private use area. Checked by
- * test/escpos/codepages.test.ts over every 1-, 2- and 4-byte sequence.
+ * input: the 18 two-byte codes (A6 xx, FE xx) whose code points GB18030-2022 moved out of the
+ * private use area. Checked by test/escpos/codepages.test.ts over every 1-, 2- and 4-byte sequence.
  */
-const GB18030_2022 = /[\uFE10-\uFE19\u9FB4-\u9FBB]/;
+const MOVED_A6 = byteSet([0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xec, 0xed, 0xf3]);
+const MOVED_FE = byteSet([0x59, 0x61, 0x66, 0x67, 0x6d, 0x7e, 0x90, 0xa0]);
+
+function byteSet(bytes: readonly number[]): Uint8Array {
+  const set = new Uint8Array(256);
+  for (const b of bytes) set[b] = 1;
+  return set;
+}
+
+/**
+ * Whether `lead` is followed by one of `trails` anywhere in the run (aligned or not: a false
+ * alarm only costs the slow decoder). Buffer#indexOf is memchr: cheaper than a regex over the text.
+ */
+function holdsMoved(run: Buffer, lead: number, trails: Uint8Array): boolean {
+  for (let i = run.indexOf(lead); i >= 0 && i + 1 < run.length; i = run.indexOf(lead, i + 1)) {
+    if (trails[run[i + 1]!] === 1) return true;
+  }
+  return false;
+}
 
 /**
  * GB18030 through the platform's decoder, about three times iconv-lite's speed, with iconv-lite's
@@ -138,13 +156,14 @@ function gb18030Decoder(): TextDecodeFn {
     return slow; // a Node built without full ICU
   }
   return (buf, start, end) => {
+    const run = buf.subarray(start, end);
     let text: string;
     try {
-      text = fast.decode(buf.subarray(start, end));
+      text = fast.decode(run);
     } catch {
       return slow(buf, start, end);
     }
-    return GB18030_2022.test(text) ? slow(buf, start, end) : text;
+    return holdsMoved(run, 0xa6, MOVED_A6) || holdsMoved(run, 0xfe, MOVED_FE) ? slow(buf, start, end) : text;
   };
 }
 
