@@ -110,18 +110,24 @@ export class Tokenizer {
   feed(chunk: Uint8Array, h: TokenHandler): void {
     if (this.ended) throw new Error('Tokenizer.push after end()');
     if (chunk.length === 0) return;
-    if (this.partsLen > 0) {
-      this.parts.push(asBuffer(chunk));
-      this.partsLen += chunk.length;
-      // A long command arriving in small pieces is gathered, not re-scanned each time.
-      if (this.need > 0 && this.partsLen < this.need) return;
-      const work = concat(this.parts, this.partsLen);
-      this.parts = [];
-      this.partsLen = 0;
-      this.run(work, false, h);
-    } else {
-      this.run(asBuffer(chunk), false, h);
+    const buf = asBuffer(chunk);
+    if (this.partsLen === 0) {
+      this.run(buf, false, h);
+      return;
     }
+    // A command of known length takes only the bytes it still needs: the rest of the chunk is
+    // read in place, not copied along with it (an image across every chunk boundary would
+    // otherwise copy every chunk).
+    const take = this.need > 0 ? Math.min(buf.length, this.need - this.partsLen) : buf.length;
+    this.parts.push(take === buf.length ? buf : buf.subarray(0, take));
+    this.partsLen += take;
+    // A long command arriving in small pieces is gathered, not re-scanned each time.
+    if (this.need > 0 && this.partsLen < this.need) return;
+    const work = concat(this.parts, this.partsLen);
+    this.parts = [];
+    this.partsLen = 0;
+    this.run(work, false, h);
+    if (take < buf.length) this.feed(buf.subarray(take), h);
   }
 
   /** `end` without Token objects. */
