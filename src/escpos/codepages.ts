@@ -50,7 +50,7 @@ let scratch = new Uint16Array(4096);
  * one-byte strings (`latin1`), known only after the loop, which costs no more than the check.
  */
 function byteTableDecoder(codes: Uint16Array, asciiKept: boolean): TextDecodeFn {
-  return (buf, start, end) => {
+  const fn: TextDecodeFn = (buf, start, end) => {
     const n = end - start;
     if (scratch.length < n) scratch = new Uint16Array(Math.max(n, scratch.length * 2));
     const out = scratch;
@@ -63,6 +63,16 @@ function byteTableDecoder(codes: Uint16Array, asciiKept: boolean): TextDecodeFn 
     if (asciiKept && high < 0x80) return buf.toString('latin1', start, end);
     return Buffer.from(out.buffer, out.byteOffset, n * 2).toString('utf16le');
   };
+  oneToOne.add(fn);
+  return fn;
+}
+
+/** Decoders that turn every byte into exactly one UTF-16 unit: text offsets are byte offsets. */
+const oneToOne = new WeakSet<TextDecodeFn>();
+
+/** Whether `fn` gives one UTF-16 unit per byte, so that a stretch may be decoded whole and cut. */
+export function isOneToOne(fn: TextDecodeFn): boolean {
+  return oneToOne.has(fn);
 }
 
 /**

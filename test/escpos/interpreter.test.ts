@@ -157,6 +157,14 @@ describe('lines decoded in batches', () => {
     expect(r.lines.map((l) => l.text)).toEqual(texts);
     expect(byteByByte(input, { profile: 'epson' })).toEqual(texts);
   });
+
+  it('an international set applies to lines cut out of a stretch decoded whole', () => {
+    // ESC R 3 (UK) prints # as £; lines between style commands, CP850 high bytes among them.
+    const input = bytes([0x1b, 0x40, 0x1b, 0x74, 0x02, 0x1b, 0x52, 0x03], 'Order #12', [0x0a, 0x1b, 0x45, 0x01], 'Caf', [0x82], ' #2', [0x0a, 0x1b, 0x45, 0x00], '#', [0x0a]);
+    const want = ['Order £12', 'Café £2', '£'];
+    expect(one(input, { profile: 'epson' }).lines.map((l) => l.text)).toEqual(want);
+    expect(byteByByte(input, { profile: 'epson' })).toEqual(want);
+  });
 });
 
 describe('codes and images', () => {
