@@ -16,8 +16,22 @@ export type CjkEncoding = (typeof CJK_ENCODINGS)[number];
 const decoders = new Map<string, TextDecodeFn>();
 let vendorTables: Record<string, string> | undefined;
 
+/**
+ * Whether `buf[start, end)` is all ASCII. Four bytes at a time over the aligned middle: a batch of
+ * receipt lines is often all ASCII, and then this check is most of the decoding.
+ */
 function asciiOnly(buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return false;
+  // Byte by byte at first: text that is not ASCII usually shows it early (then no view is made).
+  const head = Math.min(end, start + 32);
+  for (let i = start; i < head; i++) if (buf[i]! >= 0x80) return false;
+  const first = Math.min(end, head + ((4 - ((buf.byteOffset + head) & 3)) & 3));
+  for (let i = head; i < first; i++) if (buf[i]! >= 0x80) return false;
+  const words = (end - first) >> 2;
+  if (words > 0) {
+    const view = new Uint32Array(buf.buffer, buf.byteOffset + first, words);
+    for (let k = 0; k < words; k++) if ((view[k]! & 0x80808080) !== 0) return false;
+  }
+  for (let i = first + (words << 2); i < end; i++) if (buf[i]! >= 0x80) return false;
   return true;
 }
 
@@ -47,20 +61,15 @@ let scratch = new Uint16Array(4096);
 
 /**
  * A single-byte decoder over a 256-entry table. ASCII-only runs, the common case, come out as
- * one-byte strings (`latin1`), known only after the loop, which costs no more than the check.
+ * one-byte strings (`latin1`) without going through the table.
  */
 function byteTableDecoder(codes: Uint16Array, asciiKept: boolean): TextDecodeFn {
   const fn: TextDecodeFn = (buf, start, end) => {
+    if (asciiKept && asciiOnly(buf, start, end)) return buf.toString('latin1', start, end);
     const n = end - start;
     if (scratch.length < n) scratch = new Uint16Array(Math.max(n, scratch.length * 2));
     const out = scratch;
-    let high = 0;
-    for (let i = 0; i < n; i++) {
-      const b = buf[start + i]!;
-      high |= b;
-      out[i] = codes[b]!;
-    }
-    if (asciiKept && high < 0x80) return buf.toString('latin1', start, end);
+    for (let i = 0; i < n; i++) out[i] = codes[buf[start + i]!]!;
     return Buffer.from(out.buffer, out.byteOffset, n * 2).toString('utf16le');
   };
   oneToOne.add(fn);

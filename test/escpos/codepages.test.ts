@@ -37,6 +37,23 @@ describe('decoders agree with iconv-lite', () => {
     }
   });
 
+  it('ASCII runs with one high byte anywhere, at every alignment in memory', () => {
+    // ASCII-only runs skip the codec, checked four bytes at a time: the high byte must be seen
+    // at every position, whatever the run's alignment.
+    for (const name of ['cp437', 'cp858', 'gb18030']) {
+      for (let len = 1; len <= 80; len += 3) {
+        for (let at = 0; at < len; at++) {
+          for (let shift = 0; shift < 4; shift++) {
+            const mem = Buffer.alloc(len + 8, 0x41);
+            mem[shift + at] = 0xe9;
+            const run = mem.subarray(shift, shift + len);
+            expect(decode(run, name), `${name} ${len} ${at} ${shift}`).toBe(reference(run, name));
+          }
+        }
+      }
+    }
+  });
+
   it('multi-byte encodings on random runs, valid and broken', () => {
     const rnd = prng(18030);
     for (const name of multiByte) {
