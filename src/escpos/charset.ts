@@ -4,7 +4,7 @@
  * decoding of text runs under it. With no profile (`auto`), the code page map and the CJK power-on
  * state are inferred from the text itself.
  */
-import { type CjkEncoding, decoderFor, isOneToOne, type TextDecodeFn } from './codepages.js';
+import { asciiOnly, type CjkEncoding, decoderFor, isOneToOne, type TextDecodeFn } from './codepages.js';
 import { applyRemap, internationalRemap, type Remap } from './international.js';
 import { gbScore, plausibility } from './plausibility.js';
 import { allProfiles, type PrinterProfile } from './profiles.js';
@@ -163,13 +163,15 @@ export class Charset {
   }
 
   /**
-   * Whether text decodes one UTF-16 unit per byte right now (a single-byte code page, known for
-   * sure): then a stretch of bytes may be decoded whole and each run cut out of it by offset.
-   * The international set keeps this: it replaces characters one for one.
+   * Whether `buf[start, end)` decodes one UTF-16 unit per byte right now (a single-byte code page
+   * known for sure, or ASCII): then the stretch may be decoded whole and each run cut out of it by
+   * offset. The international set keeps this: it replaces characters one for one.
    */
-  get oneToOne(): boolean {
+  oneToOne(buf: Buffer, start: number, end: number): boolean {
     const fn = this.current();
-    return fn !== null && isOneToOne(fn);
+    if (fn !== null && isOneToOne(fn)) return true;
+    // ASCII reads as latin1 under every decoder here, and under `auto` before it has decided.
+    return asciiOnly(buf, start, end);
   }
 
   private leader(): string | undefined {

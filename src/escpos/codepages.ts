@@ -20,7 +20,7 @@ let vendorTables: Record<string, string> | undefined;
  * Whether `buf[start, end)` is all ASCII. Four bytes at a time over the aligned middle: a batch of
  * receipt lines is often all ASCII, and then this check is most of the decoding.
  */
-function asciiOnly(buf: Uint8Array, start: number, end: number): boolean {
+export function asciiOnly(buf: Uint8Array, start: number, end: number): boolean {
   // Byte by byte at first: text that is not ASCII usually shows it early (then no view is made).
   const head = Math.min(end, start + 32);
   for (let i = start; i < head; i++) if (buf[i]! >= 0x80) return false;

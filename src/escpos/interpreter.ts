@@ -180,11 +180,12 @@ export class Interpreter implements TokenHandler {
     if (n < 2) return null;
     const first = lines[0]!;
     const span = spanOf(lines);
-    if (span !== 'scattered' && this.charset.oneToOne) {
-      // A single-byte code page: decode the stretch whole (the commands between the lines too)
-      // and cut each line out by its byte offsets. No copy, no separators.
-      const base = first.start;
-      const whole = this.charset.decode(first.buf, base, lines[n - 1]!.end);
+    const base = first.start;
+    const last = lines[n - 1]!.end;
+    if (span !== 'scattered' && this.charset.oneToOne(first.buf, base, last)) {
+      // A single-byte code page or ASCII: decode the stretch whole (the commands between the
+      // lines too) and cut each line out by its byte offsets. No copy, no separators.
+      const whole = this.charset.decode(first.buf, base, last);
       return lines.map((l) => whole.slice(l.start - base, l.end - base));
     }
     if (span === 'lf') {

@@ -158,6 +158,15 @@ describe('lines decoded in batches', () => {
     expect(byteByByte(input, { profile: 'epson' })).toEqual(texts);
   });
 
+  it('ASCII lines between commands, under auto and in CJK mode, cut out of one stretch', () => {
+    const input = bytes([0x1b, 0x40, 0x1b, 0x52, 0x0f], 'Total $12', [0x0a, 0x1b, 0x45, 0x01], 'Cash  $20', [0x0a, 0x1b, 0x45, 0x00, 0x1b, 0x61, 0x01], 'Change $8', [0x0a]);
+    for (const opts of [{ profile: 'auto' }, { profile: 'generic-cn' }, { profile: 'epson' }] as const) {
+      const want = ['Total ¥12', 'Cash  ¥20', 'Change ¥8'];
+      expect(one(input, opts).lines.map((l) => l.text), opts.profile).toEqual(want);
+      expect(byteByByte(input, opts), opts.profile).toEqual(want);
+    }
+  });
+
   it('an international set applies to lines cut out of a stretch decoded whole', () => {
     // ESC R 3 (UK) prints # as £; lines between style commands, CP850 high bytes among them.
     const input = bytes([0x1b, 0x40, 0x1b, 0x74, 0x02, 0x1b, 0x52, 0x03], 'Order #12', [0x0a, 0x1b, 0x45, 0x01], 'Caf', [0x82], ' #2', [0x0a, 0x1b, 0x45, 0x00], '#', [0x0a]);
