@@ -4,7 +4,7 @@
  * decoding of text runs under it. With no profile (`auto`), the code page map and the CJK power-on
  * state are inferred from the text itself.
  */
-import { type CjkEncoding, decoderFor, type TextDecodeFn } from './codepages.js';
+import { asciiOnly, type CjkEncoding, decoderFor, isOneToOne, type TextDecodeFn } from './codepages.js';
 import { applyRemap, internationalRemap, type Remap } from './international.js';
 import { gbScore, plausibility } from './plausibility.js';
 import { allProfiles, type PrinterProfile } from './profiles.js';
@@ -138,6 +138,16 @@ export class Charset {
 
   /** Decode `buf[start, end)` as one run under the current state. */
   decode(buf: Buffer, start: number, end: number): string {
+    const fn = this.current();
+    let text: string;
+    if (fn !== null) text = fn(buf, start, end);
+    else if (!hasHigh(buf, start, end)) text = buf.toString('latin1', start, end);
+    else text = this.decodeAuto(buf.subarray(start, end));
+    return this.remap ? applyRemap(text, this.remap) : text;
+  }
+
+  /** The decoder for the current state, or null while it depends on `auto`'s guesses. */
+  private current(): TextDecodeFn | null {
     let fn = this.fixed;
     if (fn === null) {
       if (this.utf8) fn = decoderFor('utf-8');
@@ -149,11 +159,19 @@ export class Charset {
       }
       this.fixed = fn;
     }
-    let text: string;
-    if (fn !== null) text = fn(buf, start, end);
-    else if (!hasHigh(buf, start, end)) text = buf.toString('latin1', start, end);
-    else text = this.decodeAuto(buf.subarray(start, end));
-    return this.remap ? applyRemap(text, this.remap) : text;
+    return fn;
+  }
+
+  /**
+   * Whether `buf[start, end)` decodes one UTF-16 unit per byte right now (a single-byte code page
+   * known for sure, or ASCII): then the stretch may be decoded whole and each run cut out of it by
+   * offset. The international set keeps this: it replaces characters one for one.
+   */
+  oneToOne(buf: Buffer, start: number, end: number): boolean {
+    const fn = this.current();
+    if (fn !== null && isOneToOne(fn)) return true;
+    // ASCII reads as latin1 under every decoder here, and under `auto` before it has decided.
+    return asciiOnly(buf, start, end);
   }
 
   private leader(): string | undefined {

@@ -19,7 +19,7 @@ import type { PrinterProfile } from './profiles.js';
 import { cellWidth } from './cell-width.js';
 import { codeData, codeText, LEGACY_2D, SYMBOLOGY_2D, SYMBOLOGY_A, SYMBOLOGY_B, SYMBOLOGY_STAR } from './codes.js';
 import type { CommandDef } from './commands.js';
-import type { CommandToken, Token, TokenHandler } from './tokenizer.js';
+import type { Token, TokenHandler } from './tokenizer.js';
 
 const DEFAULT_STYLE: TextStyle = { bold: false, underline: 0, invert: false, width: 1, height: 1, font: 'A' };
 const DEFAULT_TABS: readonly number[] = Array.from({ length: 32 }, (_, i) => (i + 1) * 8);
@@ -61,7 +61,37 @@ function withScale(image: PrintedImage, scale: { x: number; y: number } | undefi
   return scale && (scale.x !== 1 || scale.y !== 1) ? { ...image, scale } : image;
 }
 
-const u16 = (b: Uint8Array, i: number): number => (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8);
+/**
+ * The command being interpreted, read in place in the tokenizer's buffer. The interpreter reuses
+ * one for every command: a Buffer view (subarray) per command cost more than interpreting it.
+ * Payloads that outlive the command (bitmaps, code data) are views made by `sub`, never copies.
+ */
+class CommandBytes {
+  cmd: CommandDef | null = null;
+  buf: Buffer = EMPTY;
+  start = 0;
+  length = 0;
+  offset = 0;
+
+  /** Byte `k` of the command; `missing` past its end (a parameter the sender left out). */
+  at(k: number, missing = 0): number {
+    return k < this.length ? this.buf[this.start + k]! : missing;
+  }
+
+  /** Little-endian 16-bit parameter at `k`. */
+  u16(k: number): number {
+    return this.at(k) | (this.at(k + 1) << 8);
+  }
+
+  /** Bytes [from, to) of the command as a view of the input (no copy). */
+  sub(from: number, to: number = this.length): Uint8Array {
+    return this.buf.subarray(this.start + from, this.start + Math.max(from, to));
+  }
+
+  get id(): string {
+    return this.cmd!.id;
+  }
+}
 
 export class Interpreter implements TokenHandler {
   readonly charset: Charset;
@@ -102,6 +132,7 @@ export class Interpreter implements TokenHandler {
   private batch: BatchedLine[] = [];
   private batchKey = -1;
   private readonly emit: EventSink;
+  private readonly current = new CommandBytes();
 
   constructor(
     private readonly opts: InterpreterOptions,
@@ -127,34 +158,7 @@ export class Interpreter implements TokenHandler {
         break;
       }
     }
-    const n = lines.length;
-    let texts: string[] | null = null;
-    let contiguous = n > 1;
-    for (let i = 1; contiguous && i < n; i++) {
-      const p = lines[i - 1]!;
-      const l = lines[i]!;
-      contiguous = l.buf === p.buf && l.start === p.end + 1 && p.buf[p.end] === 0x0a;
-    }
-    if (contiguous) {
-      // Lines that came one after the other, LF-separated, in one chunk: decode them in place.
-      texts = this.charset.decode(lines[0]!.buf, lines[0]!.start, lines[n - 1]!.end).split('\n');
-      if (texts.length !== n) texts = null;
-    } else if (n > 1) {
-      let total = n - 1;
-      for (const l of lines) total += l.end - l.start;
-      const all = Buffer.allocUnsafe(total);
-      let at = 0;
-      for (let i = 0; i < n; i++) {
-        const l = lines[i]!;
-        if (i > 0) all[at++] = 0x0a;
-        // Receipt lines are short: a plain loop beats Buffer#copy's per-call checks.
-        const src = l.buf;
-        for (let j = l.start; j < l.end; j++) all[at++] = src[j]!;
-      }
-      texts = this.charset.decode(all, 0, total).split('\n');
-      // A broken multi-byte sequence may eat a separator: then decode line by line.
-      if (texts.length !== n) texts = null;
-    }
+    const texts = this.decodeLines(lines);
     let k = 0;
     for (const l of batch) {
       if (l.feed > 0) {
@@ -165,6 +169,81 @@ export class Interpreter implements TokenHandler {
       k++;
       this.out({ type: 'line', offset: l.offset, line: makeLine(text, l.align, l.style, undefined) });
     }
+  }
+
+  /**
+   * The texts of batched lines from one decoder call, or null when they must be decoded one by
+   * one (a broken multi-byte sequence ate a separator).
+   */
+  private decodeLines(lines: readonly BatchedLine[]): string[] | null {
+    const n = lines.length;
+    if (n < 2) return null;
+    const first = lines[0]!;
+    const span = spanOf(lines);
+    const base = first.start;
+    const last = lines[n - 1]!.end;
+    if (span !== 'scattered' && this.charset.oneToOne(first.buf, base, last)) {
+      // A single-byte code page or ASCII: decode the stretch whole (the commands between the
+      // lines too) and cut each line out by its byte offsets. No copy, no separators.
+      const whole = this.charset.decode(first.buf, base, last);
+      return lines.map((l) => whole.slice(l.start - base, l.end - base));
+    }
+    if (span === 'lf') {
+      // One after the other, LF-separated, in one buffer: decode them in place.
+      const texts = this.charset.decode(first.buf, first.start, lines[n - 1]!.end).split('\n');
+      return texts.length === n ? texts : null;
+    }
+    if (span === 'gaps') return this.decodeSpan(lines);
+    let total = n - 1;
+    for (const l of lines) total += l.end - l.start;
+    const all = this.scratch(total);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const l = lines[i]!;
+      if (i > 0) all[at++] = 0x0a;
+      // Receipt lines are short: a plain loop beats Buffer#copy's per-call checks.
+      const src = l.buf;
+      for (let j = l.start; j < l.end; j++) all[at++] = src[j]!;
+    }
+    const texts = this.charset.decode(all, 0, total).split('\n');
+    return texts.length === n ? texts : null;
+  }
+
+  /**
+   * Lines of one buffer with commands between them: the whole stretch is copied at once and each
+   * gap becomes LF + unit separators (0x1F, never in text), which every code page decodes one
+   * character a byte; each line's text then follows its gap's fillers. Cheaper than gathering the
+   * lines byte by byte; any doubt (a broken sequence ate a filler) sends them the slow way.
+   */
+  private decodeSpan(lines: readonly BatchedLine[]): string[] | null {
+    const n = lines.length;
+    const first = lines[0]!;
+    const base = first.start;
+    const total = lines[n - 1]!.end - base;
+    const all = this.scratch(total);
+    first.buf.copy(all, 0, base, base + total);
+    for (let i = 1; i < n; i++) {
+      const from = lines[i - 1]!.end - base;
+      all[from] = 0x0a;
+      all.fill(0x1f, from + 1, lines[i]!.start - base);
+    }
+    const texts = this.charset.decode(all, 0, total).split('\n');
+    if (texts.length !== n) return null;
+    for (let i = 1; i < n; i++) {
+      const fillers = lines[i]!.start - lines[i - 1]!.end - 1;
+      if (fillers === 0) continue;
+      const t = texts[i]!;
+      if (t.length < fillers || t.charCodeAt(fillers - 1) !== 0x1f || t.charCodeAt(fillers) === 0x1f) return null;
+      texts[i] = t.slice(fillers);
+    }
+    return texts;
+  }
+
+  /** Reused space for gathering line bytes: decoding copies them out, so one buffer serves all. */
+  private scratchBuf = Buffer.alloc(4096);
+  private scratch(n: number): Buffer {
+    if (this.scratchBuf.length < n) this.scratchBuf = Buffer.alloc(Math.max(n, this.scratchBuf.length * 2));
+    return this.scratchBuf;
   }
 
   /** Blank paper: `lines` empty lines, merged with blank lines just before. */
@@ -206,7 +285,12 @@ export class Interpreter implements TokenHandler {
   }
 
   command(cmd: CommandDef, buf: Buffer, start: number, end: number, offset: number): void {
-    const t: CommandToken = { kind: 'command', cmd, raw: buf.subarray(start, end), offset };
+    const t = this.current;
+    t.cmd = cmd;
+    t.buf = buf;
+    t.start = start;
+    t.length = end - start;
+    t.offset = offset;
     if (this.opts.family === 'star-line') this.starCommand(t, this.emit);
     else this.escposCommand(t, this.emit);
   }
@@ -418,7 +502,7 @@ export class Interpreter implements TokenHandler {
     emit({ type: 'reset', offset });
   }
 
-  private status(t: Token, query: string, emit: EventSink): void {
+  private status(t: CommandBytes, query: string, emit: EventSink): void {
     emit({ type: 'status', offset: t.offset, query });
   }
 
@@ -446,15 +530,14 @@ export class Interpreter implements TokenHandler {
     emit({ type: 'barcode', offset, barcode });
   }
 
-  private cut(t: Token, cut: CutKind, emit: EventSink): void {
+  private cut(t: CommandBytes, cut: CutKind, emit: EventSink): void {
     this.printLine(emit, false);
-    emit({ type: 'cut', offset: t.offset, end: t.offset + t.raw.length, cut });
+    emit({ type: 'cut', offset: t.offset, end: t.offset + t.length, cut });
   }
 
-  private escposCommand(t: CommandToken, emit: EventSink): void {
-    const r = t.raw;
-    const p2 = r[2] ?? 0;
-    switch (t.cmd.id) {
+  private escposCommand(t: CommandBytes, emit: EventSink): void {
+    const p2 = t.at(2);
+    switch (t.id) {
       case 'ESC @':
         this.reset(t.offset, emit);
         return;
@@ -524,7 +607,7 @@ export class Interpreter implements TokenHandler {
         return;
       case 'ESC D': {
         const stops: number[] = [];
-        for (let i = 2; i < r.length && r[i] !== 0; i++) stops.push(r[i]!);
+        for (let i = 2; i < t.length && t.at(i) !== 0; i++) stops.push(t.at(i));
         this.tabs = stops.length > 0 ? stops : DEFAULT_TABS;
         return;
       }
@@ -551,16 +634,16 @@ export class Interpreter implements TokenHandler {
         this.gsParen(t, emit);
         return;
       case 'GS 8':
-        this.graphics(t, r[7] ?? 0, r[8] ?? 0, 9, emit);
+        this.graphics(t, t.at(7), t.at(8), 9, emit);
         return;
       case 'GS v':
       case 'GS Q': {
-        const x = u16(r, 4);
-        const y = u16(r, 6);
+        const x = t.u16(4);
+        const y = t.u16(6);
         // GS v 0 m: bit 0 double width, bit 1 double height (m 0–3 or 48–51).
-        const m = t.cmd.id === 'GS v' ? r[3]! & 3 : 0;
+        const m = t.id === 'GS v' ? t.at(3) & 3 : 0;
         const scale = m ? { x: m & 1 ? 2 : 1, y: m & 2 ? 2 : 1 } : undefined;
-        this.image(t.offset, withScale({ width: x * 8, height: y, source: 'raster', bitmap: { layout: 'raster', data: r.subarray(8) }, align: this.align }, scale), emit);
+        this.image(t.offset, withScale({ width: x * 8, height: y, source: 'raster', bitmap: { layout: 'raster', data: t.sub(8) }, align: this.align }, scale), emit);
         return;
       }
       case 'ESC *': {
@@ -568,10 +651,10 @@ export class Interpreter implements TokenHandler {
         // Single density doubles each dot's width; 8-dot modes print each dot three dots tall.
         const scale = p2 === 33 ? undefined : { x: p2 === 0 || p2 === 32 ? 2 : 1, y: tall ? 1 : 3 };
         const band: PrintedImage = {
-          width: u16(r, 3),
+          width: t.u16(3),
           height: tall ? 24 : 8,
           source: 'column',
-          bitmap: { layout: 'column', data: r.subarray(5), bandHeight: tall ? 24 : 8 },
+          bitmap: { layout: 'column', data: t.sub(5), bandHeight: tall ? 24 : 8 },
         };
         this.bandImage(t.offset, withScale(band, scale), emit);
         return;
@@ -586,13 +669,13 @@ export class Interpreter implements TokenHandler {
         this.legacy2d = p2;
         return;
       case 'ESC Z':
-        this.barcode(t.offset, { symbology: LEGACY_2D[this.legacy2d] ?? 'qr', data: codeData(r.subarray(7), this.charset.inCjk) }, emit);
+        this.barcode(t.offset, { symbology: LEGACY_2D[this.legacy2d] ?? 'qr', data: codeData(t.sub(7), this.charset.inCjk) }, emit);
         return;
       case 'FS (':
         // FS ( C fn 48: select character encoding; m 2/50 is UTF-8, 1/49 the 1-byte/CJK system.
-        if (p2 === 0x43 && r[5] === 0x30) {
+        if (p2 === 0x43 && t.at(5) === 0x30) {
           this.beforeCharsetChange();
-          this.charset.setUtf8(r[6] === 2 || r[6] === 50);
+          this.charset.setUtf8(t.at(6) === 2 || t.at(6) === 50);
         }
         return;
       case 'DLE EOT':
@@ -609,7 +692,7 @@ export class Interpreter implements TokenHandler {
       case 'GS a':
       case 'GS j':
       case 'ESC u':
-        this.status(t, `${t.cmd.id} ${p2}`, emit);
+        this.status(t, `${t.id} ${p2}`, emit);
         return;
       case 'ESC v':
         this.status(t, 'ESC v', emit);
@@ -626,31 +709,29 @@ export class Interpreter implements TokenHandler {
     }
   }
 
-  private gsk(t: CommandToken, emit: EventSink): void {
-    const r = t.raw;
-    const m = r[2]!;
+  private gsk(t: CommandBytes, emit: EventSink): void {
+    const m = t.at(2);
     let symbology: Symbology | undefined;
     let data: Uint8Array;
     if (m <= 6) {
       symbology = SYMBOLOGY_A[m];
-      data = r.subarray(3, r.length - 1);
+      data = t.sub(3, t.length - 1);
     } else {
       symbology = SYMBOLOGY_B[m];
-      data = r.subarray(4);
+      data = t.sub(4);
     }
     if (!symbology) return;
     const text = codeText(symbology, data);
     this.barcode(t.offset, { symbology, data: text }, emit);
   }
 
-  private gsParen(t: CommandToken, emit: EventSink): void {
-    const r = t.raw;
-    switch (r[2]) {
+  private gsParen(t: CommandBytes, emit: EventSink): void {
+    switch (t.at(2)) {
       case 0x6b: {
         // GS ( k pL pH cn fn …
-        const cn = r[5] ?? 0;
-        const fn = r[6] ?? 0;
-        if (fn === 80) this.stored2d.set(cn, r.subarray(8));
+        const cn = t.at(5);
+        const fn = t.at(6);
+        if (fn === 80) this.stored2d.set(cn, t.sub(8));
         else if (fn === 81) {
           const data = this.stored2d.get(cn);
           const symbology = SYMBOLOGY_2D[cn];
@@ -659,7 +740,7 @@ export class Interpreter implements TokenHandler {
         return;
       }
       case 0x4c: // GS ( L
-        this.graphics(t, r[5] ?? 0, r[6] ?? 0, 7, emit);
+        this.graphics(t, t.at(5), t.at(6), 7, emit);
         return;
       case 0x48: // GS ( H: request transmission of response or status
         this.status(t, 'GS ( H', emit);
@@ -670,16 +751,15 @@ export class Interpreter implements TokenHandler {
   }
 
   /** `GS ( L` / `GS 8 L` graphics functions; `at` is where the parameters after fn start. */
-  private graphics(t: CommandToken, _m: number, fn: number, at: number, emit: EventSink): void {
-    const r = t.raw;
+  private graphics(t: CommandBytes, _m: number, fn: number, at: number, emit: EventSink): void {
     switch (fn) {
       case 112: // store raster graphics in the print buffer: a bx by c xL xH yL yH d…
       case 113: {
-        const width = u16(r, at + 4);
-        const height = u16(r, at + 6);
-        const bx = r[at + 1] === 2 || r[at + 1] === 50 ? 2 : 1;
-        const by = r[at + 2] === 2 || r[at + 2] === 50 ? 2 : 1;
-        this.graphic = { width, height, layout: fn === 112 ? 'raster' : 'column', data: r.subarray(at + 8), scale: bx * by > 1 ? { x: bx, y: by } : undefined };
+        const width = t.u16(at + 4);
+        const height = t.u16(at + 6);
+        const bx = t.at(at + 1) === 2 || t.at(at + 1) === 50 ? 2 : 1;
+        const by = t.at(at + 2) === 2 || t.at(at + 2) === 50 ? 2 : 1;
+        this.graphic = { width, height, layout: fn === 112 ? 'raster' : 'column', data: t.sub(at + 8), scale: bx * by > 1 ? { x: bx, y: by } : undefined };
         return;
       }
       case 50: // print the stored graphics
@@ -700,13 +780,13 @@ export class Interpreter implements TokenHandler {
       }
       case 67: // define NV graphics: a kc1 kc2 b xL xH yL yH …
       case 83: {
-        const key = `${fn === 67 ? 'NV' : 'DL'} ${String.fromCharCode(r[at + 1] ?? 32, r[at + 2] ?? 32)}`;
-        this.logos.set(key, { width: u16(r, at + 4), height: u16(r, at + 6) });
+        const key = `${fn === 67 ? 'NV' : 'DL'} ${String.fromCharCode(t.at(at + 1, 32), t.at(at + 2, 32))}`;
+        this.logos.set(key, { width: t.u16(at + 4), height: t.u16(at + 6) });
         return;
       }
       case 69: // print NV graphics: kc1 kc2 x y
       case 85: {
-        const key = `${fn === 69 ? 'NV' : 'DL'} ${String.fromCharCode(r[at] ?? 32, r[at + 1] ?? 32)}`;
+        const key = `${fn === 69 ? 'NV' : 'DL'} ${String.fromCharCode(t.at(at, 32), t.at(at + 1, 32))}`;
         const size = this.logos.get(key) ?? { width: 0, height: 0 };
         this.image(t.offset, { ...size, source: fn === 69 ? 'nv' : 'download', key }, emit);
         return;
@@ -716,18 +796,17 @@ export class Interpreter implements TokenHandler {
       case 52:
       case 64:
       case 80:
-        this.status(t, `${t.cmd.id} L ${fn}`, emit);
+        this.status(t, `${t.id} L ${fn}`, emit);
         return;
       default:
         return;
     }
   }
 
-  private starCommand(t: CommandToken, emit: EventSink): void {
-    const r = t.raw;
-    const p2 = r[2] ?? 0;
+  private starCommand(t: CommandBytes, emit: EventSink): void {
+    const p2 = t.at(2);
     const digit = (v: number): number => (v >= 0x30 && v <= 0x39 ? v - 0x30 : v);
-    switch (t.cmd.id) {
+    switch (t.id) {
       case 'ESC @':
         this.reset(t.offset, emit);
         return;
@@ -759,7 +838,7 @@ export class Interpreter implements TokenHandler {
         this.setStyle({ height: Math.min(6, digit(p2) + 1) });
         return;
       case 'ESC i':
-        this.setStyle({ height: Math.min(6, digit(p2) + 1), width: Math.min(6, digit(r[3] ?? 0) + 1) });
+        this.setStyle({ height: Math.min(6, digit(p2) + 1), width: Math.min(6, digit(t.at(3)) + 1) });
         return;
       case 'ESC a':
         this.feedLines(p2, emit);
@@ -773,7 +852,7 @@ export class Interpreter implements TokenHandler {
         return;
       case 'ESC b': {
         const symbology = SYMBOLOGY_STAR[digit(p2)];
-        const data = r.subarray(6, r.length - 1);
+        const data = t.sub(6, t.length - 1);
         if (symbology) {
           this.barcode(t.offset, { symbology, data: codeText(symbology, data) }, emit);
         }
@@ -781,17 +860,17 @@ export class Interpreter implements TokenHandler {
       }
       case 'ESC K':
       case 'ESC L': {
-        const dots = u16(r, 2);
-        this.image(t.offset, { width: dots, height: 8, source: 'column', bitmap: { layout: 'column', data: r.subarray(4), bandHeight: 8 } }, emit);
+        const dots = t.u16(2);
+        this.image(t.offset, { width: dots, height: 8, source: 'column', bitmap: { layout: 'column', data: t.sub(4), bandHeight: 8 } }, emit);
         return;
       }
       case 'ESC X':
         // 24-dot columns, like ESC/POS ESC *.
-        this.bandImage(t.offset, { width: u16(r, 2), height: 24, source: 'column', bitmap: { layout: 'column', data: r.subarray(4), bandHeight: 24 } }, emit);
+        this.bandImage(t.offset, { width: t.u16(2), height: 24, source: 'column', bitmap: { layout: 'column', data: t.sub(4), bandHeight: 24 } }, emit);
         return;
       case 'ESC k':
         // A raster band 24 rows high, n1 bytes a row.
-        this.bandImage(t.offset, { width: p2 * 8, height: 24, source: 'raster', bitmap: { layout: 'raster', data: r.subarray(4) } }, emit);
+        this.bandImage(t.offset, { width: p2 * 8, height: 24, source: 'raster', bitmap: { layout: 'raster', data: t.sub(4) } }, emit);
         return;
       case 'ESC GS':
         this.starEscGs(t, emit);
@@ -801,10 +880,9 @@ export class Interpreter implements TokenHandler {
     }
   }
 
-  private starEscGs(t: CommandToken, emit: EventSink): void {
-    const r = t.raw;
-    const sub = r[2];
-    const p3 = r[3] ?? 0;
+  private starEscGs(t: CommandBytes, emit: EventSink): void {
+    const sub = t.at(2);
+    const p3 = t.at(3);
     if (sub === 0x61) {
       this.align = alignOf(p3);
       return;
@@ -817,7 +895,7 @@ export class Interpreter implements TokenHandler {
     if (sub === 0x79 || sub === 0x78) {
       const qr = sub === 0x79;
       if (p3 === 0x44) {
-        const data = qr ? r.subarray(8) : r.subarray(6);
+        const data = qr ? t.sub(8) : t.sub(6);
         if (qr) this.starQr = data;
         else this.starPdf = data;
       } else if (p3 === 0x50) {
@@ -827,6 +905,26 @@ export class Interpreter implements TokenHandler {
     }
   }
 }
+
+/**
+ * How batched lines lie in their buffers: `lf` one after the other with an LF between, `gaps` in
+ * one buffer in order with other bytes between (commands), `scattered` otherwise.
+ */
+function spanOf(lines: readonly BatchedLine[]): 'lf' | 'gaps' | 'scattered' {
+  let lf = true;
+  let gaps = 0;
+  for (let i = 1; i < lines.length; i++) {
+    const p = lines[i - 1]!;
+    const l = lines[i]!;
+    if (l.buf !== p.buf || l.start <= p.end) return 'scattered';
+    if (l.start !== p.end + 1 || p.buf[p.end] !== 0x0a) lf = false;
+    gaps += l.start - p.end;
+  }
+  // A long stretch of commands (a logo being stored) is not worth copying and decoding.
+  return lf ? 'lf' : gaps <= MAX_GAPS ? 'gaps' : 'scattered';
+}
+
+const MAX_GAPS = 4096;
 
 // Explicit object shapes (no spread): lines and spans are made once per printed line, so they
 // stay on V8's fast path.

@@ -180,14 +180,18 @@ export class Segmenter {
     const lines: PrintedLine[] = [];
     const barcodes: Barcode[] = [];
     const images: PrintedImage[] = [];
-    let text = '';
+    const texts: string[] = [];
     for (const i of items) {
       if (i.kind === 'line') {
         lines.push(i.line);
-        text += `${i.line.text}\n`;
+        texts.push(i.line.text);
       } else if (i.kind === 'barcode') barcodes.push(i.barcode);
       else images.push(i.image);
     }
+    // Each line ends with LF. One join makes a flat string: the card-number guard then scans it
+    // without first flattening a chain of concatenations.
+    texts.push('');
+    const text = texts.join('\n');
     const receipt: Receipt = {
       seq: this.seq++,
       text,

@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { EscPosBuilder, testPattern } from '../../src/escpos/builder.js';
-import { decodeBuffer } from '../../src/receipt/decoder.js';
+import { decodeBuffer, ReceiptDecoder } from '../../src/receipt/decoder.js';
 import type { DecodeOptions } from '../../src/receipt/decoder.js';
 
 const bytes = (...parts: Array<number[] | string | Uint8Array>): Uint8Array =>
@@ -113,6 +113,66 @@ describe('text encodings', () => {
   it('ESC t switched in the middle of a word decodes each part with its own code page', () => {
     const input = bytes([0x1b, 0x74, 0], 'Gr', [0x1b, 0x74, 16], iconv.encode('üß', 'windows1252'), [0x1b, 0x74, 0], 'e\n');
     expect(one(input, { profile: 'epson' }).lines[0]!.text).toBe('Grüße');
+  });
+});
+
+describe('lines decoded in batches', () => {
+  /** Decoded one byte at a time: every line then lies in its own buffer and decodes on its own. */
+  function byteByByte(input: Uint8Array, opts: DecodeOptions): string[] {
+    const d = new ReceiptDecoder(opts);
+    const out = [];
+    for (let i = 0; i < input.length; i++) out.push(...d.push(input.subarray(i, i + 1)));
+    out.push(...d.end());
+    return out.flatMap((r) => r.lines.map((l) => l.text));
+  }
+
+  it('lines with commands between them decode as they do one by one, broken sequences too', () => {
+    const gb = (s: string): number[] => [...iconv.encode(s, 'gb18030')];
+    const input = bytes(
+      [0x1b, 0x40, 0x1c, 0x26],
+      gb('合计：¥12.50'), [0x0a, 0x1b, 0x45, 0x01],
+      gb('找零'), [0xb0], [0x0a, 0x1b, 0x2d, 0x01, 0x1b, 0x61, 0x01], // a lead byte with no trail
+      [0x81, 0x30], gb('半'), [0x0a, 0x1d, 0x21, 0x11], // half a 4-byte sequence
+      gb('欢迎光临'), [0x81], [0x0a, 0x1b, 0x45, 0x00],
+      'plain ascii', [0x0a, 0x1b, 0x2d, 0x00],
+      gb('谢谢'), [0x0a],
+    );
+    for (const opts of [{ profile: 'generic-cn' }, { profile: 'epson' }, { profile: 'auto' }] as const) {
+      const whole = decodeBuffer(input, opts).receipts.flatMap((r) => r.lines.map((l) => l.text));
+      expect(whole.length).toBe(6);
+      expect(whole).toEqual(byteByByte(input, opts));
+    }
+  });
+
+  it('single-byte lines between style commands keep their characters', () => {
+    const b = new EscPosBuilder().init().codepage(19, 'cp858');
+    const texts = ['Café crème 3,50 €', 'Crêpe Suzette', 'Smørrebrød 12,00 €', 'Fußball'];
+    for (const [i, t] of texts.entries()) {
+      if (i % 2 === 1) b.underline(1);
+      b.line(t);
+      if (i % 2 === 1) b.underline(0).bold(true).bold(false);
+    }
+    const input = b.build();
+    const r = one(input, { profile: 'epson' });
+    expect(r.lines.map((l) => l.text)).toEqual(texts);
+    expect(byteByByte(input, { profile: 'epson' })).toEqual(texts);
+  });
+
+  it('ASCII lines between commands, under auto and in CJK mode, cut out of one stretch', () => {
+    const input = bytes([0x1b, 0x40, 0x1b, 0x52, 0x0f], 'Total $12', [0x0a, 0x1b, 0x45, 0x01], 'Cash  $20', [0x0a, 0x1b, 0x45, 0x00, 0x1b, 0x61, 0x01], 'Change $8', [0x0a]);
+    for (const opts of [{ profile: 'auto' }, { profile: 'generic-cn' }, { profile: 'epson' }] as const) {
+      const want = ['Total ¥12', 'Cash  ¥20', 'Change ¥8'];
+      expect(one(input, opts).lines.map((l) => l.text), opts.profile).toEqual(want);
+      expect(byteByByte(input, opts), opts.profile).toEqual(want);
+    }
+  });
+
+  it('an international set applies to lines cut out of a stretch decoded whole', () => {
+    // ESC R 3 (UK) prints # as £; lines between style commands, CP850 high bytes among them.
+    const input = bytes([0x1b, 0x40, 0x1b, 0x74, 0x02, 0x1b, 0x52, 0x03], 'Order #12', [0x0a, 0x1b, 0x45, 0x01], 'Caf', [0x82], ' #2', [0x0a, 0x1b, 0x45, 0x00], '#', [0x0a]);
+    const want = ['Order £12', 'Café £2', '£'];
+    expect(one(input, { profile: 'epson' }).lines.map((l) => l.text)).toEqual(want);
+    expect(byteByByte(input, { profile: 'epson' })).toEqual(want);
   });
 });
 

@@ -14,7 +14,7 @@ import {
 } from '../../src/escpos/commands.js';
 import { type Token, Tokenizer, tokenize } from '../../src/escpos/tokenizer.js';
 import { corpusFiles, hasCorpus, readCorpus } from '../helpers/corpus.js';
-import { prng } from '../../scripts/lib/prng.js';
+import { int, pick, prng } from '../../scripts/lib/prng.js';
 
 // ---- helpers ---------------------------------------------------------------------------------
 
@@ -339,6 +339,32 @@ const LENGTH_CASES: readonly LengthCase[] = [
 ];
 
 // ---- tests -----------------------------------------------------------------------------------
+
+describe('tokenizer: text runs end at the first byte below 0x20, wherever the buffer lies', () => {
+  it('at every position of a run, at every alignment of the input in memory', () => {
+    // Text runs are scanned four bytes at a time where the buffer is aligned: a control byte in
+    // each position of a word, high bytes (0x80–0xFF) beside it, and the input at offsets 0–3.
+    const rnd = prng(32);
+    for (let len = 1; len <= 40; len++) {
+      for (let at = 0; at < len; at++) {
+        const body = Array.from({ length: len }, () => (rnd() < 0.5 ? 0x20 + int(rnd, 0x60) : 0x80 + int(rnd, 0x80)));
+        body[at] = pick(rnd, [0x0a, 0x00, 0x1f, 0x0d]);
+        for (let shift = 0; shift < 4; shift++) {
+          const mem = new Uint8Array(len + 8);
+          mem.set(body, shift);
+          const input = mem.subarray(shift, shift + len);
+          const texts = tokenize(input, EPSON_TABLE)
+            .filter((t) => t.kind === 'text')
+            .map((t) => [t.offset, t.raw.length]);
+          const want: number[][] = [];
+          if (at > 0) want.push([0, at]);
+          if (at + 1 < len) want.push([at + 1, len - at - 1]);
+          expect(texts, `len ${len} control at ${at} shift ${shift}`).toEqual(want);
+        }
+      }
+    }
+  });
+});
 
 describe('tokenizer: raw bytes concatenate to the input', () => {
   describe.skipIf(!hasCorpus)('reference corpus (../shared/corpus)', () => {
