@@ -70,6 +70,22 @@ interface Live {
   gen: number;
 }
 
+/**
+ * Could these bytes end a receipt: a cut (`GS V`, `ESC i`, `ESC m`, Star's `ESC d n`) or an
+ * initialise (`ESC @`, which starts the next one)? A byte search, cheap on the relay thread; a
+ * false alarm only makes the next piece wait for the journal.
+ */
+export function mayEndReceipt(bytes: Uint8Array, before: number): boolean {
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if ((before === 0x1d && b[0] === 0x56) || (before === 0x1b && (b[0] === 0x69 || b[0] === 0x6d || b[0] === 0x40 || b[0] === 0x64))) return true;
+  for (let i = b.indexOf(0x1d); i >= 0 && i + 1 < b.length; i = b.indexOf(0x1d, i + 1)) if (b[i + 1] === 0x56) return true;
+  for (let i = b.indexOf(0x1b); i >= 0 && i + 1 < b.length; i = b.indexOf(0x1b, i + 1)) {
+    const x = b[i + 1];
+    if (x === 0x69 || x === 0x6d || x === 0x40 || x === 0x64) return true;
+  }
+  return false;
+}
+
 function workerFile(): string {
   const beside = fileURLToPath(new URL('./worker.js', import.meta.url));
   // Under vitest this module runs from src/ (TypeScript): the worker is the built one.
@@ -98,6 +114,8 @@ export class Agent {
   private readyWaiters: Array<() => void> = [];
   /** Number of the last piece to the printer put in `queue` (see JournalGate). */
   private lastHanded = 0;
+  /** The last byte to the printer (a command split between two pieces). */
+  private lastByte = -1;
   private readonly gate: JournalGate;
   private readonly monitors = new Map<string, HealthMonitor>();
   /** Health reports not yet handed to the worker, per printer. */
@@ -148,8 +166,11 @@ export class Agent {
     this.spawn();
     for (const p of this.opts.printers) {
       const onChunk = (c: CaptureChunk): void => {
-        // Only a running worker ever catches up: with none, the gate must not hold printing.
-        if (c.dir === 'to-printer' && this.worker) this.lastHanded = this.gate.handOver();
+        // Only a running worker ever catches up: with none, the gate must not hold printing. Only a
+        // piece that may end a receipt closes the gate: the bytes of a receipt (a large logo, say)
+        // stream freely, and the next receipt waits until the one before is in the journal.
+        if (c.dir === 'to-printer' && this.worker && mayEndReceipt(c.bytes, this.lastByte)) this.lastHanded = this.gate.handOver();
+        if (c.dir === 'to-printer' && c.bytes.length > 0) this.lastByte = c.bytes[c.bytes.length - 1]!;
         this.enqueue({ kind: 'chunk', printer: p.name, c }, c.bytes.length);
       };
       const onConnect = (s: SessionInfo): void => {
@@ -313,7 +334,10 @@ export class Agent {
     for (const item of this.queue) this.translate(item, work);
     this.queue = [];
     this.queuedBytes = 0;
-    w.postMessage({ type: 'work', work, upTo: this.lastHanded } satisfies ToWorker);
+    // The chunks' copies are handed over, not cloned again (see translate).
+    const transfer: ArrayBuffer[] = [];
+    for (const item of work) if (item.kind === 'chunk') transfer.push(item.c.bytes.buffer as ArrayBuffer);
+    w.postMessage({ type: 'work', work, upTo: this.lastHanded } satisfies ToWorker, transfer);
   }
 
   /**
@@ -340,8 +364,9 @@ export class Agent {
       return;
     }
     if (item.kind !== 'chunk') return;
-    // An exact copy: the driver's buffer may be a slice of a larger one, and the clone copies all of
-    // it. (It arrives as a Uint8Array; the worker wraps it in a Buffer again.)
+    // One exact copy, transferred to the worker: the driver's buffer may be a slice of a larger one
+    // (a clone would copy all of it) and is still the socket's. (It arrives as a Uint8Array; the
+    // worker wraps it in a Buffer again.)
     const bytes = new Uint8Array(item.c.bytes) as Buffer;
     out.push({ kind: 'chunk', printer: item.printer, c: { ...item.c, session: l.id, bytes } });
   }

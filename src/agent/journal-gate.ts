@@ -1,7 +1,7 @@
 /**
- * The agent's RelayGate: closed while bytes passed on to the printer are not yet in the journal.
- * Pass-through drivers then hold the POS's next bytes until the worker has journaled the previous
- * ones, so a crash loses at most the piece in flight. If the journal does not catch up within
+ * The agent's RelayGate: closed while a piece passed on to the printer that may end a receipt (a
+ * cut, an initialise) is not yet in the journal. Pass-through drivers then hold the POS's next
+ * bytes until the worker has journaled it, so a crash loses at most the receipt in flight. If the journal does not catch up within
  * `maxWaitMs` (a locked database, a dead worker) the gate stays open until it has caught up again:
  * printing never waits longer than that for the record.
  */

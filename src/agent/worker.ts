@@ -55,13 +55,23 @@ if (store) {
   // Journal each message as it arrives; decode what has arrived once no message is waiting (the
   // check phase runs after the poll phase that delivers messages), so the journal keeps up with
   // the relay even while a decoder is busy.
+  // Decoding goes in slices of a few milliseconds: a burst of receipts (or one long one) must not
+  // keep the next journal message waiting, because the relay's gate waits for its answer.
+  const SLICE_MS = 2;
   let pending: Work[] = [];
+  let next = 0;
   let decodeDue = false;
-  const decode = (): void => {
+  const decode = (all = false): void => {
     decodeDue = false;
-    const work = pending;
-    pending = [];
-    pipeline.decodeWork(work);
+    const t0 = performance.now();
+    while (next < pending.length && (all || performance.now() - t0 < SLICE_MS)) pipeline.decodeWork([pending[next++]!]);
+    if (next >= pending.length) {
+      pending = [];
+      next = 0;
+    } else if (!decodeDue) {
+      decodeDue = true;
+      setImmediate(() => decode());
+    }
     reportStatus();
   };
 
@@ -90,13 +100,13 @@ if (store) {
       for (const w of m.work) pending.push(w);
       if (!decodeDue) {
         decodeDue = true;
-        setImmediate(decode);
+        setImmediate(() => decode());
       }
     } else if (m.type === 'health') {
       pipeline.printerHealthReport(m.printer, m.changes, m.heardAt);
     } else if (m.type === 'stop') {
       if (pruner) clearInterval(pruner);
-      decode();
+      decode(true);
       pipeline.endAll(m.t);
       post({ type: 'status', status: pipeline.status });
       s.close();

@@ -81,3 +81,17 @@ describe('Pump with a gate', () => {
     expect(reported).toEqual([3, 3, 5]);
   });
 });
+
+describe('mayEndReceipt (which pieces close the gate)', () => {
+  const b = (...x: number[]): Buffer => Buffer.from(x);
+  it('finds cuts and initialise, also split across two pieces', async () => {
+    const { mayEndReceipt } = await import('../../src/agent/agent.js');
+    expect(mayEndReceipt(Buffer.from('TOTAL 12.50\n'), -1)).toBe(false);
+    expect(mayEndReceipt(b(0x41, 0x1d, 0x56, 0x42, 0x00), -1)).toBe(true); // GS V B 0
+    expect(mayEndReceipt(b(0x1b, 0x69), -1)).toBe(true); // ESC i
+    expect(mayEndReceipt(b(0x1b, 0x40, 0x41), -1)).toBe(true); // ESC @
+    expect(mayEndReceipt(b(0x56, 0x00), 0x1d)).toBe(true); // GS | V 0
+    expect(mayEndReceipt(b(0x1d, 0x21, 0x11, 0x41), -1)).toBe(false); // GS ! (size) is no cut
+    expect(mayEndReceipt(b(0x1d), -1)).toBe(false); // the V comes in the next piece
+  });
+});
