@@ -17,6 +17,8 @@
  * the size a decoded slip has as JSON (text and styled lines).
  *
  * Run: npm run build && node dist/scripts/bench/reconcile.js [--txns 50000] [--db sqlite] [--db postgres] [--seed 7]
+ * At scale (100k … 1M rows, peak memory per step, time per row beside issue 7's targets):
+ * reconcile-scale.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,7 +77,11 @@ export async function loadAgentData(storage: Storage, day: GeneratedDay): Promis
     await storage.tokens.create({ id: t.id, hash: t.hash, role: 'device', store, createdAt: receivedAt });
   }
   const byDevice = new Map<string, HeldReceipt[]>();
-  for (const r of day.input.receipts) byDevice.set(r.device, [...(byDevice.get(r.device) ?? []), r]);
+  for (const r of day.input.receipts) {
+    const list = byDevice.get(r.device);
+    if (list) list.push(r);
+    else byDevice.set(r.device, [r]);
+  }
   for (const [dev, list] of byDevice) {
     for (let i = 0; i < list.length; i += 1000) {
       const part = list.slice(i, i + 1000);

@@ -80,38 +80,65 @@ export async function runReconciliation(storage: Storage, opts: RunOptions = {})
   return { now, days: reports };
 }
 
-async function runDay(storage: Storage, day: string, now: string, match: RunMatchOptions): Promise<DayReport> {
-  const started = performance.now();
-  const utc = match.utc_offset_minutes ?? DEFAULT_UTC_OFFSET_MINUTES;
+/** What a day's run needs of storage's records, once they are turned into the matcher's input. */
+interface DayInput {
+  readonly statements: StatementRow[];
+  readonly receipts: HeldReceipt[];
+  readonly health: ReturnType<typeof healthIntervals>;
+  readonly decisions: Decision[];
+  /** Each row's date (the matches stored are the day's rows'). */
+  readonly rowDate: ReadonlyMap<string, string>;
+  readonly receiptsOfDay: number;
+}
+
+/**
+ * Reads and converts in a function of its own: storage's records (each receipt's fields as JSON
+ * text beside the parsed copy) are garbage once it returns, not held through the match. At 100k+
+ * receipts a day they are hundreds of MB of the run's peak.
+ */
+async function readDay(storage: Storage, day: string, utc: number): Promise<DayInput> {
   const from = shiftDate(day, -1);
   const to = shiftDate(day, 1);
   // Wall ms of local midnight, back to UTC instants.
   const fromMs = parseDate(from) - utc * 60_000;
   const toMs = parseDate(to) + DAY - utc * 60_000;
   const stored = await storage.reconciliation.input({ day, from, to, fromMs, toMs });
-  // Reading includes turning rows into the matcher's input (each receipt's JSON parsed once).
-  const statements = stored.rows.map(statementRowOf);
-  const receipts = stored.receipts.map(heldReceiptOf);
-  const health = healthIntervals(stored.health);
-  const decisions: Decision[] = stored.decisions.map((d) => ({ key: d.key, status: d.status, by: d.by, at: d.at, reason: d.reason }));
+  let receiptsOfDay = 0;
+  for (const r of stored.receipts) if (r.localDate === day) receiptsOfDay++;
+  return {
+    // Each receipt's JSON parsed once.
+    statements: stored.rows.map(statementRowOf),
+    receipts: stored.receipts.map(heldReceiptOf),
+    health: healthIntervals(stored.health),
+    decisions: stored.decisions.map((d) => ({ key: d.key, status: d.status, by: d.by, at: d.at, reason: d.reason })),
+    rowDate: new Map(stored.rows.map((r) => [r.id, r.date])),
+    receiptsOfDay,
+  };
+}
+
+async function runDay(storage: Storage, day: string, now: string, match: RunMatchOptions): Promise<DayReport> {
+  const started = performance.now();
+  const utc = match.utc_offset_minutes ?? DEFAULT_UTC_OFFSET_MINUTES;
+  // Reading includes turning rows into the matcher's input.
+  const { statements, receipts, health, decisions, rowDate, receiptsOfDay } = await readDay(storage, day, utc);
   const read = performance.now();
   const result = reconcile({ statements, receipts, health, decisions, options: { ...match, now, period: { from: day, to: day } } });
   const matched = performance.now();
   const foundAt = new Date().toISOString();
-  const rowDate = new Map(stored.rows.map((r) => [r.id, r.date]));
   const matches = dayMatches(result, rowDate, day, foundAt);
   const discrepancies = dayDiscrepancies(result.discrepancies, day, foundAt);
   await storage.reconciliation.save({ day, matches, discrepancies });
   const saved = performance.now();
 
-  const dayRows = new Set(stored.rows.filter((r) => r.date === day).map((r) => r.id));
+  const dayRows = new Set<string>();
+  for (const [id, date] of rowDate) if (date === day) dayRows.add(id);
   const byKind: Partial<Record<DiscrepancyKind, number>> = {};
   for (const d of discrepancies) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
   return {
     day,
     counts: {
       statement_rows: dayRows.size,
-      receipts: stored.receipts.filter((r) => r.localDate === day).length,
+      receipts: receiptsOfDay,
       matched: matches.length,
       pending: result.statements.filter((s) => s.state === 'pending' && dayRows.has(s.id)).length,
       discrepancies: discrepancies.length,

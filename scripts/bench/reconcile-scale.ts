@@ -1,0 +1,310 @@
+/**
+ * Reconciliation at scale (issue 7): one generated day of N statement rows — scaled by adding
+ * stores (4 terminals each, ~500 card transactions per terminal, so that each terminal's day looks
+ * the same at every size) — imported and reconciled, per size and per storage backend, each step
+ * in a process of its own so that its peak memory (the kernel's RSS high-water mark,
+ * `process.resourceUsage().maxRSS`) is that step's alone:
+ *
+ *   - prepare (not timed against the targets): generate the day, write its four statement files,
+ *     put the agents' receipts and health into each database;
+ *   - import: the four files parsed and stored (`importStatement`, as `tilltap import-statement`);
+ *   - reconcile: `runReconciliation` for the day (read, match, save), as `tilltap reconcile`, and a
+ *     check that the stored discrepancies are exactly the injected ones.
+ *
+ * The generator prints every card slip in one to three copies, so a day holds about two receipts
+ * per statement row: the table gives rows and receipts, and time per record (rows + receipts),
+ * so that "1M rows against 1M receipts" (2M records) can be read off the same line.
+ *
+ * Run: npm run build && node dist/scripts/bench/reconcile-scale.js --rows 100000,300000 [--db sqlite] [--db postgres] [--seed 7]
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { importStatement } from '../../src/server/reconcile/import.js';
+import { runReconciliation } from '../../src/server/reconcile/run.js';
+import { openStorage, parseDbUrl } from '../../src/server/storage/open.js';
+import { dayFiles } from '../gen/day-files.js';
+import { anchorOf, generateDay, type ExpectedDiscrepancy } from '../gen/reconcile.js';
+import { startPgCluster, type PgCluster } from '../lib/pg-cluster.js';
+import { loadAgentData } from './reconcile.js';
+
+const SELF = import.meta.filename;
+/** Targets of issue 7, for 1M statement rows against 1M receipts on a 2-core machine. */
+const TARGET_MS = 60_000;
+const TARGET_RSS_MB = 1500;
+
+interface FileMeta {
+  readonly key: string;
+  readonly format: 'acquirer-csv' | 'wechat' | 'sales-log';
+  readonly name: string;
+  readonly store: string | null;
+  readonly bytes: number;
+}
+
+interface Meta {
+  readonly date: string;
+  readonly now: string;
+  readonly counts: { transactions: number; rows: number; receipts: number };
+  readonly files: readonly FileMeta[];
+  readonly expected: readonly ExpectedDiscrepancy[];
+  readonly generateMs: number;
+  readonly loadMs: number;
+}
+
+interface StepOut {
+  readonly ms: number;
+  /** CPU time (user + system) of the step: on a shared machine the steadier figure. */
+  readonly cpuMs: number;
+  /** Peak RSS of the step's process, and its RSS before the step's work (node + modules + open db). */
+  readonly maxRssMb: number;
+  readonly startRssMb: number;
+  readonly phases?: { read: number; match: number; save: number };
+  readonly exact?: boolean;
+  readonly found?: number;
+  readonly heapAfterMb?: number;
+}
+
+const mb = (bytes: number): number => bytes / 1e6;
+const cpuSince = (c0: NodeJS.CpuUsage): number => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+};
+const peakMb = (): number => (process.resourceUsage().maxRSS * 1024) / 1e6;
+
+function argList(name: string): string[] {
+  const out: string[] = [];
+  process.argv.forEach((a, i) => {
+    if (a === `--${name}` && process.argv[i + 1] !== undefined) out.push(process.argv[i + 1]!);
+  });
+  return out;
+}
+const arg1 = (name: string): string | undefined => argList(name)[0];
+
+// ---------------------------------------------------------------------------------------------
+// Steps (child processes)
+
+/** Card transactions for about `rows` statement rows (with ~500 a terminal the generator gives ~1.075 rows a transaction: voids, refunds, wallet and sales-log rows). */
+function dayOf(rows: number, seed: number) {
+  const txns = Math.round(rows * 0.93);
+  const terminalsPerStore = 4;
+  const stores = Math.max(1, Math.round(txns / 2000));
+  const perTerminal = Math.max(20, Math.round(txns / 1.05 / (stores * terminalsPerStore)));
+  return generateDay({ seed, stores, terminalsPerStore, txnsPerTerminal: perTerminal });
+}
+
+async function stepPrepare(dir: string, rows: number, seed: number, dbs: readonly string[]): Promise<void> {
+  let t0 = performance.now();
+  const day = dayOf(rows, seed);
+  const files = dayFiles(day);
+  const generateMs = performance.now() - t0;
+  for (const f of files) writeFileSync(join(dir, f.name), f.bytes);
+  t0 = performance.now();
+  for (const db of dbs) {
+    const storage = await openStorage(parseDbUrl(db));
+    try {
+      await loadAgentData(storage, day);
+    } finally {
+      await storage.close();
+    }
+  }
+  const meta: Meta = {
+    date: day.input.options.period!.from,
+    now: day.input.options.now,
+    counts: { ...day.counts },
+    files: files.map((f) => ({ key: f.key, format: f.format, name: f.name, store: f.store ?? null, bytes: f.bytes.length })),
+    expected: day.expected,
+    generateMs,
+    loadMs: performance.now() - t0,
+  };
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta));
+}
+
+async function stepImport(dir: string, db: string, tag: string): Promise<StepOut> {
+  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
+  const storage = await openStorage(parseDbUrl(db));
+  const startRssMb = mb(process.memoryUsage().rss);
+  try {
+    const keyOf: Record<string, string> = {};
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (const f of meta.files) {
+      // Read inside the timed part: import-statement reads its file too.
+      const bytes = readFileSync(join(dir, f.name));
+      const r = await importStatement(storage, { format: f.format, bytes, store: f.store, name: f.name });
+      keyOf[r.file.id] = f.key;
+    }
+    const ms = performance.now() - t0;
+    const cpuMs = cpuSince(c0);
+    writeFileSync(join(dir, `keys-${tag}.json`), JSON.stringify(keyOf));
+    return { ms, cpuMs, maxRssMb: peakMb(), startRssMb };
+  } finally {
+    await storage.close();
+  }
+}
+
+async function stepReconcile(dir: string, db: string, tag: string): Promise<StepOut> {
+  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
+  const keyOf = JSON.parse(readFileSync(join(dir, `keys-${tag}.json`), 'utf8')) as Record<string, string>;
+  const storage = await openStorage(parseDbUrl(db));
+  const startRssMb = mb(process.memoryUsage().rss);
+  try {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const report = await runReconciliation(storage, { days: [meta.date], now: meta.now });
+    const ms = performance.now() - t0;
+    const cpuMs = cpuSince(c0);
+    const maxRssMb = peakMb();
+    const heapAfterMb = mb(process.memoryUsage().heapUsed);
+    // The check, after the peak is read: a fast wrong run does not pass.
+    const found = await storage.reconciliation.discrepancies({ date: meta.date });
+    const rename = (id: string): string => `${keyOf[id.split(':')[0]!]}:${id.split(':')[1]}`;
+    const got = new Set(
+      found.map((d) =>
+        `${d.kind} ${anchorOf({ kind: d.kind, statement_ids: d.statementIds.map(rename), receipt_ids: d.receiptIds, merchant_id: d.merchantId, terminal: d.terminal } as never)}`,
+      ),
+    );
+    const want = new Set(meta.expected.map((e) => `${e.kind} ${e.anchor}`));
+    const exact = got.size === want.size && [...want].every((w) => got.has(w)) && found.length === want.size;
+    return { ms, cpuMs, maxRssMb, startRssMb, phases: report.days[0]!.phases_ms, exact, found: found.length, heapAfterMb };
+  } finally {
+    await storage.close();
+  }
+}
+
+async function child(): Promise<void> {
+  const step = arg1('step')!;
+  const dir = arg1('dir')!;
+  let out: StepOut | null = null;
+  if (step === 'prepare') await stepPrepare(dir, Number(arg1('rows')), Number(arg1('seed') ?? 7), argList('db'));
+  else if (step === 'import') out = await stepImport(dir, arg1('db')!, arg1('tag')!);
+  else if (step === 'reconcile') out = await stepReconcile(dir, arg1('db')!, arg1('tag')!);
+  else throw new Error(`--step ${step}?`);
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The parent: sizes × backends, and the table
+
+function run(argv: readonly string[]): Promise<StepOut | null> {
+  return new Promise((resolvePromise, reject) => {
+    // Room for the generator at large sizes; the steps measured do not come near it.
+    const p = spawn(process.execPath, ['--max-old-space-size=16000', SELF, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      if (code !== 0) reject(new Error(`step ${argv.join(' ')}: exit ${code}`));
+      else resolvePromise(JSON.parse(stdout.trim().split('\n').pop()!) as StepOut | null);
+    });
+  });
+}
+
+interface Row {
+  readonly size: number;
+  readonly backend: string;
+  readonly meta: Meta;
+  readonly imp: StepOut;
+  readonly rec: StepOut;
+}
+
+async function main(): Promise<void> {
+  const sizes = (arg1('rows') ?? '100000,300000').split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1000)) throw new Error('--rows: a comma-separated list of row counts ≥ 1000');
+  const seed = Number(arg1('seed') ?? 7);
+  const backends = argList('db');
+  if (backends.length === 0) backends.push('sqlite');
+  for (const b of backends) if (b !== 'sqlite' && b !== 'postgres') throw new Error(`--db ${b}: sqlite or postgres`);
+  const root = mkdtempSync(join(tmpdir(), 'tilltap-bench-scale-'));
+  let cluster: PgCluster | undefined;
+  const rows: Row[] = [];
+  try {
+    if (backends.includes('postgres')) cluster = await startPgCluster({ durable: true });
+    for (const size of sizes) {
+      const dir = join(root, String(size));
+      mkdirSync(dir);
+      const urls = new Map<string, string>();
+      for (const b of backends) {
+        if (b === 'sqlite') urls.set(b, join(dir, 'bench.db'));
+        else {
+          const admin = new pg.Client({ connectionString: cluster!.url() });
+          await admin.connect();
+          await admin.query(`CREATE DATABASE bench_${size}`);
+          await admin.end();
+          urls.set(b, cluster!.url(`bench_${size}`));
+        }
+      }
+      process.stderr.write(`${size} rows: generating and loading receipts…\n`);
+      await run(['--step', 'prepare', '--dir', dir, '--rows', String(size), '--seed', String(seed), ...[...urls.values()].flatMap((u) => ['--db', u])]);
+      const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
+      process.stderr.write(
+        `${size} rows: ${meta.counts.rows} rows, ${meta.counts.receipts} receipts (generated in ${(meta.generateMs / 1000).toFixed(1)} s, receipts loaded in ${(meta.loadMs / 1000).toFixed(1)} s)\n`,
+      );
+      for (const [b, url] of urls) {
+        const imp = (await run(['--step', 'import', '--dir', dir, '--db', url, '--tag', b]))!;
+        const rec = (await run(['--step', 'reconcile', '--dir', dir, '--db', url, '--tag', b]))!;
+        rows.push({ size, backend: b, meta, imp, rec });
+        process.stderr.write(`${size} rows, ${b}: import ${(imp.ms / 1000).toFixed(1)} s, reconcile ${(rec.ms / 1000).toFixed(1)} s, peak ${rec.maxRssMb.toFixed(0)} MB\n`);
+      }
+      if (urls.has('sqlite')) rmSync(join(dir, 'bench.db'), { force: true });
+    }
+  } finally {
+    await cluster?.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+  print(rows);
+}
+
+function print(rows: readonly Row[]): void {
+  const s = (ms: number): string => (ms / 1000).toFixed(1);
+  const pad = (x: string, n: number): string => x.padStart(n);
+  console.log(`\nOne day of N statement rows, scaled by stores (4 terminals each); each step in its own process. Peak = maxRSS of that process.`);
+  console.log(
+    `${'backend'.padEnd(9)}${pad('rows', 9)}${pad('receipts', 10)} | ${pad('import s', 9)}${pad('cpu s', 7)}${pad('µs/row', 8)}${pad('peak MB', 9)} | ${pad('reconcile s', 12)}${pad('cpu s', 7)}${pad('read', 7)}${pad('match', 7)}${pad('save', 7)}${pad('µs/rec', 8)}${pad('peak MB', 9)}${pad('start MB', 9)} | exact`,
+  );
+  for (const r of rows) {
+    const n = r.meta.counts.rows;
+    const rec = n + r.meta.counts.receipts;
+    const p = r.rec.phases!;
+    console.log(
+      `${r.backend.padEnd(9)}${pad(String(n), 9)}${pad(String(r.meta.counts.receipts), 10)} | ${pad(s(r.imp.ms), 9)}${pad(s(r.imp.cpuMs), 7)}${pad(((r.imp.ms * 1000) / n).toFixed(1), 8)}${pad(r.imp.maxRssMb.toFixed(0), 9)} | ${pad(s(r.rec.ms), 12)}${pad(s(r.rec.cpuMs), 7)}${pad(s(p.read), 7)}${pad(s(p.match), 7)}${pad(s(p.save), 7)}${pad(((r.rec.ms * 1000) / rec).toFixed(1), 8)}${pad(r.rec.maxRssMb.toFixed(0), 9)}${pad(r.rec.startRssMb.toFixed(0), 9)} | ${r.rec.exact ? 'yes' : `NO (${r.rec.found})`}`,
+    );
+    if (!r.rec.exact) process.exitCode = 1;
+  }
+  // Linearity and the targets: a straight line through each backend's two largest sizes, read at
+  // 1M rows + 1M receipts (2M records) — an extrapolation, not a measurement.
+  for (const backend of new Set(rows.map((r) => r.backend))) {
+    const mine = rows.filter((r) => r.backend === backend).sort((a, b) => a.meta.counts.rows - b.meta.counts.rows);
+    if (mine.length < 2) continue;
+    const [a, b] = [mine[mine.length - 2]!, mine[mine.length - 1]!];
+    const recs = (r: Row): number => r.meta.counts.rows + r.meta.counts.receipts;
+    // Import grows with statement rows, reconcile with rows + receipts: each read at its own 1M + 1M.
+    const at = (ya: number, yb: number, x: number): number => ya + ((yb - ya) * (x - recs(a))) / (recs(b) - recs(a));
+    const atRows = (ya: number, yb: number, x: number): number => ya + ((yb - ya) * (x - a.meta.counts.rows)) / (b.meta.counts.rows - a.meta.counts.rows);
+    const growth = (b.rec.ms / recs(b)) / (a.rec.ms / recs(a));
+    const cpuGrowth = (b.rec.cpuMs / recs(b)) / (a.rec.cpuMs / recs(a));
+    const X = 2_000_000;
+    const imp = atRows(a.imp.ms, b.imp.ms, X / 2);
+    const rec = at(a.rec.ms, b.rec.ms, X);
+    const rss = at(a.rec.maxRssMb, b.rec.maxRssMb, X);
+    const rssImp = atRows(a.imp.maxRssMb, b.imp.maxRssMb, X / 2);
+    console.log(
+      `\n${backend}: reconcile time per record ×${growth.toFixed(2)} from ${recs(a)} to ${recs(b)} records (1.00 = linear; CPU time ×${cpuGrowth.toFixed(2)}).` +
+        `\n  EXTRAPOLATED (straight line through the two largest sizes) to 1M rows + 1M receipts: import ${s(imp)} s + reconcile ${s(rec)} s = ${s(imp + rec)} s (target ${s(TARGET_MS)} s),` +
+        ` reconcile peak ${rss.toFixed(0)} MB, import peak ${rssImp.toFixed(0)} MB (target ${TARGET_RSS_MB} MB)`,
+    );
+  }
+}
+
+if (process.argv.includes('--step')) {
+  child().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+} else if (process.argv[1] === SELF) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
