@@ -21,6 +21,7 @@ import type { DecodeOptions } from '../receipt/decoder.js';
 import type { Receipt } from '../receipt/receipt.js';
 import { receiptToJson } from '../receipt/render/json.js';
 import type { Store } from '../store/index.js';
+import { isoWithZone } from '../local-time.js';
 import { printVerdict, type Span, type TimelineEntry } from '../health/print-status.js';
 import { SpanClock } from '../health/span-clock.js';
 import type { HealthChange, PrintVerdict } from '../health/types.js';
@@ -88,16 +89,6 @@ interface PrinterHealth {
 const TIMELINE_MAX = 1000;
 /** Stored changes loaded at start: an hour covers the receipts a restart can still be deciding on. */
 const HISTORY_MS = 3_600_000;
-
-/** ISO 8601 with the local zone offset: 2026-11-20T09:10:00+08:00. */
-export function isoWithZone(t: number): string {
-  const d = new Date(t);
-  const off = -d.getTimezoneOffset();
-  const local = new Date(t + off * 60_000).toISOString().slice(0, 19);
-  const sign = off >= 0 ? '+' : '-';
-  const abs = Math.abs(off);
-  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
 
 function sessionOf(w: Work): string {
   return w.kind === 'chunk' ? w.c.session : w.s.session;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describeState } from '../health/state.js';
 import { HEALTH_KINDS, type HealthEvent, type PrinterSnapshot } from '../health/types.js';
-import { isoWithZone } from '../health/time.js';
+import { isoWithZoneMs as isoWithZone } from '../local-time.js';
 import { DB_FILE, healthEventToWire, Store, type SyncStatus } from '../store/index.js';
 import { runtimeError, usageError } from './errors.js';
 import { writeOut } from './output.js';

@@ -7,7 +7,7 @@ export { HealthState, describeState } from './state.js';
 export { decidePoll, DEFAULT_POLICY, type LineView, type PollDecision, type PollPolicy } from './poller.js';
 export { printVerdict, type Span, type TimelineEntry, type VerdictOptions } from './print-status.js';
 export { HealthMonitor, type MonitorOptions } from './monitor.js';
-export { clockTime, isoWithZone } from './time.js';
+export { clockTime, isoWithZoneMs as isoWithZone } from '../local-time.js';
 export { watchPrinter, type WatchOptions, type WatchedPrinter } from './watch.js';
 export { SpanClock } from './span-clock.js';
 export { probePrinter, report as doctorReport, type DoctorReport, type Diagnosis } from './probe.js';

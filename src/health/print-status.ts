@@ -10,7 +10,7 @@
  * - ok: otherwise, also when nothing is known (a tap that sees no replies flags nothing).
  */
 import { describeState } from './state.js';
-import { clockTime } from './time.js';
+import { clockTime } from '../local-time.js';
 import type { HealthKind, PrintVerdict } from './types.js';
 
 export interface TimelineEntry {

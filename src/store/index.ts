@@ -14,7 +14,7 @@ import type Database from 'better-sqlite3';
 import type { CaptureChunk, Direction } from '../../drivers/types.js';
 import type { JsonReceipt } from '../receipt/render/json.js';
 import type { HealthChange, HealthEvent, PrinterSnapshot } from '../health/types.js';
-import { isoWithZone } from '../health/time.js';
+import { isoWithZoneMs } from '../local-time.js';
 import { openDatabase, scrubWal } from './db.js';
 import { HealthStore, type ListHealthOptions } from './health.js';
 import { Journal } from './journal.js';
@@ -75,7 +75,7 @@ export class Store {
     this.redactor = new Redactor(db, this.journal);
     this.pruner = new Pruner(db);
     this.sync = new Sync(db);
-    this.health = new HealthStore(db, isoWithZone);
+    this.health = new HealthStore(db, isoWithZoneMs);
   }
 
   /** Create the directory if needed, open (or create) the file, apply pending migrations. */

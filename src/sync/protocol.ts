@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { isoWithZoneMs } from '../local-time.js';
 
 export interface DeviceBlock {
   readonly id: string;
@@ -14,15 +15,7 @@ export interface DeviceBlock {
   readonly clock_ms: number;
 }
 
-/** 2026-11-28T16:00:00.123+08:00: local time with the zone offset, as the protocol shows it. */
-export function isoWithZoneMs(t: number): string {
-  const d = new Date(t);
-  const off = -d.getTimezoneOffset();
-  const local = new Date(t + off * 60_000).toISOString().slice(0, 23);
-  const sign = off >= 0 ? '+' : '-';
-  const abs = Math.abs(off);
-  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
+export { isoWithZoneMs };
 
 export function deviceBlock(id: string, terminal: string | null, version: string, now: number): DeviceBlock {
   return { id, terminal, version, clock: isoWithZoneMs(now), clock_ms: now };

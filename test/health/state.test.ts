@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decidePoll, type LineView } from '../../src/health/poller.js';
 import { printVerdict, type TimelineEntry } from '../../src/health/print-status.js';
 import { HealthState } from '../../src/health/state.js';
-import { clockTime } from '../../src/health/time.js';
+import { clockTime } from '../../src/local-time.js';
 import { EMPTY_SNAPSHOT, type HealthChange } from '../../src/health/types.js';
 
 const brief = (cs: HealthChange[]): string[] => cs.map((c) => `${c.kind} ${c.previous ?? '∅'}→${c.state}${c.durationMs === null ? '' : ` after ${c.durationMs}`}`);

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PrinterState } from '../../drivers/simulator/index.js';
-import { clockTime } from '../../src/health/time.js';
+import { clockTime } from '../../src/local-time.js';
 import type { HealthKind } from '../../src/health/types.js';
 import { type Cleanup, countPolls, printJob, receiptBytes, tcpRig, waitFor, withoutPolls } from './helpers.js';
 
