@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 let root: string | undefined;
@@ -18,4 +18,16 @@ export function packageRoot(): string {
 
 export function configPath(...parts: string[]): string {
   return join(packageRoot(), 'config', ...parts);
+}
+
+/**
+ * A built module beside the calling one, to start as a worker thread: `file` next to `callerUrl`
+ * when it runs from dist/, the same place in dist/ when it runs from its TypeScript source (vitest),
+ * where no .js sits beside it.
+ */
+export function builtSibling(callerUrl: string, file: string): string {
+  const beside = fileURLToPath(new URL(file, callerUrl));
+  if (existsSync(beside)) return beside;
+  const root = packageRoot();
+  return join(root, 'dist', relative(root, dirname(fileURLToPath(callerUrl))), file);
 }

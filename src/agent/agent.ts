@@ -13,15 +13,12 @@
  * sits on the driver's printer link — it polls between jobs, keeps its replies from the POS — and
  * its changes go to the worker, which stores them and gives each receipt its print verdict.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CaptureChunk, CaptureDriver, SessionInfo } from '../../drivers/types.js';
 import { HealthMonitor, type MonitorOptions } from '../health/monitor.js';
 import type { HealthChange } from '../health/types.js';
 import type { DecodeOptions } from '../receipt/decoder.js';
-import { packageRoot } from '../paths.js';
+import { builtSibling } from '../paths.js';
 import { JournalGate } from './journal-gate.js';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
 import type { AgentHealth, AgentLog, Work } from './pipeline.js';
@@ -84,12 +81,6 @@ export function mayEndReceipt(bytes: Uint8Array, before: number): boolean {
     if (x === 0x69 || x === 0x6d || x === 0x40 || x === 0x64) return true;
   }
   return false;
-}
-
-function workerFile(): string {
-  const beside = fileURLToPath(new URL('./worker.js', import.meta.url));
-  // Under vitest this module runs from src/ (TypeScript): the worker is the built one.
-  return existsSync(beside) ? beside : join(packageRoot(), 'dist', 'src', 'agent', 'worker.js');
 }
 
 const ZERO: AgentHealth = { receipts: 0, chunks: 0, storeErrors: 0, decodeErrors: 0, lastError: null };
@@ -224,7 +215,7 @@ export class Agent {
     };
     // A small young generation: the worker's garbage is short-lived chunk and receipt objects, and
     // V8's default (16 MB semi-spaces) would add about 14 MB to the agent's resident memory.
-    const w = new Worker(workerFile(), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+    const w = new Worker(builtSibling(import.meta.url, 'worker.js'), { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
     this.worker = w;
     this.gen++;
     this.ready = false;

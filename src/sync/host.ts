@@ -7,12 +7,9 @@
  * If the thread dies (a bug), it is logged and started again after a pause: sync must not stop for
  * the rest of the agent's life because of one bad moment.
  */
-import { existsSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { packageRoot } from '../paths.js';
+import { builtSibling } from '../paths.js';
 import type { SyncConfig } from '../agent/config.js';
 import type { SyncServerConfig, SyncThreadInit } from './index.js';
 import type { AttemptReport, SyncLog } from './worker.js';
@@ -29,13 +26,6 @@ export type ThreadMessage =
 /** How long after its thread ended the worker is started again. */
 export const RESTART_MS = 10_000;
 const STOP_GRACE_MS = 10_000;
-
-/** The compiled thread entry: beside this file when built, in dist/ when this runs from source (tests). */
-function threadFile(): string {
-  const here = fileURLToPath(new URL('./thread.js', import.meta.url));
-  if (existsSync(here)) return here;
-  return join(packageRoot(), 'dist', 'src', 'sync', 'thread.js');
-}
 
 export class SyncThread extends EventEmitter<{ attempt: [AttemptReport] }> {
   private worker: Worker | null = null;
@@ -96,7 +86,7 @@ export class SyncThread extends EventEmitter<{ attempt: [AttemptReport] }> {
 
   private spawn(): Promise<void> {
     // A small young generation, as for the capture worker: about 14 MB less resident memory.
-    const w = new Worker(threadFile(), { workerData: this.init, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+    const w = new Worker(builtSibling(import.meta.url, 'thread.js'), { workerData: this.init, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
     this.worker = w;
     return new Promise<void>((resolve, reject) => {
       let started = false;
