@@ -6,55 +6,12 @@
  * a large stream, measured alternately so machine noise hits both.
  * Run: npm run build && node dist/scripts/bench/health.js [--jobs N]
  */
-import { connect, type Socket } from 'node:net';
 import { TcpEndpoint } from '../../drivers/endpoint.js';
 import { startSimulator } from '../../drivers/simulator/index.js';
 import { TcpProxyDriver } from '../../drivers/tcp-proxy.js';
 import { parseDeviceUriOf } from '../../drivers/uri.js';
-import { EscPosBuilder } from '../../src/escpos/builder.js';
 import { HealthMonitor } from '../../src/health/monitor.js';
-
-function open(port: number): Promise<Socket> {
-  return new Promise((res, rej) => {
-    const s = connect({ host: '127.0.0.1', port }, () => res(s));
-    s.setNoDelay(true);
-    s.on('error', rej);
-  });
-}
-
-const job = Buffer.concat([
-  new EscPosBuilder().init().line('CORNER SHOP').line('RECEIPT NO: 0042').line('Bread        1     3.40').line('TOTAL        3.40').cut().build(),
-  Uint8Array.of(0x10, 0x04, 0x01),
-]);
-
-async function latencies(port: number, jobs: number): Promise<number[]> {
-  const s = await open(port);
-  const out: number[] = [];
-  for (let i = 0; i < jobs; i++) {
-    const t0 = process.hrtime.bigint();
-    await new Promise<void>((res) => {
-      s.once('data', () => res());
-      s.write(job);
-    });
-    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  s.destroy();
-  return out;
-}
-
-async function throughput(port: number, bytes: number, received: () => number): Promise<number> {
-  const s = await open(port);
-  const chunk = Buffer.alloc(64 * 1024, 0x41);
-  const start = received();
-  const t0 = performance.now();
-  for (let sent = 0; sent < bytes; sent += chunk.length) if (!s.write(chunk)) await new Promise((r) => s.once('drain', r));
-  while (received() - start < bytes) await new Promise((r) => setImmediate(r));
-  const ms = performance.now() - t0;
-  s.destroy();
-  return bytes / 1048576 / (ms / 1000);
-}
-
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+import { jobLatencies, JOB, pct, streamThroughput } from '../lib/print-jobs.js';
 
 async function main(): Promise<void> {
   const jobs = Number(process.argv.includes('--jobs') ? process.argv[process.argv.indexOf('--jobs') + 1] : 2000);
@@ -68,13 +25,13 @@ async function main(): Promise<void> {
   await watched.start();
   await new Promise((r) => setTimeout(r, 300)); // the monitor's first probe
 
-  await latencies(plain.port, 200);
-  await latencies(watched.port, 200);
+  await jobLatencies(plain.port, 200);
+  await jobLatencies(watched.port, 200);
   const a: number[] = [];
   const b: number[] = [];
   for (let round = 0; round < 4; round++) {
-    a.push(...(await latencies(plain.port, jobs / 4)));
-    b.push(...(await latencies(watched.port, jobs / 4)));
+    a.push(...(await jobLatencies(plain.port, jobs / 4)));
+    b.push(...(await jobLatencies(watched.port, jobs / 4)));
   }
   a.sort((x, y) => x - y);
   b.sort((x, y) => x - y);
@@ -85,11 +42,11 @@ async function main(): Promise<void> {
   for (let round = 0; round < 3; round++) {
     // Alternate which goes first.
     if (round % 2 === 0) {
-      ta.push(await throughput(plain.port, mb, received));
-      tb.push(await throughput(watched.port, mb, received));
+      ta.push(await streamThroughput(plain.port, mb, received));
+      tb.push(await streamThroughput(watched.port, mb, received));
     } else {
-      tb.push(await throughput(watched.port, mb, received));
-      ta.push(await throughput(plain.port, mb, received));
+      tb.push(await streamThroughput(watched.port, mb, received));
+      ta.push(await streamThroughput(plain.port, mb, received));
     }
   }
   const polls = monitor.counters.polls;
@@ -100,7 +57,7 @@ async function main(): Promise<void> {
 
   const f = (n: number): string => n.toFixed(3).padStart(8);
   const best = (xs: number[]): number => Math.max(...xs);
-  console.log(`tilltap health-on-the-line benchmark — Node ${process.version}, ${jobs} jobs of ${job.length} B, 127.0.0.1`);
+  console.log(`tilltap health-on-the-line benchmark — Node ${process.version}, ${jobs} jobs of ${JOB.length} B, 127.0.0.1`);
   console.log('\nlatency per job (ms)        p50       p99');
   console.log(`proxy without monitor   ${f(pct(a, 50))}  ${f(pct(a, 99))}`);
   console.log(`proxy with monitor      ${f(pct(b, 50))}  ${f(pct(b, 99))}`);

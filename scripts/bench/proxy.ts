@@ -10,60 +10,14 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator } from '../../drivers/simulator/index.js';
-import { EscPosBuilder } from '../../src/escpos/builder.js';
 import { freePort } from '../lib/net.js';
+import { jobLatencies, JOB, pct, streamThroughput } from '../lib/print-jobs.js';
 
 const BIN = resolve(import.meta.dirname, '../../src/cli/main.js');
 
-
-function open(port: number): Promise<Socket> {
-  return new Promise((res, rej) => {
-    const s = connect({ host: '127.0.0.1', port }, () => res(s));
-    s.setNoDelay(true);
-    s.on('error', rej);
-  });
-}
-
-const job = Buffer.concat([
-  new EscPosBuilder().init().line('CORNER SHOP').line('RECEIPT NO: 0042').line('Bread        1     3.40').line('TOTAL        3.40').cut().build(),
-  Uint8Array.of(0x10, 0x04, 0x01),
-]);
-
-/** One job = write a receipt ending in a status poll, wait for the one-byte reply. */
-async function latencies(port: number, jobs: number): Promise<number[]> {
-  const s = await open(port);
-  const out: number[] = [];
-  for (let i = 0; i < jobs; i++) {
-    const t0 = process.hrtime.bigint();
-    await new Promise<void>((res) => {
-      s.once('data', () => res());
-      s.write(job);
-    });
-    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  s.destroy();
-  return out.sort((a, b) => a - b);
-}
-
-async function throughput(port: number, bytes: number, received: () => number): Promise<number> {
-  const s = await open(port);
-  const chunk = Buffer.alloc(64 * 1024, 0x41);
-  const start = received();
-  const t0 = performance.now();
-  for (let sent = 0; sent < bytes; sent += chunk.length) {
-    if (!s.write(chunk)) await new Promise((r) => s.once('drain', r));
-  }
-  while (received() - start < bytes) await new Promise((r) => setImmediate(r));
-  const ms = performance.now() - t0;
-  s.destroy();
-  return bytes / 1048576 / (ms / 1000);
-}
-
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 function procStat(pid: number): { rss: number; cpuTicks: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -97,13 +51,13 @@ async function main(): Promise<void> {
   const idleCpu = (b.cpuTicks - a.cpuTicks) / 100 / idleSeconds; // clock ticks are 1/100 s on Linux
 
   // Warm both paths, then measure them alternately so that machine noise hits both.
-  await latencies(sim.tcpPort!, 200);
-  await latencies(port, 200);
+  await jobLatencies(sim.tcpPort!, 200);
+  await jobLatencies(port, 200);
   const direct: number[] = [];
   const proxied: number[] = [];
   for (let round = 0; round < 4; round++) {
-    direct.push(...(await latencies(sim.tcpPort!, jobs / 4)));
-    proxied.push(...(await latencies(port, jobs / 4)));
+    direct.push(...(await jobLatencies(sim.tcpPort!, jobs / 4)));
+    proxied.push(...(await jobLatencies(port, jobs / 4)));
   }
   direct.sort((x, y) => x - y);
   proxied.sort((x, y) => x - y);
@@ -111,15 +65,15 @@ async function main(): Promise<void> {
   const mb = 64 * 1048576;
   // A counter, not sim.received().length: that concatenates everything received so far on each call.
   const received = (): number => sim.receivedBytes;
-  const tDirect = await throughput(sim.tcpPort!, mb, received);
-  const tProxy = await throughput(port, mb, received);
+  const tDirect = await streamThroughput(sim.tcpPort!, mb, received);
+  const tProxy = await streamThroughput(port, mb, received);
 
   agent.kill('SIGTERM');
   await new Promise((r) => agent.once('exit', r));
   await sim.stop();
 
   const f = (n: number): string => n.toFixed(3).padStart(8);
-  console.log(`tilltap proxy benchmark — Node ${process.version}, ${jobs} jobs of ${job.length} B each way, 127.0.0.1`);
+  console.log(`tilltap proxy benchmark — Node ${process.version}, ${jobs} jobs of ${JOB.length} B each way, 127.0.0.1`);
   console.log('\nlatency per job (ms)     p50       p99');
   console.log(`direct to printer    ${f(pct(direct, 50))}  ${f(pct(direct, 99))}`);
   console.log(`through the agent    ${f(pct(proxied, 50))}  ${f(pct(proxied, 99))}`);
