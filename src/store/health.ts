@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { EMPTY_SNAPSHOT, HEALTH_KINDS, type HealthChange, type HealthEvent, type HealthKind, type PrinterSnapshot } from '../health/types.js';
 
-interface EventRow {
+/** A health_events row as selected, but for its `synced` flag. */
+export interface EventFields {
   id: string;
   seq: number;
   printer: string;
@@ -18,12 +19,15 @@ interface EventRow {
   previous: string | null;
   duration_ms: number | null;
   detail: string | null;
+}
+
+interface EventRow extends EventFields {
   synced: number;
 }
 
 const COLUMNS = 'id, seq, printer, at, at_ms, kind, state, previous, duration_ms, detail, synced';
 
-function toEvent(r: EventRow): HealthEvent {
+export function toEvent(r: EventFields, synced: boolean): HealthEvent {
   return {
     id: r.id,
     seq: r.seq,
@@ -35,7 +39,7 @@ function toEvent(r: EventRow): HealthEvent {
     atIso: r.at,
     durationMs: r.duration_ms,
     detail: r.detail,
-    synced: r.synced === 1,
+    synced,
   };
 }
 
@@ -139,7 +143,7 @@ export class HealthStore {
       sql += ' LIMIT ?';
       params.push(opts.limit);
     }
-    const rows = this.db.prepare<Array<string | number>, EventRow>(sql).all(...params).map(toEvent);
+    const rows = this.db.prepare<Array<string | number>, EventRow>(sql).all(...params).map((r) => toEvent(r, r.synced === 1));
     return newest ? rows.reverse() : rows;
   }
 

@@ -17,7 +17,7 @@
  *     answered 400 / 413): it waits alone while the rest flows.
  */
 import type Database from 'better-sqlite3';
-import type { HealthKind } from '../health/types.js';
+import { type EventFields, toEvent } from './health.js';
 import type {
   OutboxHealthEvent,
   OutboxKindName,
@@ -121,17 +121,7 @@ interface OutboxReceiptRow {
   attempts: number;
 }
 
-interface OutboxEventRow {
-  id: string;
-  seq: number;
-  printer: string;
-  at: string;
-  at_ms: number;
-  kind: HealthKind;
-  state: string;
-  previous: string | null;
-  duration_ms: number | null;
-  detail: string | null;
+interface OutboxEventRow extends EventFields {
   attempts: number;
 }
 
@@ -336,19 +326,8 @@ export class Sync {
     // Events are a few hundred bytes each: the count bounds the body well below maxBytes.
     return this.dueEvents.all(opts.now ?? Date.now(), opts.maxCount).map((r) => ({
       attempts: r.attempts,
-      event: {
-        id: r.id,
-        seq: r.seq,
-        printer: r.printer,
-        kind: r.kind,
-        state: r.state,
-        previous: r.previous,
-        at: r.at_ms,
-        atIso: r.at,
-        durationMs: r.duration_ms,
-        detail: r.detail,
-        synced: false,
-      },
+      // In the outbox means not yet synced.
+      event: toEvent(r, false),
     }));
   }
 
