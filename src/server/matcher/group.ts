@@ -9,7 +9,7 @@
  * already printed is a duplicate.
  */
 import type { CopyKind, TransType } from '../../receipt/fields/types.js';
-import type { Channel, ReceiptView } from './normalize.js';
+import type { Channel, MatchKeys, ReceiptView } from './normalize.js';
 import type { WallMs } from './time.js';
 import type { ExclusionReason, ReceiptGroup } from './types.js';
 import { MultiMap } from './multimap.js';
@@ -23,7 +23,7 @@ export interface DuplicatePrint {
   readonly first: ReceiptView;
 }
 
-export interface GroupView {
+export interface GroupView extends MatchKeys {
   /** Position in time order. */
   idx: number;
   readonly id: string;
@@ -45,22 +45,8 @@ export interface GroupView {
   readonly store: string;
   readonly printer: string;
   readonly agentTerminal: string | null;
-  // Merged fields: the primary's value, else the first member that has one.
+  // Merged fields (and the MatchKeys): the primary's value, else the first member that has one.
   readonly type?: TransType;
-  readonly mid?: string;
-  readonly tid?: string;
-  readonly rrn?: string;
-  readonly batch?: string;
-  readonly trace?: string;
-  readonly auth?: string;
-  readonly last4?: string;
-  readonly bin?: string;
-  readonly txid?: string;
-  readonly order?: string;
-  readonly receiptNo?: string;
-  readonly origRrn?: string;
-  readonly origTrace?: string;
-  readonly origTxid?: string;
   readonly amount?: number;
   readonly currency?: string;
   readonly operator?: string;

@@ -76,15 +76,8 @@ export function binOf(card: string | undefined): string | undefined {
 /** Voids and refunds move money back; reversal links start from them. */
 export const isReversal = (t: TransType | undefined): boolean => t === 'void' || t === 'refund' || t === 'preauth_void';
 
-export interface RowView {
-  /** Position in time order (the order every pass walks). */
-  idx: number;
-  readonly id: string;
-  readonly row: StatementRow;
-  readonly txn: StatementTxn;
-  readonly t: WallMs;
-  readonly date: string;
-  readonly channel: Channel;
+/** What a statement row and a receipt are compared on: ids in their comparison form (idKey), card last 4 and BIN. */
+export interface MatchKeys {
   readonly mid?: string;
   readonly tid?: string;
   readonly rrn?: string;
@@ -96,10 +89,21 @@ export interface RowView {
   readonly txid?: string;
   readonly order?: string;
   readonly receiptNo?: string;
-  readonly type: TransType;
   readonly origRrn?: string;
   readonly origTrace?: string;
   readonly origTxid?: string;
+}
+
+export interface RowView extends MatchKeys {
+  /** Position in time order (the order every pass walks). */
+  idx: number;
+  readonly id: string;
+  readonly row: StatementRow;
+  readonly txn: StatementTxn;
+  readonly t: WallMs;
+  readonly date: string;
+  readonly channel: Channel;
+  readonly type: TransType;
 }
 
 export function channelOfRow(txn: StatementTxn): Channel {
@@ -145,7 +149,7 @@ export function rowViews(rows: readonly StatementRow[]): RowView[] {
   return views;
 }
 
-export interface ReceiptView {
+export interface ReceiptView extends MatchKeys {
   readonly id: string;
   readonly r: HeldReceipt;
   readonly f: MatchFields;
@@ -155,22 +159,7 @@ export interface ReceiptView {
   readonly printed?: WallMs;
   /** amount_minor, or a retail receipt's total. */
   readonly amount?: number;
-  readonly last4?: string;
-  readonly bin?: string;
   readonly operator?: string;
-  // Ids in their comparison form (idKey).
-  readonly mid?: string;
-  readonly tid?: string;
-  readonly rrn?: string;
-  readonly batch?: string;
-  readonly trace?: string;
-  readonly auth?: string;
-  readonly txid?: string;
-  readonly order?: string;
-  readonly receiptNo?: string;
-  readonly origRrn?: string;
-  readonly origTrace?: string;
-  readonly origTxid?: string;
 }
 
 export function receiptViews(receipts: readonly HeldReceipt[], utcOffsetMinutes: number): ReceiptView[] {
