@@ -266,12 +266,6 @@ export class Pipeline {
     }
   }
 
-  /** Both steps at once (tests, and callers without a thread of their own). */
-  handle(work: readonly Work[]): void {
-    this.journal(work);
-    this.decodeWork(work);
-  }
-
   /** Decode once before capture starts: loading code pages and templates takes a while the first time. */
   warmUp(sample: Uint8Array): void {
     for (const p of this.printers.values()) {
