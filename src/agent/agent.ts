@@ -42,6 +42,8 @@ export interface AgentOptions {
   readonly retentionDays?: number;
   /** Watch each printer's health (poll timings and so on; `{}`: the defaults). Default: not watched. */
   readonly health?: Omit<MonitorOptions, 'printer' | 'initial' | 'history' | 'onChange' | 'onHeard' | 'onWarn'>;
+  /** Receipts or health changes were (or are about to be) stored: something new for sync to send. */
+  readonly onStored?: () => void;
 }
 
 export interface AgentStatus extends AgentHealth {
@@ -236,6 +238,7 @@ export class Agent {
         for (const r of this.readyWaiters.splice(0)) r();
         break;
       case 'status':
+        if (m.status.receipts > this.current.receipts) this.opts.onStored?.();
         this.current = m.status;
         break;
       case 'journaled':
@@ -315,8 +318,13 @@ export class Agent {
     if (!w) return;
     this.flushWork(w);
     // After the work: the worker has the receipts' bytes before it hears how the printer is.
-    for (const [printer, q] of this.healthQueue) w.postMessage({ type: 'health', printer, changes: q.changes, heardAt: q.heardAt } satisfies ToWorker);
+    let changes = 0;
+    for (const [printer, q] of this.healthQueue) {
+      w.postMessage({ type: 'health', printer, changes: q.changes, heardAt: q.heardAt } satisfies ToWorker);
+      changes += q.changes.length;
+    }
     this.healthQueue.clear();
+    if (changes > 0) this.opts.onStored?.();
   }
 
   private flushWork(w: Worker): void {

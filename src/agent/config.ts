@@ -30,6 +30,11 @@ export const syncSchema = z
   .object({
     /** How often to look for new receipts when nothing is due. */
     interval_ms: z.number().int().min(100).max(3_600_000).default(2000),
+    /**
+     * With nothing left to send for this long, the sync thread ends (its memory goes back to the
+     * system) until the agent stores something new or a retry falls due; 0: it never ends.
+     */
+    idle_exit_ms: z.number().int().min(0).max(86_400_000).default(60_000),
     /** Receipts per batch at most (the server takes 1000). */
     batch_size: z.number().int().min(1).max(1000).default(500),
     /** Bytes per batch at most, before gzip (the server takes 8 MiB). */

@@ -56,10 +56,12 @@ export function registerRun(program: Command): void {
         // Printer health: polls through a pass-through (only listens on a tap), stores every
         // change, and flags receipts sent while the printer reported a fault.
         health: {},
+        // The sync thread sleeps while there is nothing to send: new receipts wake it.
+        onStored: () => sync?.nudge(),
       });
-      await agent.start();
       // Sync beside the agent, in a thread of its own: capture never waits for the network.
       let sync: SyncThread | null = null;
+      await agent.start();
       if (config.server) {
         try {
           sync = await startSync(config.data, { url: config.server.url, token: config.server.token!, terminal: config.server.terminal }, config.sync, log);

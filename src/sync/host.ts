@@ -4,6 +4,12 @@
  * a batch of 500), and on the main thread they would hold up the drivers' relay of print jobs
  * while a backlog drains. In its own thread nothing of sync runs on the capture's event loop.
  *
+ * The thread runs only while there is something to send: after `idleExitMs` with nothing queued
+ * (or with the next retry further away than that) it ends, and its isolate's memory — about a
+ * quarter of an idle agent's — goes back to the system. It starts again when the agent stores
+ * something (`nudge()`), when the retry falls due, and at least every `wakeEveryMs` (rows written
+ * by another process, such as `tilltap receipts redecode`).
+ *
  * If the thread dies (a bug), it is logged and started again after a pause: sync must not stop for
  * the rest of the agent's life because of one bad moment.
  */
@@ -21,32 +27,57 @@ export type ThreadMessage =
   | { readonly type: 'stopped' }
   | { readonly type: 'failed'; readonly message: string; readonly config: boolean }
   | { readonly type: 'attempt'; readonly report: AttemptReport }
+  /** A cycle ended; the earliest queued row is due then (epoch ms), or nothing is queued (null). */
+  | { readonly type: 'settled'; readonly due: number | null }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly obj: object; readonly msg: string };
 
 /** How long after its thread ended the worker is started again. */
 export const RESTART_MS = 10_000;
+/** Asleep, the thread still looks at the store this often. */
+export const WAKE_EVERY_MS = 15 * 60_000;
 const STOP_GRACE_MS = 10_000;
 
-export class SyncThread extends EventEmitter<{ attempt: [AttemptReport] }> {
+export interface SyncThreadOptions {
+  readonly restartMs?: number;
+  /** Nothing to send for this long: the thread ends until there is. 0: it never ends. */
+  readonly idleExitMs?: number;
+  readonly wakeEveryMs?: number;
+}
+
+export class SyncThread extends EventEmitter<{ attempt: [AttemptReport]; sleep: []; wake: [] }> {
   private worker: Worker | null = null;
   private stopping = false;
   private device = '';
   private restart: NodeJS.Timeout | null = null;
+  /** Armed while the running thread has nothing to send soon; firing puts it to sleep. */
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** Asleep: when to start the thread again. */
+  private wakeTimer: NodeJS.Timeout | null = null;
+  /** The thread is being ended for sleep (not a crash, not the final stop). */
+  private sleeping: Promise<void> | null = null;
+  /** A nudge came while the thread was going to sleep: start it again at once. */
+  private wakeAfterSleep = false;
+  private readonly restartMs: number;
+  private readonly idleExitMs: number;
+  private readonly wakeEveryMs: number;
 
   private constructor(
     private readonly init: SyncThreadInit,
     private readonly log: SyncLog,
-    private readonly restartMs: number,
+    opts: SyncThreadOptions,
   ) {
     super();
+    this.restartMs = opts.restartMs ?? RESTART_MS;
+    this.idleExitMs = opts.idleExitMs ?? 0;
+    this.wakeEveryMs = opts.wakeEveryMs ?? WAKE_EVERY_MS;
   }
 
   /**
    * Start the thread; rejects (nothing left running) on a configuration that can never work, e.g.
    * an unreadable CA file.
    */
-  static async start(init: SyncThreadInit, log: SyncLog, restartMs = RESTART_MS): Promise<SyncThread> {
-    const t = new SyncThread(init, log, restartMs);
+  static async start(init: SyncThreadInit, log: SyncLog, opts: SyncThreadOptions = {}): Promise<SyncThread> {
+    const t = new SyncThread(init, log, opts);
     await t.spawn();
     return t;
   }
@@ -56,14 +87,84 @@ export class SyncThread extends EventEmitter<{ attempt: [AttemptReport] }> {
     return this.device;
   }
 
+  /** Is the thread running now (false while asleep or between restarts)? */
+  get awake(): boolean {
+    return this.worker !== null && this.sleeping === null;
+  }
+
+  /** Something new is stored: look for due rows now (starting the thread if it sleeps). */
   nudge(): void {
-    this.worker?.postMessage({ type: 'nudge' } satisfies HostMessage);
+    if (this.stopping) return;
+    this.disarmIdle();
+    if (this.sleeping) {
+      this.wakeAfterSleep = true;
+      return;
+    }
+    if (this.worker) {
+      this.worker.postMessage({ type: 'nudge' } satisfies HostMessage);
+      return;
+    }
+    if (this.wakeTimer) this.wake();
   }
 
   /** Stop the worker (a POST in flight is aborted; its rows stay queued) and end the thread. */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.restart) clearTimeout(this.restart);
+    this.disarmIdle();
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    await this.sleeping;
+    await this.end();
+  }
+
+  private disarmIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  /** A cycle ended with the next row due at `due`: arm the idle exit if that is far enough away. */
+  private settled(due: number | null): void {
+    if (this.idleExitMs <= 0 || this.stopping || this.sleeping) return;
+    if (due !== null && due - Date.now() <= this.idleExitMs) {
+      this.disarmIdle();
+      return;
+    }
+    if (this.idleTimer) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      this.sleep(due);
+    }, this.idleExitMs);
+    this.idleTimer.unref();
+  }
+
+  private sleep(due: number | null): void {
+    this.sleeping = this.end().finally(() => {
+      this.sleeping = null;
+      if (this.stopping) return;
+      this.emit('sleep');
+      if (this.wakeAfterSleep) {
+        this.wake();
+        return;
+      }
+      const at = Math.min(due ?? Infinity, Date.now() + this.wakeEveryMs);
+      this.wakeTimer = setTimeout(() => this.wake(), Math.max(0, at - Date.now()));
+      this.wakeTimer.unref();
+    });
+  }
+
+  private wake(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    this.wakeAfterSleep = false;
+    this.spawn().then(
+      () => this.emit('wake'),
+      (err: unknown) => this.log.error({ err: (err as Error).message }, 'sync: could not start the worker thread again'),
+    );
+  }
+
+  /** Ends the running thread, if any, letting a batch in flight finish or abort cleanly. */
+  private async end(): Promise<void> {
     const w = this.worker;
     if (!w) return;
     await new Promise<void>((resolve) => {
@@ -114,6 +215,9 @@ export class SyncThread extends EventEmitter<{ attempt: [AttemptReport] }> {
           case 'attempt':
             this.emit('attempt', m.report);
             break;
+          case 'settled':
+            this.settled(m.due);
+            break;
           case 'log':
             this.log[m.level](m.obj, m.msg);
             break;
@@ -127,7 +231,7 @@ export class SyncThread extends EventEmitter<{ attempt: [AttemptReport] }> {
       });
       w.on('exit', (code) => {
         if (this.worker === w) this.worker = null;
-        if (!started || this.stopping) return;
+        if (!started || this.stopping || this.sleeping) return;
         this.log.error({ code, restartInMs: this.restartMs }, 'sync: the worker thread ended; starting it again');
         this.restart = setTimeout(() => {
           this.restart = null;
@@ -149,9 +253,9 @@ export function startSync(
   server: SyncServerConfig,
   config: SyncConfig,
   log: SyncLog,
-  opts: { readonly restartMs?: number } = {},
+  opts: Omit<SyncThreadOptions, 'idleExitMs'> = {},
 ): Promise<SyncThread> {
   // Plain data only: it is copied into the thread.
   const init: SyncThreadInit = { dataDir, server: { url: server.url, token: server.token, terminal: server.terminal }, config: { ...config } };
-  return SyncThread.start(init, log, opts.restartMs);
+  return SyncThread.start(init, log, { ...opts, idleExitMs: config.idle_exit_ms });
 }

@@ -19,6 +19,7 @@ const log = {
 try {
   const running = openSync(init.dataDir, init.server, init.config, log);
   running.worker.on('attempt', (report) => post({ type: 'attempt', report }));
+  running.worker.on('settled', (due) => post({ type: 'settled', due }));
   port.on('message', (m: HostMessage) => {
     if (m.type === 'nudge') running.worker.nudge();
     else if (m.type === 'stop') {

@@ -84,7 +84,7 @@ export interface SyncWorkerStats {
 
 type Step = 'more' | 'idle';
 
-export class SyncWorker extends EventEmitter<{ attempt: [AttemptReport] }> {
+export class SyncWorker extends EventEmitter<{ attempt: [AttemptReport]; settled: [number | null] }> {
   private running = false;
   private timer: NodeJS.Timeout | null = null;
   private cycling: Promise<void> | null = null;
@@ -148,7 +148,9 @@ export class SyncWorker extends EventEmitter<{ attempt: [AttemptReport] }> {
       this.timer = null;
       this.cycling = this.cycle().finally(() => {
         this.cycling = null;
-        if (this.running) this.schedule(this.untilNext());
+        if (!this.running) return;
+        this.schedule(this.untilNext());
+        this.emit('settled', this.nextDue());
       });
     }, ms);
     // The worker alone does not keep the process alive: the agent's drivers do.
@@ -171,6 +173,21 @@ export class SyncWorker extends EventEmitter<{ attempt: [AttemptReport] }> {
       if (!more || !this.running) return;
       await yieldToLoop();
     }
+  }
+
+  /** When the earliest queued row of any kind may be sent (epoch ms); null: nothing is queued. */
+  private nextDue(): number | null {
+    let due: number | null = null;
+    for (const kind of this.o.kinds) {
+      try {
+        const d = this.o.store.nextSyncDue(kind.name);
+        if (d !== null && (due === null || d < due)) due = d;
+      } catch {
+        // A store that fails now: treat as due, so nothing sleeps on rows it could not see.
+        return Date.now();
+      }
+    }
+    return due;
   }
 
   private untilNext(): number {

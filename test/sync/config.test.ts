@@ -21,6 +21,7 @@ describe('sync configuration', () => {
     expect(c.server).toBeUndefined();
     expect(c.sync).toEqual({
       interval_ms: 2000,
+      idle_exit_ms: 60_000,
       batch_size: 500,
       batch_bytes: 4 * 1024 * 1024,
       gzip: true,

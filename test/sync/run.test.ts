@@ -7,9 +7,11 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/net.js';
+import { EscPosBuilder } from '../../src/escpos/builder.js';
 import { Store } from '../../src/store/index.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { startRealServer } from '../helpers/real-server.js';
@@ -103,6 +105,29 @@ describe('tilltap run with a server', () => {
       check.close();
     }
     expect(second.log()).toMatch(/sync running/);
+  });
+
+  it('a receipt printed while the sync thread sleeps wakes it: sent at once, not at the next poll', async () => {
+    const real = await startRealServer();
+    const data = tempDir();
+    const file = join(data, 'agent.yaml');
+    // An hour between polls: only the agent's nudge can send the receipt within the test.
+    writeFileSync(file, 'sync:\n  interval_ms: 3600000\n  idle_exit_ms: 300\n  timeout_ms: 5000\n');
+    const port = await freePort();
+    const agent = await startAgent(['--config', file, '--listen', `tcp://127.0.0.1:${port}`, '--data', data, '--server', real.url, '--token', real.token]);
+    // Long enough for the thread to have found nothing to send and ended.
+    await new Promise((r) => setTimeout(r, 1000));
+    const job = Buffer.concat([new EscPosBuilder().init().line('CORNER SHOP').line('TOTAL 3.40').cut().build()]);
+    await new Promise<void>((res, rej) => {
+      const s = connect({ host: '127.0.0.1', port }, () => s.end(job));
+      s.on('close', () => res());
+      s.on('error', rej);
+    });
+    await waitFor(() => unsynced(data) === 0 && agent.log().includes('batch sent'), 'the receipt to be sent', 10_000);
+    expect(await real.ids()).toHaveLength(1);
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+    expect(agent.log()).not.toMatch(/thread ended|crashed/);
   });
 
   it('refuses a server without a token, and an unreadable CA file, as bad usage (exit 2)', async () => {

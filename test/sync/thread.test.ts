@@ -60,6 +60,48 @@ describe('sync thread', () => {
     await waitFor(() => sync.deviceId === store.deviceId(), 'the device id from the new thread');
   });
 
+  it('ends its thread when there is nothing to send, and starts again on a nudge, on a retry falling due and on its periodic wake', async () => {
+    const server = await startSyncTestServer();
+    later(() => server.stop());
+    const dir = tempDir();
+    const store = Store.open(dir);
+    later(() => store.close());
+    const first = addReceipts(store, 5);
+    const log = memoryLog();
+    const sync = await startSync(dir, { url: server.url, token: 'test-token' }, syncSchema.parse({ interval_ms: 100, idle_exit_ms: 300, retry_min_ms: 2000, retry_max_ms: 2000 }), log, { wakeEveryMs: 1500 });
+    later(() => sync.stop());
+    let sleeps = 0;
+    let wakes = 0;
+    sync.on('sleep', () => sleeps++);
+    sync.on('wake', () => wakes++);
+    await waitFor(() => first.every((id) => server.stored.get(id) === 1), 'the first receipts');
+    await waitFor(() => !sync.awake && sleeps === 1, 'the thread to end while idle');
+
+    // A nudge (what the agent does when it stores a receipt) starts it again at once.
+    const nudged = addReceipts(store, 2);
+    sync.nudge();
+    await waitFor(() => nudged.every((id) => server.stored.get(id) === 1), 'the nudged receipts');
+    expect(wakes).toBe(1);
+    await waitFor(() => sleeps === 2, 'sleep after the nudged batch');
+
+    // Rows written without a nudge (another process) go at the periodic wake.
+    const quiet = addReceipts(store, 1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(server.stored.has(quiet[0]!)).toBe(false);
+    await waitFor(() => server.stored.get(quiet[0]!) === 1, 'the periodic wake', 5000);
+    await waitFor(() => sleeps === 3, 'sleep again');
+
+    // Asleep while a retry is pending: it wakes when the retry falls due, not only on a nudge.
+    // (Backoff 2 s with equal jitter: due 1–2 s later, well past the 300 ms idle exit.)
+    server.faults.push({ kind: 'status', status: 503 });
+    const retried = addReceipts(store, 1);
+    sync.nudge();
+    await waitFor(() => sleeps === 4, 'sleep while the retry waits', 5000);
+    expect(server.stored.has(retried[0]!)).toBe(false);
+    await waitFor(() => server.stored.get(retried[0]!) === 1, 'the retried receipt', 5000);
+    expect(log.lines.some((l) => l.level === 'error' && /thread ended/.test(l.msg))).toBe(false);
+  });
+
   it('does not start with an unreadable CA file, and says why', async () => {
     const dir = tempDir();
     const missing = join(dir, 'missing-ca.pem');
