@@ -18,6 +18,7 @@ import type { CaptureChunk, CaptureDriver, SessionInfo } from '../../drivers/typ
 import { HealthMonitor, type MonitorOptions } from '../health/monitor.js';
 import type { HealthChange } from '../health/types.js';
 import type { DecodeOptions } from '../receipt/decoder.js';
+import type { ConfigData } from '../config-data.js';
 import { builtSibling } from '../paths.js';
 import { JournalGate } from './journal-gate.js';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
@@ -44,6 +45,17 @@ export interface AgentOptions {
   readonly health?: Omit<MonitorOptions, 'printer' | 'initial' | 'history' | 'onChange' | 'onHeard' | 'onWarn'>;
   /** Receipts or health changes were (or are about to be) stored: something new for sync to send. */
   readonly onStored?: () => void;
+  /**
+   * The printer profiles and field templates, already validated (read-config.ts), for the worker;
+   * default: read here at start.
+   */
+  readonly configData?: ConfigData;
+}
+
+/** The profiles and templates read on this thread (loaded only when not handed over). */
+async function readConfigData(): Promise<ConfigData> {
+  const [{ profileData }, { loadTemplates }] = await Promise.all([import('../escpos/profiles.js'), import('../receipt/fields/template.js')]);
+  return { profiles: profileData(), templates: loadTemplates() };
 }
 
 export interface AgentStatus extends AgentHealth {
@@ -113,6 +125,7 @@ export class Agent {
   private readonly monitors = new Map<string, HealthMonitor>();
   /** Health reports not yet handed to the worker, per printer. */
   private healthQueue = new Map<string, { changes: HealthChange[]; heardAt: number }>();
+  private configData: ConfigData | null = null;
 
   constructor(private readonly opts: AgentOptions) {
     this.gate = new JournalGate(GATE_MAX_WAIT_MS, () =>
@@ -141,6 +154,7 @@ export class Agent {
 
   /** Start the worker (it first finishes what the journal holds), then start capturing. */
   async start(): Promise<void> {
+    this.configData = this.opts.configData ?? (await readConfigData());
     const recovered = this.whenReady();
     if (this.opts.health) {
       for (const p of this.opts.printers) {
@@ -214,6 +228,7 @@ export class Agent {
         return { name: p.name, decode: p.decode, idleMs: p.idleMs, health, ...(m ? { settleMs: m.settleMs } : {}) };
       }),
       retentionDays: this.opts.retentionDays ?? null,
+      configData: this.configData!,
     };
     // A small young generation: the worker's garbage is short-lived chunk and receipt objects, and
     // V8's default (16 MB semi-spaces) would add about 14 MB to the agent's resident memory.

@@ -1,4 +1,5 @@
 /** What the agent's main thread and its worker thread (src/agent/worker.ts) say to each other. */
+import type { ConfigData } from '../config-data.js';
 import type { HealthChange } from '../health/types.js';
 import type { AgentHealth, PipelinePrinter, Work } from './pipeline.js';
 
@@ -7,6 +8,8 @@ export interface WorkerInit {
   readonly printers: readonly PipelinePrinter[];
   /** Prune synced data older than this many days (hourly); null: never prune (tests, demo). */
   readonly retentionDays: number | null;
+  /** Printer profiles and field templates, validated here: the worker does not read them again. */
+  readonly configData: ConfigData;
 }
 
 export type ToWorker =

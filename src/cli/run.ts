@@ -4,9 +4,11 @@ import type { Command } from 'commander';
 import { pino } from 'pino';
 import { createDriver } from '../../drivers/index.js';
 import { Agent } from '../agent/agent.js';
-import { loadAgentConfig, type RunFlags } from '../agent/config.js';
+import type { AgentConfig, RunFlags } from '../agent/config.js';
+import { ConfigError, readAgentConfig } from '../agent/read-config.js';
+import type { ConfigData } from '../config-data.js';
 import { startSync, type SyncThread } from '../sync/host.js';
-import { usageError } from './errors.js';
+import { runtimeError, usageError } from './errors.js';
 
 export function registerRun(program: Command): void {
   program
@@ -21,11 +23,12 @@ export function registerRun(program: Command): void {
     .option('--store <id>', 'store id')
     .option('--terminal <id>', 'terminal id')
     .action(async (flags: RunFlags) => {
-      let config;
+      let config: AgentConfig;
+      let configData: ConfigData;
       try {
-        config = loadAgentConfig(flags);
+        ({ config, configData } = await readAgentConfig(flags));
       } catch (err) {
-        throw usageError((err as Error).message);
+        throw err instanceof ConfigError && !err.usage ? runtimeError(err.message) : usageError((err as Error).message);
       }
       const log = pino({ level: config.log.level, base: { app: 'tilltap' } }, pino.destination(2));
       let drivers;
@@ -58,6 +61,7 @@ export function registerRun(program: Command): void {
         health: {},
         // The sync thread sleeps while there is nothing to send: new receipts wake it.
         onStored: () => sync?.nudge(),
+        configData,
       });
       // Sync beside the agent, in a thread of its own: capture never waits for the network.
       let sync: SyncThread | null = null;

@@ -1,12 +1,10 @@
 /**
  * Printer profiles: each vendor's dialect and `ESC t n` → code page map, read from
- * config/printers/*.yaml and validated. A profile is data; there is no code per vendor.
+ * config/printers/*.yaml and validated (profile-files.ts), or handed to this thread already
+ * validated (src/config-data.ts). A profile is data; there is no code per vendor.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { parse } from 'yaml';
-import { z } from 'zod';
-import { configPath } from '../paths.js';
-import { CJK_ENCODINGS, type CjkEncoding, hasEncoding } from './codepages.js';
+import { givenConfigData } from '../config-data.js';
+import type { CjkEncoding } from './codepages.js';
 import type { Dialect } from './commands.js';
 
 export const PROFILE_NAMES = [
@@ -15,17 +13,6 @@ export const PROFILE_NAMES = [
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 /** What a user may pass to `--profile`: a profile, or `auto` to infer it from the stream. */
 export type ProfileChoice = ProfileName | 'auto';
-
-const profileSchema = z
-  .object({
-    name: z.string().min(1),
-    description: z.string().default(''),
-    dialect: z.enum(['epson', 'clone', 'star-line']),
-    startsInCjk: z.boolean().default(false),
-    cjkEncoding: z.enum(CJK_ENCODINGS).default('gb18030'),
-    codepages: z.record(z.string().regex(/^\d+$/), z.string().min(1)),
-  })
-  .strict();
 
 export interface PrinterProfile {
   readonly name: string;
@@ -38,26 +25,27 @@ export interface PrinterProfile {
   readonly codepages: ReadonlyMap<number, string>;
 }
 
+/** A profile as plain data (what crosses to a worker thread). */
+export interface ProfileData extends Omit<PrinterProfile, 'codepages'> {
+  readonly codepages: ReadonlyArray<readonly [number, string]>;
+}
+
+// The files (and the YAML parser and zod that read them) only where the data was not handed over.
+const given = givenConfigData()?.profiles;
+const files = given ? null : await import('./profile-files.js');
+
 let loaded: Map<string, PrinterProfile> | undefined;
 
 function load(): Map<string, PrinterProfile> {
   if (loaded) return loaded;
-  const dir = configPath('printers');
   const out = new Map<string, PrinterProfile>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-    const parsed = profileSchema.safeParse(parse(readFileSync(`${dir}/${file}`, 'utf8')));
-    if (!parsed.success) {
-      throw new Error(`config/printers/${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    }
-    const p = parsed.data;
-    const codepages = new Map<number, string>();
-    for (const [n, name] of Object.entries(p.codepages)) {
-      if (!hasEncoding(name)) throw new Error(`config/printers/${file}: unknown code page "${name}" for ESC t ${n}`);
-      codepages.set(Number(n), name);
-    }
-    out.set(p.name, { ...p, codepages });
-  }
+  for (const p of given ?? files!.readProfiles()) out.set(p.name, { ...p, codepages: new Map(p.codepages) });
   return (loaded = out);
+}
+
+/** Every profile as plain data, validated: for a worker thread's `configData`. */
+export function profileData(): ProfileData[] {
+  return [...load().values()].map((p) => ({ ...p, codepages: [...p.codepages] }));
 }
 
 export function getProfile(name: string): PrinterProfile {
