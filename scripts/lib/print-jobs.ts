@@ -35,10 +35,9 @@ export async function jobLatencies(port: number, jobs: number): Promise<number[]
   return out;
 }
 
-/** MB/s of `bytes` written in 64 KB pieces until the printer has `received()` them all. */
-export async function streamThroughput(port: number, bytes: number, received: () => number): Promise<number> {
+/** MB/s of `bytes` written in pieces of `chunk` (default 64 KB of `A`) until the printer has `received()` them all. */
+export async function streamThroughput(port: number, bytes: number, received: () => number, chunk: Buffer = Buffer.alloc(64 * 1024, 0x41)): Promise<number> {
   const s = await openPos(port);
-  const chunk = Buffer.alloc(64 * 1024, 0x41);
   const start = received();
   const t0 = performance.now();
   for (let sent = 0; sent < bytes; sent += chunk.length) {

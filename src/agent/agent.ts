@@ -19,6 +19,7 @@ import { HealthMonitor, type MonitorOptions } from '../health/monitor.js';
 import type { HealthChange } from '../health/types.js';
 import type { DecodeOptions } from '../receipt/decoder.js';
 import type { ConfigData } from '../config-data.js';
+import { IdleGc } from '../idle-gc.js';
 import { builtSibling } from '../paths.js';
 import { JournalGate } from './journal-gate.js';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
@@ -70,6 +71,7 @@ const GATE_MAX_WAIT_MS = 200;
 /** What is held for a worker that is (re)starting, at most. */
 const HOLD_LIMIT = 16 * 1024 * 1024;
 const RESTART_MIN_MS = 1000;
+
 const RESTART_MAX_MS = 30_000;
 
 interface Live {
@@ -126,6 +128,7 @@ export class Agent {
   /** Health reports not yet handed to the worker, per printer. */
   private healthQueue = new Map<string, { changes: HealthChange[]; heardAt: number }>();
   private configData: ConfigData | null = null;
+  private readonly idleGc = new IdleGc();
 
   constructor(private readonly opts: AgentOptions) {
     this.gate = new JournalGate(GATE_MAX_WAIT_MS, () =>
@@ -201,6 +204,7 @@ export class Agent {
     for (const p of this.opts.printers) await p.driver.stop();
     for (const m of this.monitors.values()) m.stop();
     for (const d of this.detach.splice(0)) d();
+    this.idleGc.stop();
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const w = this.worker;
@@ -313,6 +317,7 @@ export class Agent {
 
   /** Reported by a driver: handed to the worker at the next turn, after the relay has moved on. */
   private enqueue(w: Work, bytes: number): void {
+    this.idleGc.touch();
     if (!this.worker && this.queuedBytes + bytes > HOLD_LIMIT) {
       this.lost += bytes;
       return;

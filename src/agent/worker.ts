@@ -9,6 +9,7 @@ import { Store } from '../store/index.js';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
 import { Pipeline, type AgentLog, type Work } from './pipeline.js';
 import { EscPosBuilder } from '../escpos/builder.js';
+import { IdleGc } from '../idle-gc.js';
 
 const port = parentPort;
 if (!port) throw new Error('src/agent/worker.ts runs as a worker thread');
@@ -58,11 +59,13 @@ if (store) {
   // Decoding goes in slices of a few milliseconds: a burst of receipts (or one long one) must not
   // keep the next journal message waiting, because the relay's gate waits for its answer.
   const SLICE_MS = 2;
+  const idleGc = new IdleGc();
   let pending: Work[] = [];
   let next = 0;
   let decodeDue = false;
   const decode = (all = false): void => {
     decodeDue = false;
+    idleGc.touch();
     const t0 = performance.now();
     while (next < pending.length && (all || performance.now() - t0 < SLICE_MS)) pipeline.decodeWork([pending[next++]!]);
     if (next >= pending.length) {
@@ -93,6 +96,7 @@ if (store) {
 
   port.on('message', (m: ToWorker) => {
     if (m.type === 'work') {
+      idleGc.touch();
       // Chunks arrive as Uint8Array (structured clone); the store and decoders take Buffers.
       for (const w of m.work) if (w.kind === 'chunk') (w.c as { bytes: Buffer }).bytes = Buffer.from(w.c.bytes.buffer, w.c.bytes.byteOffset, w.c.bytes.length);
       pipeline.journal(m.work);
@@ -106,6 +110,7 @@ if (store) {
       pipeline.printerHealthReport(m.printer, m.changes, m.heardAt);
     } else if (m.type === 'stop') {
       if (pruner) clearInterval(pruner);
+      idleGc.stop();
       decode(true);
       pipeline.endAll(m.t);
       post({ type: 'status', status: pipeline.status });

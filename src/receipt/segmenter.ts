@@ -14,6 +14,12 @@ export const MAX_BLANK_RUN = 64;
  * first this many (the agent's health monitor reads status live, not from here) and counts the rest.
  */
 export const MAX_STATUS = 10_000;
+/**
+ * A receipt ends after this many printed items (lines, codes, pictures) even without a cut: a
+ * roll of paper holds about 20,000 lines, and a stream that never cuts (a report of hours, a
+ * runaway POS) must not become one receipt whose decoding, storing and sending grow without bound.
+ */
+export const MAX_ITEMS = 20_000;
 
 const BLANK: ReceiptItem = {
   kind: 'line',
@@ -37,6 +43,13 @@ export class Segmenter {
 
   /** Feed an event; a receipt that it completes is returned. */
   event(e: PrintEvent): Receipt | null {
+    if (this.items.length >= MAX_ITEMS && (e.type === 'line' || e.type === 'barcode' || e.type === 'image') && !(e.type === 'line' && isBlank(e.line.text))) {
+      // The receipt so far ends where this item begins; the item starts the next one.
+      this.warnings.push(`more than ${MAX_ITEMS} printed items without a cut: the receipt is split here`);
+      const r = this.close(e.offset, null);
+      this.event(e);
+      return r;
+    }
     switch (e.type) {
       case 'feed':
         // Feed before anything printed is dropped at once; feed after it is counted, not kept,

@@ -7,8 +7,45 @@
 import { createHash } from 'node:crypto';
 
 export function canonicalJson(value: unknown): string {
-  const out = write(value);
+  // The native serializer, given each object with its keys sorted, writes the same text several
+  // times faster — where it can: it orders array-index keys ("9", "10") numerically and calls
+  // toJSON, so a value with either takes the general path.
+  const out = nativeSafe(value) ? JSON.stringify(value, sortedKeys) : write(value);
   return out === undefined ? 'null' : out;
+}
+
+/** No object in `v` has an array-index key or a toJSON method. */
+function nativeSafe(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!nativeSafe(x)) return false;
+    return true;
+  }
+  const o = v as Record<string, unknown>;
+  if (typeof o.toJSON === 'function') return false;
+  for (const k in o) {
+    const c = k.charCodeAt(0);
+    if (c >= 0x30 && c <= 0x39) return false;
+    if (!nativeSafe(o[k])) return false;
+  }
+  return true;
+}
+
+function sortedKeys(_key: string, v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const keys = Object.keys(v);
+  let sorted = true;
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return v;
+  const o = v as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const k of keys.sort()) copy[k] = o[k];
+  return copy;
 }
 
 function write(v: unknown): string | undefined {

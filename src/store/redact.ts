@@ -66,10 +66,11 @@ export class Redactor {
     const bytes = Buffer.from(region);
     const lang: Dialect =
       dialect !== 'auto' ? dialect : sniffDialect(bytes.subarray(0, SNIFF_BYTES)) === 'star-line' ? 'star-line' : 'clone';
-    const view = buildTextView(tokenize(bytes, tableFor(lang)), 0, lang);
-    const guarded = guardText(view.text);
+    const tokens = tokenize(bytes, tableFor(lang));
+    const guarded = guardText(buildTextView(tokens, 0, lang, false).text);
     const count = guarded.pans + guarded.secrets;
     if (count === 0) return 0;
+    const view = buildTextView(tokens, 0, lang);
     if (guarded.text.length !== view.text.length) throw new Error('redactJournal: the guard changed the text length');
     let changed = false;
     for (let i = 0; i < view.text.length; i++) {

@@ -47,10 +47,14 @@ const STAR_INVISIBLE = new Set([
 ]);
 const STAR_POSITION = new Set(['ESC l', 'ESC Q']);
 
-export function buildTextView(tokens: readonly Token[], base: number, dialect: string): TextView {
+/**
+ * `map: false` builds the text alone (`from` and `to` empty): most receipts hold no card number, and
+ * the text is all the guard needs to say so — the per-character map is built only when it found one.
+ */
+export function buildTextView(tokens: readonly Token[], base: number, dialect: string, map = true): TextView {
   const invisible = dialect === 'star-line' ? STAR_INVISIBLE : EPSON_INVISIBLE;
   const position = dialect === 'star-line' ? STAR_POSITION : EPSON_POSITION;
-  const v = new ViewBuilder();
+  const v = new ViewBuilder(map);
   for (const t of tokens) {
     switch (t.kind) {
       case 'text':
@@ -79,19 +83,33 @@ class ViewBuilder {
   private readonly from: number[] = [];
   private readonly to: number[] = [];
 
+  constructor(private readonly map: boolean) {}
+
   synthetic(ch: string): void {
     this.parts.push(ch);
+    if (!this.map) return;
     this.from.push(-1);
     this.to.push(-1);
   }
 
   private unit(s: string, a: number, b: number): void {
+    this.parts.push(s);
+    if (!this.map) return;
     // An astral character is two UTF-16 units: both map to its bytes.
     for (let k = 0; k < s.length; k++) {
       this.from.push(a);
       this.to.push(b);
     }
+  }
+
+  /** ASCII bytes at `a`: one character each. */
+  private ascii(s: string, a: number): void {
     this.parts.push(s);
+    if (!this.map) return;
+    for (let k = 0; k < s.length; k++) {
+      this.from.push(a + k);
+      this.to.push(a + k + 1);
+    }
   }
 
   text(raw: Uint8Array, at: number): void {
@@ -103,8 +121,7 @@ class ViewBuilder {
         // ASCII: digits, separators and Latin labels are what the guard reads.
         let j = i + 1;
         while (j < n && raw[j]! < 0x80) j++;
-        const s = Buffer.from(raw.buffer, raw.byteOffset + i, j - i).toString('latin1');
-        for (let k = 0; k < s.length; k++) this.unit(s[k]!, at + i + k, at + i + k + 1);
+        this.ascii(Buffer.from(raw.buffer, raw.byteOffset + i, j - i).toString('latin1'), at + i);
         i = j;
         continue;
       }

@@ -1,11 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { EscPosBuilder } from '../../src/escpos/builder.js';
-import { decodeBuffer } from '../../src/receipt/decoder.js';
+import { decodeBuffer, ReceiptDecoder } from '../../src/receipt/decoder.js';
+import { MAX_ITEMS } from '../../src/receipt/segmenter.js';
 
 const bytes = (...parts: Array<number[] | string>): Uint8Array =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
 
 describe('segmenter', () => {
+  it('splits a stream that never cuts after MAX_ITEMS printed items, at a line boundary, the same however it is chunked', () => {
+    const n = MAX_ITEMS * 2 + 5;
+    const text = Array.from({ length: n }, (_, i) => `LINE ${String(i).padStart(6, '0')} 4111 1111 1111 1111\n`).join('');
+    const input = Buffer.concat([Buffer.from([0x1b, 0x40]), Buffer.from(text, 'latin1')]);
+    const whole = decodeBuffer(input).receipts;
+    expect(whole.map((r) => r.lines.length)).toEqual([MAX_ITEMS, MAX_ITEMS, 5]);
+    expect(whole[1]!.lines[0]!.text).toMatch(/^LINE 020000 /);
+    const L = 'LINE 000000 4111 1111 1111 1111\n'.length;
+    expect(whole.map((r) => r.bytes)).toEqual([
+      { start: 0, end: 2 + L * MAX_ITEMS },
+      { start: 2 + L * MAX_ITEMS, end: 2 + L * 2 * MAX_ITEMS },
+      { start: 2 + L * 2 * MAX_ITEMS, end: input.length },
+    ]);
+    expect(whole[0]!.warnings.some((w) => /split here/.test(w))).toBe(true);
+    // Streamed in pieces that end mid-line: the same receipts.
+    const d = new ReceiptDecoder();
+    const streamed = [];
+    for (let i = 0; i < input.length; i += 4093) streamed.push(...d.push(input.subarray(i, i + 4093)));
+    streamed.push(...d.end());
+    expect(streamed.map((r) => [r.bytes, r.lines.length])).toEqual(whole.map((r) => [r.bytes, r.lines.length]));
+  });
+
   it('ends a receipt on every form of cut', () => {
     const cuts = [[0x1d, 0x56, 0], [0x1d, 0x56, 49], [0x1d, 0x56, 65, 3], [0x1d, 0x56, 66, 0], [0x1d, 0x56, 97, 1], [0x1d, 0x56, 104, 1], [0x1b, 0x69], [0x1b, 0x6d]];
     const input = bytes(...cuts.flatMap((c, i) => [`R${i}\n`, c]));
