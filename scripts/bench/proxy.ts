@@ -19,7 +19,7 @@
  * Run: npm run build && node dist/scripts/bench/proxy.js [--jobs 2000] [--rounds 3]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator } from '../../drivers/simulator/index.js';
@@ -79,6 +79,25 @@ function textChunk(): Buffer {
   return out;
 }
 
+/**
+ * The disk's own latency for what each journal commit waits for (a small write + fdatasync, in the
+ * data directory): the agent's gate holds the next job until the last receipt is durable, so the
+ * added latency cannot be below this.
+ */
+function fsyncLatencies(dir: string, n: number): number[] {
+  const fd = openSync(join(dir, 'fsync-probe'), 'w');
+  const block = Buffer.alloc(4096, 1);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    writeSync(fd, block, 0, block.length, (i % 64) * 4096);
+    fdatasyncSync(fd);
+    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  closeSync(fd);
+  return out.sort((a, b) => a - b);
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -121,6 +140,7 @@ async function main(): Promise<void> {
     viaAgent.push(...(await jobLatencies(port, jobs / 4)));
   }
   for (const xs of [direct, viaRelay, viaAgent]) xs.sort((x, y) => x - y);
+  const fsyncs = fsyncLatencies(data, 500);
 
   // Idle after a day's worth of receipts (the jobs above), once they are decoded and sent.
   await quiet(pid);
@@ -164,6 +184,7 @@ async function main(): Promise<void> {
   console.log(`through the agent         ${f(pct(viaAgent, 50))}  ${f(pct(viaAgent, 99))}`);
   console.log(`added by the agent        ${f(pct(viaAgent, 50) - pct(direct, 50))}  ${f(pct(viaAgent, 99) - pct(direct, 99))}   (target p99 < 2 ms)`);
   console.log(`added by a plain relay    ${f(pct(viaRelay, 50) - pct(direct, 50))}  ${f(pct(viaRelay, 99) - pct(direct, 99))}`);
+  console.log(`disk: write + fdatasync  ${f(pct(fsyncs, 50))}  ${f(pct(fsyncs, 99))}   (each receipt's journal commit waits for one)`);
   const rAgent = ratios(tAgent, tDirect);
   const rRelay = ratios(tRelay, tDirect);
   console.log(`\nthroughput, 64 MB of text lines, ${rounds} rounds (MB/s)`);

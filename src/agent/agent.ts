@@ -386,7 +386,10 @@ export class Agent {
     // One exact copy, transferred to the worker: the driver's buffer may be a slice of a larger one
     // (a clone would copy all of it) and is still the socket's. (It arrives as a Uint8Array; the
     // worker wraps it in a Buffer again.)
-    const bytes = new Uint8Array(item.c.bytes) as Buffer;
+    // Not from Buffer's shared pool (a small Buffer is a slice of it, and transferring would take
+    // the pool away from this thread), and not zero-filled first.
+    const bytes = Buffer.allocUnsafeSlow(item.c.bytes.length);
+    bytes.set(item.c.bytes);
     out.push({ kind: 'chunk', printer: item.printer, c: { ...item.c, session: l.id, bytes } });
   }
 }

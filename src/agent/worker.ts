@@ -58,23 +58,41 @@ if (store) {
   // the relay even while a decoder is busy.
   // Decoding goes in slices of a few milliseconds: a burst of receipts (or one long one) must not
   // keep the next journal message waiting, because the relay's gate waits for its answer.
+  // While print data streams in (work came within STREAMING_MS), decoding also pauses PAUSE_MS
+  // between slices: on a two-core counter PC the relay, the POS and this thread compete for the
+  // CPU, and the relay must win — decoding catches up once the printer is quiet. Not beyond
+  // MAX_BEHIND bytes undecoded: those are held in memory.
   const SLICE_MS = 2;
+  const STREAMING_MS = 20;
+  const PAUSE_MS = 6;
+  const MAX_BEHIND = 32 * 1024 * 1024;
   const idleGc = new IdleGc();
   let pending: Work[] = [];
   let next = 0;
+  let behind = 0;
+  let lastWork = -Infinity;
+  /** Work messages are coming in close succession until then. */
+  let streamingUntil = 0;
   let decodeDue = false;
+  const schedule = (): void => {
+    decodeDue = true;
+    if (performance.now() < streamingUntil && behind < MAX_BEHIND) setTimeout(decode, PAUSE_MS);
+    else setImmediate(decode);
+  };
   const decode = (all = false): void => {
     decodeDue = false;
     idleGc.touch();
     const t0 = performance.now();
-    while (next < pending.length && (all || performance.now() - t0 < SLICE_MS)) pipeline.decodeWork([pending[next++]!]);
+    while (next < pending.length && (all || performance.now() - t0 < SLICE_MS)) {
+      const w = pending[next++]!;
+      if (w.kind === 'chunk') behind -= w.c.bytes.length;
+      pipeline.decodeWork([w]);
+    }
     if (next >= pending.length) {
       pending = [];
       next = 0;
-    } else if (!decodeDue) {
-      decodeDue = true;
-      setImmediate(() => decode());
-    }
+      behind = 0;
+    } else if (!decodeDue) schedule();
     reportStatus();
   };
 
@@ -101,11 +119,14 @@ if (store) {
       for (const w of m.work) if (w.kind === 'chunk') (w.c as { bytes: Buffer }).bytes = Buffer.from(w.c.bytes.buffer, w.c.bytes.byteOffset, w.c.bytes.length);
       pipeline.journal(m.work);
       post({ type: 'journaled', upTo: m.upTo });
-      for (const w of m.work) pending.push(w);
-      if (!decodeDue) {
-        decodeDue = true;
-        setImmediate(() => decode());
+      const now = performance.now();
+      streamingUntil = now - lastWork < STREAMING_MS ? now + STREAMING_MS : 0;
+      lastWork = now;
+      for (const w of m.work) {
+        pending.push(w);
+        if (w.kind === 'chunk') behind += w.c.bytes.length;
       }
+      if (!decodeDue) schedule();
     } else if (m.type === 'health') {
       pipeline.printerHealthReport(m.printer, m.changes, m.heardAt);
     } else if (m.type === 'stop') {
