@@ -1,0 +1,17 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startSimulator } from '../../drivers/simulator/index.js';
+import { freePort } from '../lib/net.js';
+const BIN = resolve(import.meta.dirname, '../../src/cli/main.js');
+const sim = await startSimulator({ tcp: { port: 0 } });
+const port = await freePort();
+const data = mkdtempSync(join(tmpdir(), 'tilltap-bench-'));
+const withPrinter = process.argv.includes('--printer');
+const args = ['--import', '/tmp/exp/memreport.mjs', ...(process.argv.includes('--semi') ? ['--max-semi-space-size=1'] : []), BIN, 'run', '--listen', `tcp://127.0.0.1:${port}`, ...(withPrinter ? ['--printer', `tcp://127.0.0.1:${sim.tcpPort}`] : []), '--data', data];
+const agent = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+agent.stderr!.on('data', (d: Buffer) => { for (const l of d.toString().split('\n')) if (l.includes('[mem')) console.log(l); });
+await new Promise((r) => setTimeout(r, 8000));
+console.log('rss', Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${agent.pid}/status`, 'utf8'))![1]) >> 10, 'MB');
+agent.kill('SIGINT'); await new Promise((r) => agent.once('exit', r)); await sim.stop();
