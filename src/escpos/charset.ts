@@ -22,11 +22,6 @@ export interface AutoReport {
   readonly cjkPowerOn: boolean | null;
 }
 
-function hasHigh(buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return true;
-  return false;
-}
-
 interface Pool {
   readonly vendors: readonly string[];
   readonly candidates: ReadonlyMap<number, readonly Candidate[]>;
@@ -141,7 +136,7 @@ export class Charset {
     const fn = this.current();
     let text: string;
     if (fn !== null) text = fn(buf, start, end);
-    else if (!hasHigh(buf, start, end)) text = buf.toString('latin1', start, end);
+    else if (asciiOnly(buf, start, end)) text = buf.toString('latin1', start, end);
     else text = this.decodeAuto(buf.subarray(start, end));
     return this.remap ? applyRemap(text, this.remap) : text;
   }
@@ -163,15 +158,19 @@ export class Charset {
   }
 
   /**
-   * Whether `buf[start, end)` decodes one UTF-16 unit per byte right now (a single-byte code page
-   * known for sure, or ASCII): then the stretch may be decoded whole and each run cut out of it by
-   * offset. The international set keeps this: it replaces characters one for one.
+   * The text of `buf[start, end)` when it decodes one UTF-16 unit per byte right now (a
+   * single-byte code page known for sure, or ASCII), else null: then the stretch may be decoded
+   * whole and each run cut out of it by offset. The international set keeps this: it replaces
+   * characters one for one.
    */
-  oneToOne(buf: Buffer, start: number, end: number): boolean {
+  decodeOneToOne(buf: Buffer, start: number, end: number): string | null {
     const fn = this.current();
-    if (fn !== null && isOneToOne(fn)) return true;
+    let text: string;
+    if (fn !== null && isOneToOne(fn)) text = fn(buf, start, end);
     // ASCII reads as latin1 under every decoder here, and under `auto` before it has decided.
-    return asciiOnly(buf, start, end);
+    else if (asciiOnly(buf, start, end)) text = buf.toString('latin1', start, end);
+    else return null;
+    return this.remap ? applyRemap(text, this.remap) : text;
   }
 
   private leader(): string | undefined {

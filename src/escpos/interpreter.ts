@@ -182,12 +182,10 @@ export class Interpreter implements TokenHandler {
     const span = spanOf(lines);
     const base = first.start;
     const last = lines[n - 1]!.end;
-    if (span !== 'scattered' && this.charset.oneToOne(first.buf, base, last)) {
-      // A single-byte code page or ASCII: decode the stretch whole (the commands between the
-      // lines too) and cut each line out by its byte offsets. No copy, no separators.
-      const whole = this.charset.decode(first.buf, base, last);
-      return lines.map((l) => whole.slice(l.start - base, l.end - base));
-    }
+    // A single-byte code page or ASCII: decode the stretch whole (the commands between the
+    // lines too) and cut each line out by its byte offsets. No copy, no separators.
+    const whole = span === 'scattered' ? null : this.charset.decodeOneToOne(first.buf, base, last);
+    if (whole !== null) return lines.map((l) => whole.slice(l.start - base, l.end - base));
     if (span === 'lf') {
       // One after the other, LF-separated, in one buffer: decode them in place.
       const texts = this.charset.decode(first.buf, first.start, lines[n - 1]!.end).split('\n');
