@@ -72,6 +72,9 @@ const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.fro
  */
 export const TEXT_MAX = 8192;
 
+/** How much of a chunk is joined to a carried token of unknown length at first. */
+const CARRY_PEEK = 256;
+
 export class Tokenizer {
   private readonly rows: ReadonlyArray<ReadonlyArray<CommandDef | undefined> | undefined>;
   private parts: Buffer[] = [];
@@ -118,16 +121,54 @@ export class Tokenizer {
     // A command of known length takes only the bytes it still needs: the rest of the chunk is
     // read in place, not copied along with it (an image across every chunk boundary would
     // otherwise copy every chunk).
-    const take = this.need > 0 ? Math.min(buf.length, this.need - this.partsLen) : buf.length;
-    this.parts.push(take === buf.length ? buf : buf.subarray(0, take));
-    this.partsLen += take;
-    // A long command arriving in small pieces is gathered, not re-scanned each time.
-    if (this.need > 0 && this.partsLen < this.need) return;
+    if (this.need > 0) {
+      const take = Math.min(buf.length, this.need - this.partsLen);
+      this.parts.push(take === buf.length ? buf : buf.subarray(0, take));
+      this.partsLen += take;
+      // A long command arriving in small pieces is gathered, not re-scanned each time.
+      if (this.partsLen < this.need) return;
+      this.runCarried(h);
+      if (take < buf.length) this.feed(buf.subarray(take), h);
+      return;
+    }
+    // A token of unknown length (a text run, a command header) is finished by the first bytes of
+    // the chunk, almost always: those are joined to it, and once the tokens reach into the chunk
+    // the rest is read in place. Copying the whole chunk along with the carry cost a copy of
+    // nearly every chunk of a stream (most chunks end inside a line of text).
+    const chunkAt = this.offset + this.partsLen;
+    if (buf.length > CARRY_PEEK) {
+      this.parts.push(buf.subarray(0, CARRY_PEEK));
+      this.partsLen += CARRY_PEEK;
+      this.runCarried(h);
+      const into = this.offset - chunkAt;
+      if (into >= 0) {
+        // The carried bytes are all in tokens now; what was carried again lies in this chunk.
+        this.parts = [];
+        this.partsLen = 0;
+        if (into < buf.length) this.feed(buf.subarray(into), h);
+        return;
+      }
+      // Still inside the carried token. A command whose length is known now takes what it needs;
+      // anything else is joined to the whole chunk, as a short chunk is.
+      if (this.need > 0) {
+        this.feed(buf.subarray(CARRY_PEEK), h);
+        return;
+      }
+      this.parts.push(buf.subarray(CARRY_PEEK));
+      this.partsLen += buf.length - CARRY_PEEK;
+    } else {
+      this.parts.push(buf);
+      this.partsLen += buf.length;
+    }
+    this.runCarried(h);
+  }
+
+  /** Tokenize the carried bytes joined (they end where the input so far ends). */
+  private runCarried(h: TokenHandler): void {
     const work = concat(this.parts, this.partsLen);
     this.parts = [];
     this.partsLen = 0;
     this.run(work, false, h);
-    if (take < buf.length) this.feed(buf.subarray(take), h);
   }
 
   /** `end` without Token objects. */
