@@ -4,7 +4,7 @@
  * decoding of text runs under it. With no profile (`auto`), the code page map and the CJK power-on
  * state are inferred from the text itself.
  */
-import { asciiOnly, type CjkEncoding, decoderFor, isOneToOne, type TextDecodeFn } from './codepages.js';
+import { asciiOnly, type CjkEncoding, decodesAsciiAsIs, decoderFor, isOneToOne, type TextDecodeFn } from './codepages.js';
 import { applyRemap, internationalRemap, type Remap } from './international.js';
 import { gbScore, plausibility } from './plausibility.js';
 import { allProfiles, type PrinterProfile } from './profiles.js';
@@ -161,14 +161,16 @@ export class Charset {
    * The text of `buf[start, end)` when it decodes one UTF-16 unit per byte right now (a
    * single-byte code page known for sure, or ASCII), else null: then the stretch may be decoded
    * whole and each run cut out of it by offset. The international set keeps this: it replaces
-   * characters one for one.
+   * characters one for one. `textAscii`: the text runs in the stretch are known to be ASCII (the
+   * bytes between them, commands, may be anything: they are decoded too, then cut away).
    */
-  decodeOneToOne(buf: Buffer, start: number, end: number): string | null {
+  decodeOneToOne(buf: Buffer, start: number, end: number, textAscii: boolean): string | null {
     const fn = this.current();
     let text: string;
-    if (fn !== null && isOneToOne(fn)) text = fn(buf, start, end);
-    // ASCII reads as latin1 under every decoder here, and under `auto` before it has decided.
-    else if (asciiOnly(buf, start, end)) text = buf.toString('latin1', start, end);
+    // ASCII reads as latin1 under every decoder but the 7-bit national tables, and under `auto`
+    // before it has decided; latin1 gives one character per byte of the commands between.
+    if (textAscii && (fn === null || decodesAsciiAsIs(fn))) text = buf.toString('latin1', start, end);
+    else if (fn !== null && isOneToOne(fn)) text = fn(buf, start, end);
     else return null;
     return this.remap ? applyRemap(text, this.remap) : text;
   }

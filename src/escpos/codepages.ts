@@ -73,6 +73,7 @@ function byteTableDecoder(codes: Uint16Array, asciiKept: boolean): TextDecodeFn 
     return Buffer.from(out.buffer, out.byteOffset, n * 2).toString('utf16le');
   };
   oneToOne.add(fn);
+  if (asciiKept) keepsAscii.add(fn);
   return fn;
 }
 
@@ -82,6 +83,14 @@ const oneToOne = new WeakSet<TextDecodeFn>();
 /** Whether `fn` gives one UTF-16 unit per byte, so that a stretch may be decoded whole and cut. */
 export function isOneToOne(fn: TextDecodeFn): boolean {
   return oneToOne.has(fn);
+}
+
+/** Decoders that give ASCII bytes as the same characters (every one but the 7-bit national tables). */
+const keepsAscii = new WeakSet<TextDecodeFn>();
+
+/** Whether `fn` decodes ASCII bytes to the same characters, as latin1 does. */
+export function decodesAsciiAsIs(fn: TextDecodeFn): boolean {
+  return keepsAscii.has(fn);
 }
 
 /**
@@ -209,7 +218,9 @@ function makeDecoder(name: string): TextDecodeFn {
   if (codes) return byteTableDecoder(codes, asciiKept(codes));
   const slow = enc === 'gb18030' ? gb18030Decoder() : iconvDecoder(enc);
   // Most receipt text is ASCII, which every multi-byte encoding here keeps as is: skip the codec.
-  return (buf, start, end) => (asciiOnly(buf, start, end) ? buf.toString('latin1', start, end) : slow(buf, start, end));
+  const fn: TextDecodeFn = (buf, start, end) => (asciiOnly(buf, start, end) ? buf.toString('latin1', start, end) : slow(buf, start, end));
+  keepsAscii.add(fn);
+  return fn;
 }
 
 /** Whether a byte table keeps ASCII as ASCII (then ASCII runs may be decoded as latin1). */

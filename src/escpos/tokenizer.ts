@@ -47,7 +47,8 @@ export type TokenSink = (token: Token) => void;
  * Token objects from the same calls.
  */
 export interface TokenHandler {
-  text(buf: Buffer, start: number, end: number, offset: number): void;
+  /** `ascii`: no byte of the run is 0x80 or above (found while the run's end was looked for). */
+  text(buf: Buffer, start: number, end: number, offset: number, ascii: boolean): void;
   control(code: number, offset: number): void;
   command(cmd: CommandDef, buf: Buffer, start: number, end: number, offset: number): void;
   unknown(buf: Buffer, start: number, end: number, offset: number): void;
@@ -200,7 +201,7 @@ export class Tokenizer {
         const lim = i + TEXT_MAX < n ? i + TEXT_MAX : n;
         const j = words.textEnd(i + 1, lim);
         if (j === n && j - i < TEXT_MAX && !atEnd) break;
-        h.text(work, i, j, base + i);
+        h.text(work, i, j, base + i, b < 0x80 && words.ascii);
         i = j;
         continue;
       }
@@ -272,13 +273,25 @@ class WordView {
     this.words = count > 0 ? new Uint32Array(bytes.buffer, aligned, count) : NO_WORDS;
   }
 
-  /** The first index in [from, lim) of a byte below 0x20, or `lim`. */
+  /** Whether the bytes the last `textEnd` passed over were all below 0x80. */
+  ascii = true;
+
+  /**
+   * The first index in [from, lim) of a byte below 0x20, or `lim`. On the way it notes whether
+   * the bytes it passed are ASCII: the interpreter then decodes them without looking again.
+   */
   textEnd(from: number, lim: number): number {
     const bytes = this.bytes;
     const head = this.head;
+    let high = 0;
     let j = from;
     while (j < lim && ((j - head) & 3) !== 0) {
-      if (bytes[j]! < 0x20) return j;
+      const b = bytes[j]!;
+      if (b < 0x20) {
+        this.ascii = high < 0x80;
+        return j;
+      }
+      high |= b;
       j++;
     }
     if (j < lim) {
@@ -286,15 +299,23 @@ class WordView {
       const words = this.words;
       let k = (j - head) >> 2;
       const last = (lim - head) >> 2; // words wholly before lim
+      let highWords = 0;
       // Some byte of w is below 0x20 iff this is non-zero ("haszero" with 0x20 for 0; exact for < 0x80).
       while (k < last) {
         const w = words[k]!;
         if (((w - 0x20202020) & ~w & 0x80808080) !== 0) break;
+        highWords |= w;
         k++;
       }
+      if ((highWords & 0x80808080) !== 0) high = 0x80;
       j = head + (k << 2);
     }
-    while (j < lim && bytes[j]! >= 0x20) j++;
+    for (; j < lim; j++) {
+      const b = bytes[j]!;
+      if (b < 0x20) break;
+      high |= b;
+    }
+    this.ascii = high < 0x80;
     return j;
   }
 }
