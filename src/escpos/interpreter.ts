@@ -148,8 +148,12 @@ export class Interpreter implements TokenHandler {
   private readonly batch: BatchedLine[] = [];
   private batchLen = 0;
   private batchKey = -1;
-  /** The text lines of the batch being flushed (its feeds left out), reused. */
+  /** Feed records in the batch. */
+  private batchFeeds = 0;
+  /** The text lines of a batch with feeds in it (the feeds left out), reused. */
   private readonly batchText: BatchedLine[] = [];
+  /** The texts of a batch's lines cut from one decoded stretch, reused. */
+  private readonly lineTexts: string[] = [];
   private readonly emit: EventSink;
   private readonly current = new CommandBytes();
 
@@ -179,17 +183,17 @@ export class Interpreter implements TokenHandler {
     if (n === 0) return;
     this.batchLen = 0;
     const batch = this.batch;
-    const lines = this.batchText;
-    lines.length = 0;
-    let ascii = true;
-    for (let i = 0; i < n; i++) {
-      const l = batch[i]!;
-      if (l.feed === 0) {
-        lines.push(l);
-        ascii &&= l.ascii;
-      }
+    let lines = batch;
+    let count = n;
+    if (this.batchFeeds > 0) {
+      this.batchFeeds = 0;
+      lines = this.batchText;
+      count = 0;
+      for (let i = 0; i < n; i++) if (batch[i]!.feed === 0) lines[count++] = batch[i]!;
     }
-    const texts = this.decodeLines(lines, ascii);
+    let ascii = true;
+    for (let i = 0; i < count; i++) ascii &&= lines[i]!.ascii;
+    const texts = this.decodeLines(lines, count, ascii);
     let k = 0;
     // The sink must not feed this interpreter while it is flushing (it would reuse the records).
     for (let i = 0; i < n; i++) {
@@ -203,32 +207,34 @@ export class Interpreter implements TokenHandler {
       this.out({ type: 'line', offset: l.offset, line: makeLine(text, l.align, l.style, undefined) });
       l.buf = EMPTY; // a record left holding a chunk would keep the chunk alive
     }
-    lines.length = 0;
   }
 
   /**
    * The texts of batched lines from one decoder call, or null when they must be decoded one by
    * one (a broken multi-byte sequence ate a separator).
    */
-  private decodeLines(lines: readonly BatchedLine[], ascii: boolean): string[] | null {
-    const n = lines.length;
+  private decodeLines(lines: readonly BatchedLine[], n: number, ascii: boolean): string[] | null {
     if (n < 2) return null;
     const first = lines[0]!;
-    const span = spanOf(lines);
+    const span = spanOf(lines, n);
     const base = first.start;
     const last = lines[n - 1]!.end;
     // A single-byte code page or ASCII: decode the stretch whole (the commands between the
     // lines too) and cut each line out by its byte offsets. No copy, no separators.
     const whole = span === 'scattered' ? null : this.charset.decodeOneToOne(first.buf, base, last, ascii);
-    if (whole !== null) return lines.map((l) => whole.slice(l.start - base, l.end - base));
+    if (whole !== null) {
+      const texts = this.lineTexts;
+      for (let i = 0; i < n; i++) texts[i] = whole.slice(lines[i]!.start - base, lines[i]!.end - base);
+      return texts;
+    }
     if (span === 'lf') {
       // One after the other, LF-separated, in one buffer: decode them in place.
       const texts = this.charset.decode(first.buf, first.start, lines[n - 1]!.end).split('\n');
       return texts.length === n ? texts : null;
     }
-    if (span === 'gaps') return this.decodeSpan(lines);
+    if (span === 'gaps') return this.decodeSpan(lines, n);
     let total = n - 1;
-    for (const l of lines) total += l.end - l.start;
+    for (let i = 0; i < n; i++) total += lines[i]!.end - lines[i]!.start;
     const all = this.scratch(total);
     let at = 0;
     for (let i = 0; i < n; i++) {
@@ -248,8 +254,7 @@ export class Interpreter implements TokenHandler {
    * character a byte; each line's text then follows its gap's fillers. Cheaper than gathering the
    * lines byte by byte; any doubt (a broken sequence ate a filler) sends them the slow way.
    */
-  private decodeSpan(lines: readonly BatchedLine[]): string[] | null {
-    const n = lines.length;
+  private decodeSpan(lines: readonly BatchedLine[], n: number): string[] | null {
     const first = lines[0]!;
     const base = first.start;
     const total = lines[n - 1]!.end - base;
@@ -288,6 +293,7 @@ export class Interpreter implements TokenHandler {
       return;
     }
     const r = this.batchRecord();
+    this.batchFeeds++;
     r.feed = lines;
     r.buf = EMPTY;
     r.start = 0;
@@ -961,10 +967,10 @@ export class Interpreter implements TokenHandler {
  * How batched lines lie in their buffers: `lf` one after the other with an LF between, `gaps` in
  * one buffer in order with other bytes between (commands), `scattered` otherwise.
  */
-function spanOf(lines: readonly BatchedLine[]): 'lf' | 'gaps' | 'scattered' {
+function spanOf(lines: readonly BatchedLine[], n: number): 'lf' | 'gaps' | 'scattered' {
   let lf = true;
   let gaps = 0;
-  for (let i = 1; i < lines.length; i++) {
+  for (let i = 1; i < n; i++) {
     const p = lines[i - 1]!;
     const l = lines[i]!;
     if (l.buf !== p.buf || l.start <= p.end) return 'scattered';

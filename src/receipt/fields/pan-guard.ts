@@ -81,10 +81,11 @@ const SECRET_WORD = /CV[VCN]|CID|EXP|Exp|exp|cv[vcn]|安全码|有效期/;
 /** 13 digits in a row (single spaces or dashes allowed between them). */
 export const CARD_LIKE = /[0-9](?:[ -]?[0-9]){12}/;
 
-/** The class of a character for `hasCardRun`: 1 a digit, 2 a separator (space, dash), 0 other. */
-function runClass(c: number): number {
-  return c >= 0x30 && c <= 0x39 ? 1 : c === 0x20 || c === 0x2d ? 2 : 0;
-}
+/** The class of each character for `hasCardRun`: 1 a digit, 2 a separator (space, dash), 0 other. */
+const RUN_CLASS = new Uint8Array(0x10000);
+RUN_CLASS.fill(1, 0x30, 0x3a);
+RUN_CLASS[0x20] = 2;
+RUN_CLASS[0x2d] = 2;
 
 /**
  * `CARD_LIKE.test(text)` without reading every character. Such a run is at least 13 characters
@@ -96,16 +97,18 @@ export function hasCardRun(text: string): boolean {
   const n = text.length;
   let p = 12;
   while (p < n) {
-    const k = runClass(text.charCodeAt(p));
-    if (k === 0 || (k === 2 && runClass(text.charCodeAt(p - 1)) !== 1 && runClass(text.charCodeAt(p + 1)) !== 1)) {
+    // A digit, or a separator with a digit on either side.
+    const k = RUN_CLASS[text.charCodeAt(p)]!;
+    const beside = RUN_CLASS[text.charCodeAt(p - 1)]! | (p + 1 < n ? RUN_CLASS[text.charCodeAt(p + 1)]! : 0);
+    if (((k | (k >> 1)) & (k | beside) & 1) === 0) {
       p += 13;
       continue;
     }
     // Back to where no run is in progress: after a character of no run, or after two separators.
     let s = p;
     while (s > 0) {
-      const c = runClass(text.charCodeAt(s - 1));
-      if (c === 0 || (c === 2 && s > 1 && runClass(text.charCodeAt(s - 2)) === 2)) break;
+      const c = RUN_CLASS[text.charCodeAt(s - 1)]!;
+      if (c === 0 || (c === 2 && s > 1 && RUN_CLASS[text.charCodeAt(s - 2)]! === 2)) break;
       s--;
     }
     // Forward over the runs there (as the regex reads them) until one ends past the probe.
@@ -113,7 +116,7 @@ export function hasCardRun(text: string): boolean {
     let sep = false;
     let e = s;
     for (; e < n; e++) {
-      const c = runClass(text.charCodeAt(e));
+      const c = RUN_CLASS[text.charCodeAt(e)]!;
       if (c === 1) {
         if (++digits >= 13) return true;
         sep = false;
