@@ -74,7 +74,8 @@ function byteTableDecoder(codes: Uint16Array, asciiKept: boolean): TextDecodeFn 
     if (asciiKept && asciiOnly(buf, start, end)) return buf.toString('latin1', start, end);
     const n = end - start;
     if (scratch.length < n + 1) {
-      scratch = new Uint16Array(Math.max(n + 1, scratch.length * 2));
+      // An even length: the same memory is also seen as 32-bit words.
+      scratch = new Uint16Array(Math.max((n + 2) & ~1, scratch.length * 2));
       scratch32 = new Uint32Array(scratch.buffer);
     }
     const out = scratch;
