@@ -4,7 +4,9 @@
  * Streams are made in memory by tilltap's own encoder (src/escpos/builder.ts):
  *   - text-heavy receipts, tens of MB: plain ASCII (style commands every few lines, a bar code, a
  *     cut per receipt); Chinese GB18030 text in CJK mode (FS &); Latin text under ESC t 19 (CP858);
- *   - image-heavy receipts: GS v 0 rasters of a few KB each with a little text.
+ *   - image-heavy receipts: GS v 0 rasters of a few KB each with a little text; and receipts that
+ *     are two pictures of 50–170 KB each (crossing most chunk boundaries), where the payload is
+ *     nearly all the work: what skipping a payload costs per byte.
  * Each is decoded by the streaming ReceiptDecoder in 64 KB chunks (receipts counted, then dropped)
  * and, in the same process and interleaved with it round by round, the floor of the same work:
  * for the text streams iconv-lite decoding, in one call, exactly the bytes the decoder decodes as
@@ -31,8 +33,8 @@ import { int, pick, prng, type Rnd } from '../lib/prng.js';
 const CHUNK = 64 * 1024;
 const MB = 1024 * 1024;
 
-type Kind = 'ascii' | 'gb18030' | 'latin' | 'image';
-const KINDS: readonly Kind[] = ['ascii', 'gb18030', 'latin', 'image'];
+type Kind = 'ascii' | 'gb18030' | 'latin' | 'image' | 'photo';
+const KINDS: readonly Kind[] = ['ascii', 'gb18030', 'latin', 'image', 'photo'];
 
 // ---- seeded generation -----------------------------------------------------------------------
 
@@ -141,17 +143,30 @@ function imageReceipt(rnd: Rnd, no: number): Uint8Array {
   return b.build();
 }
 
+/** Two full-width pictures of 50–170 KB each and a line of text: the payload is nearly all. */
+function photoReceipt(rnd: Rnd, no: number): Uint8Array {
+  const b = new EscPosBuilder().init().align('center');
+  for (let i = 0; i < 2; i++) {
+    const height = 700 + int(rnd, 1700);
+    const bits = new Uint8Array(72 * height);
+    for (let j = 0; j < bits.length; j++) bits[j] = int(rnd, 256);
+    b.raster(576, height, bits).line(`Photo ${i + 1} of receipt ${no}`);
+  }
+  return b.feed(2).cut('partial').build();
+}
+
 const MAKERS: Readonly<Record<Kind, (rnd: Rnd, no: number) => Uint8Array>> = {
   ascii: asciiReceipt,
   gb18030: chineseReceipt,
   latin: latinReceipt,
   image: imageReceipt,
+  photo: photoReceipt,
 };
 
 /** A few hundred distinct receipts of one kind; streams are random sequences of them. */
 function receiptPool(kind: Kind): Uint8Array[] {
   const rnd = prng(0xbe7c + KINDS.indexOf(kind));
-  return Array.from({ length: 300 }, (_, i) => MAKERS[kind](rnd, 100000 + i));
+  return Array.from({ length: kind === 'photo' ? 24 : 300 }, (_, i) => MAKERS[kind](rnd, 100000 + i));
 }
 
 /** `total` bytes of receipts drawn from the pool, as fresh 64 KB chunks (a socket's reads). */
@@ -278,6 +293,7 @@ const SPECS: readonly StreamSpec[] = [
   { kind: 'gb18030', label: 'text: GB18030 (FS &)', profiles: ['auto', 'generic-cn'], floors: [iconvFloor('gb18030')] },
   { kind: 'latin', label: 'text: CP858 (ESC t 19)', profiles: ['auto', 'epson'], floors: [iconvFloor('cp858')] },
   { kind: 'image', label: 'images: GS v 0 rasters', profiles: ['auto', 'epson'], floors: copyFloors() },
+  { kind: 'photo', label: 'images: 50–170 KB rasters', profiles: ['auto', 'epson'], floors: copyFloors() },
 ];
 
 /** Best, and every, time of one measured thing across the rounds. */

@@ -21,7 +21,25 @@ import { codeData, codeText, LEGACY_2D, SYMBOLOGY_2D, SYMBOLOGY_A, SYMBOLOGY_B, 
 import type { CommandDef } from './commands.js';
 import type { Token, TokenHandler } from './tokenizer.js';
 
-const DEFAULT_STYLE: TextStyle = { bold: false, underline: 0, invert: false, width: 1, height: 1, font: 'A' };
+const FONT_INDEX: Readonly<Record<TextStyle['font'], number>> = { A: 0, B: 1, C: 2 };
+
+/**
+ * One TextStyle object for each set of values: styles change every few lines, and a fresh object
+ * at each change was a sixth of what the interpreter allocated. Styles are never changed in place,
+ * and nothing tells them apart by identity; sizes outside 1–8 (none the commands give) are made
+ * fresh.
+ */
+const styles: Array<TextStyle | undefined> = new Array<TextStyle | undefined>(3 << 10).fill(undefined);
+
+function styleOf(bold: boolean, underline: 0 | 1 | 2, invert: boolean, width: number, height: number, font: TextStyle['font']): TextStyle {
+  const w = width - 1;
+  const h = height - 1;
+  if (!((w >>> 0) < 8 && (h >>> 0) < 8 && w === (w | 0) && h === (h | 0))) return { bold, underline, invert, width, height, font };
+  const key = (bold ? 1 : 0) | (underline << 1) | ((invert ? 1 : 0) << 3) | (w << 4) | (h << 7) | (FONT_INDEX[font] << 10);
+  return (styles[key] ??= { bold, underline, invert, width, height, font });
+}
+
+const DEFAULT_STYLE: TextStyle = styleOf(false, 0, false, 1, 1, 'A');
 const DEFAULT_TABS: readonly number[] = Array.from({ length: 32 }, (_, i) => (i + 1) * 8);
 
 const CUTS: Readonly<Record<number, CutKind>> = {
@@ -56,6 +74,11 @@ export interface InterpreterOptions {
   readonly profile: PrinterProfile | null;
   readonly cjkEncoding: CjkEncoding;
   readonly family: 'esc-pos' | 'star-line';
+  /**
+   * Where plain lines go, when given, instead of as `line` events to the sink (in the same order
+   * with the other events): the common case then makes no event object per line.
+   */
+  readonly onLine?: (line: PrintedLine, offset: number) => void;
 }
 
 interface StoredGraphic {
@@ -194,6 +217,7 @@ export class Interpreter implements TokenHandler {
     let ascii = true;
     for (let i = 0; i < count; i++) ascii &&= lines[i]!.ascii;
     const texts = this.decodeLines(lines, count, ascii);
+    const onLine = this.opts.onLine;
     let k = 0;
     // The sink must not feed this interpreter while it is flushing (it would reuse the records).
     for (let i = 0; i < n; i++) {
@@ -204,7 +228,9 @@ export class Interpreter implements TokenHandler {
       }
       const text = texts ? texts[k]! : this.charset.decode(l.buf, l.start, l.end);
       k++;
-      this.out({ type: 'line', offset: l.offset, line: makeLine(text, l.align, l.style, undefined) });
+      const line = makeLine(text, l.align, l.style, undefined);
+      if (onLine) onLine(line, l.offset);
+      else this.out({ type: 'line', offset: l.offset, line });
       l.buf = EMPTY; // a record left holding a chunk would keep the chunk alive
     }
   }
@@ -386,12 +412,14 @@ export class Interpreter implements TokenHandler {
       return this.style;
     }
     const s = this.style;
-    return {
-      ...s,
-      width: Math.max(s.width, this.kanjiWidth),
-      height: Math.max(s.height, this.kanjiHeight),
-      underline: s.underline || this.kanjiUnderline,
-    };
+    return styleOf(
+      s.bold,
+      s.underline || this.kanjiUnderline,
+      s.invert,
+      Math.max(s.width, this.kanjiWidth),
+      Math.max(s.height, this.kanjiHeight),
+      s.font,
+    );
   }
 
   /** Decode the pending bytes as one run. */
@@ -433,14 +461,14 @@ export class Interpreter implements TokenHandler {
   private setStyle(patch: Partial<TextStyle>): void {
     this.flushRun();
     const s = this.style;
-    this.style = {
-      bold: patch.bold ?? s.bold,
-      underline: patch.underline ?? s.underline,
-      invert: patch.invert ?? s.invert,
-      width: patch.width ?? s.width,
-      height: patch.height ?? s.height,
-      font: patch.font ?? s.font,
-    };
+    this.style = styleOf(
+      patch.bold ?? s.bold,
+      patch.underline ?? s.underline,
+      patch.invert ?? s.invert,
+      patch.width ?? s.width,
+      patch.height ?? s.height,
+      patch.font ?? s.font,
+    );
   }
 
   private column(): number {

@@ -50,11 +50,7 @@ export class Segmenter {
         if (this.items.length > 0 || this.band) this.blankRun += e.lines;
         return null;
       case 'line':
-        if (isBlank(e.line.text)) {
-          if (this.items.length > 0 || this.band) this.blankRun++;
-          return null;
-        }
-        this.push({ kind: 'line', line: e.line });
+        this.line(e.line);
         return null;
       case 'barcode':
         this.push({ kind: 'barcode', barcode: e.barcode });
@@ -75,6 +71,15 @@ export class Segmenter {
         else this.warningsDropped++;
         return null;
     }
+  }
+
+  /** A printed line: the same as a `line` event (it never ends a receipt). */
+  line(line: PrintedLine): void {
+    if (isBlank(line.text)) {
+      if (this.items.length > 0 || this.band) this.blankRun++;
+      return;
+    }
+    this.push({ kind: 'line', line });
   }
 
   /** Add a printed item, after the picture in progress and the blank lines that came before it. */
