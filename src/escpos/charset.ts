@@ -4,7 +4,7 @@
  * decoding of text runs under it. With no profile (`auto`), the code page map and the CJK power-on
  * state are inferred from the text itself.
  */
-import { asciiOnly, type CjkEncoding, decoderFor, isOneToOne, type TextDecodeFn } from './codepages.js';
+import { asciiOnly, type CjkEncoding, decodesAsciiAsIs, decoderFor, isOneToOne, type TextDecodeFn } from './codepages.js';
 import { applyRemap, internationalRemap, type Remap } from './international.js';
 import { gbScore, plausibility } from './plausibility.js';
 import { allProfiles, type PrinterProfile } from './profiles.js';
@@ -20,11 +20,6 @@ export interface AutoReport {
   readonly vendorVotes: Record<string, number>;
   /** Whether the printer was found to power up in CJK mode. */
   readonly cjkPowerOn: boolean | null;
-}
-
-function hasHigh(buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return true;
-  return false;
 }
 
 interface Pool {
@@ -141,7 +136,7 @@ export class Charset {
     const fn = this.current();
     let text: string;
     if (fn !== null) text = fn(buf, start, end);
-    else if (!hasHigh(buf, start, end)) text = buf.toString('latin1', start, end);
+    else if (asciiOnly(buf, start, end)) text = buf.toString('latin1', start, end);
     else text = this.decodeAuto(buf.subarray(start, end));
     return this.remap ? applyRemap(text, this.remap) : text;
   }
@@ -163,15 +158,21 @@ export class Charset {
   }
 
   /**
-   * Whether `buf[start, end)` decodes one UTF-16 unit per byte right now (a single-byte code page
-   * known for sure, or ASCII): then the stretch may be decoded whole and each run cut out of it by
-   * offset. The international set keeps this: it replaces characters one for one.
+   * The text of `buf[start, end)` when it decodes one UTF-16 unit per byte right now (a
+   * single-byte code page known for sure, or ASCII), else null: then the stretch may be decoded
+   * whole and each run cut out of it by offset. The international set keeps this: it replaces
+   * characters one for one. `textAscii`: the text runs in the stretch are known to be ASCII (the
+   * bytes between them, commands, may be anything: they are decoded too, then cut away).
    */
-  oneToOne(buf: Buffer, start: number, end: number): boolean {
+  decodeOneToOne(buf: Buffer, start: number, end: number, textAscii: boolean): string | null {
     const fn = this.current();
-    if (fn !== null && isOneToOne(fn)) return true;
-    // ASCII reads as latin1 under every decoder here, and under `auto` before it has decided.
-    return asciiOnly(buf, start, end);
+    let text: string;
+    // ASCII reads as latin1 under every decoder but the 7-bit national tables, and under `auto`
+    // before it has decided; latin1 gives one character per byte of the commands between.
+    if (textAscii && (fn === null || decodesAsciiAsIs(fn))) text = buf.toString('latin1', start, end);
+    else if (fn !== null && isOneToOne(fn)) text = fn(buf, start, end);
+    else return null;
+    return this.remap ? applyRemap(text, this.remap) : text;
   }
 
   private leader(): string | undefined {

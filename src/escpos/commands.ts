@@ -36,6 +36,8 @@ export const DLE = 0x10;
 export interface CommandDef {
   /** Stable id, the command's bytes as written in the manuals: `GS ( k`. */
   readonly id: string;
+  /** The command's first two bytes as one number (`GS V` → 0x1d56): what the interpreter switches on. */
+  readonly code: number;
   /** What it does, for people reading a trace. */
   readonly name: string;
   readonly len: LengthRule;
@@ -59,6 +61,12 @@ const NAMED: Record<string, number> = {
 
 function seqBytes(seq: string): number[] {
   return seq.split(' ').map((part) => NAMED[part] ?? part.charCodeAt(0));
+}
+
+/** `GS V` → 0x1d56: the first two bytes of a command id. */
+export function codeOf(id: string): number {
+  const [a, b] = seqBytes(id);
+  return ((a ?? 0) << 8) | (b ?? 0);
 }
 
 const EPSON_BASE: Spec[] = [
@@ -258,7 +266,7 @@ const STAR_LINE: Spec[] = [
 function expand(specs: Spec[]): Map<string, CommandDef> {
   const out = new Map<string, CommandDef>();
   for (const [seq, len, name] of specs) {
-    out.set(seq, { id: seq, name, len: typeof len === 'number' ? fixed(len) : len });
+    out.set(seq, { id: seq, code: codeOf(seq), name, len: typeof len === 'number' ? fixed(len) : len });
   }
   return out;
 }
@@ -276,6 +284,7 @@ function withParens(defs: Map<string, CommandDef>): Map<string, CommandDef> {
     // One entry for `X (`: its rule checks that the function byte is one we know.
     defs.set(id, {
       id,
+      code: codeOf(id),
       name: 'extended function',
       len: (b, p, n) => (n < 3 ? NEED_MORE : ids.has(b[p + 2]!) ? rule(b, p, n) : INVALID),
     });

@@ -2,7 +2,7 @@
  * The interpreter: printer state over tokens → printed lines with style, barcodes, 2-D codes,
  * images, cuts, resets and status queries. Pure: no I/O, events go to a sink.
  */
-import { type CjkEncoding } from './codepages.js';
+import { asciiOnly, type CjkEncoding } from './codepages.js';
 import { Charset } from './charset.js';
 import type {
   Align,
@@ -21,7 +21,26 @@ import { codeData, codeText, LEGACY_2D, SYMBOLOGY_2D, SYMBOLOGY_A, SYMBOLOGY_B, 
 import type { CommandDef } from './commands.js';
 import type { Token, TokenHandler } from './tokenizer.js';
 
-const DEFAULT_STYLE: TextStyle = { bold: false, underline: 0, invert: false, width: 1, height: 1, font: 'A' };
+const FONT_INDEX: Readonly<Record<TextStyle['font'], number>> = { A: 0, B: 1, C: 2 };
+
+/**
+ * One TextStyle object for each set of values: styles change every few lines, and a fresh object
+ * at each change was about a seventh of what the decoder allocated on plain receipts (measured
+ * with the bench's ASCII stream). Styles are never changed in place,
+ * and nothing tells them apart by identity; sizes outside 1–8 (none the commands give) are made
+ * fresh.
+ */
+const styles: Array<TextStyle | undefined> = new Array<TextStyle | undefined>(3 << 10).fill(undefined);
+
+function styleOf(bold: boolean, underline: 0 | 1 | 2, invert: boolean, width: number, height: number, font: TextStyle['font']): TextStyle {
+  const w = width - 1;
+  const h = height - 1;
+  if (!((w >>> 0) < 8 && (h >>> 0) < 8 && w === (w | 0) && h === (h | 0))) return { bold, underline, invert, width, height, font };
+  const key = (bold ? 1 : 0) | (underline << 1) | ((invert ? 1 : 0) << 3) | (w << 4) | (h << 7) | (FONT_INDEX[font] << 10);
+  return (styles[key] ??= { bold, underline, invert, width, height, font });
+}
+
+const DEFAULT_STYLE: TextStyle = styleOf(false, 0, false, 1, 1, 'A');
 const DEFAULT_TABS: readonly number[] = Array.from({ length: 32 }, (_, i) => (i + 1) * 8);
 
 const CUTS: Readonly<Record<number, CutKind>> = {
@@ -29,24 +48,38 @@ const CUTS: Readonly<Record<number, CutKind>> = {
   1: 'partial', 49: 'partial', 66: 'partial', 98: 'partial', 104: 'partial',
 };
 
-interface BatchedLine {
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A line waiting in the batch. Records are reused batch after batch, so that a printed line makes
+ * no object of its own here; none outlives the flush that reads it.
+ */
+class BatchedLine {
   /** > 0 for blank paper (that many empty lines), 0 for a line of text. */
-  readonly feed: number;
-  readonly buf: Buffer;
-  readonly start: number;
-  readonly end: number;
-  readonly style: TextStyle;
-  readonly align: Align;
-  readonly offset: number;
+  feed = 0;
+  buf: Buffer = EMPTY;
+  start = 0;
+  end = 0;
+  style: TextStyle = DEFAULT_STYLE;
+  align: Align = 'left';
+  offset = 0;
+  /** No byte of the line is 0x80 or above. */
+  ascii = true;
 }
 
-const EMPTY = Buffer.alloc(0);
+/** Lines batched before they are decoded and sent on together. */
+const BATCH_LINES = 64;
 
 export interface InterpreterOptions {
   /** null for `auto`: infer code pages and CJK power-on state from the text. */
   readonly profile: PrinterProfile | null;
   readonly cjkEncoding: CjkEncoding;
   readonly family: 'esc-pos' | 'star-line';
+  /**
+   * Where plain lines go, when given, instead of as `line` events to the sink (in the same order
+   * with the other events): the common case then makes no event object per line.
+   */
+  readonly onLine?: (line: PrintedLine, offset: number) => void;
 }
 
 interface StoredGraphic {
@@ -91,6 +124,11 @@ class CommandBytes {
   get id(): string {
     return this.cmd!.id;
   }
+
+  /** The first two bytes as one number: see CommandDef.code. */
+  get code(): number {
+    return this.cmd!.code;
+  }
 }
 
 export class Interpreter implements TokenHandler {
@@ -116,6 +154,8 @@ export class Interpreter implements TokenHandler {
   private runMore: Buffer[] | null = null;
   private runLen = 0;
   private runKey = -1;
+  /** No byte of the pending run is 0x80 or above. */
+  private runAscii = true;
   private runStyle: TextStyle = DEFAULT_STYLE;
 
   private stored2d = new Map<number, Uint8Array>();
@@ -129,8 +169,15 @@ export class Interpreter implements TokenHandler {
    * Plain lines waiting to be decoded together: one codec call for many short lines instead of
    * one each (the codec's per-call cost dominates on receipt-length lines).
    */
-  private batch: BatchedLine[] = [];
+  private readonly batch: BatchedLine[] = [];
+  private batchLen = 0;
   private batchKey = -1;
+  /** Feed records in the batch. */
+  private batchFeeds = 0;
+  /** The text lines of a batch with feeds in it (the feeds left out), reused. */
+  private readonly batchText: BatchedLine[] = [];
+  /** The texts of a batch's lines cut from one decoded stretch, reused. */
+  private readonly lineTexts: string[] = [];
   private readonly emit: EventSink;
   private readonly current = new CommandBytes();
 
@@ -147,27 +194,45 @@ export class Interpreter implements TokenHandler {
     };
   }
 
+  /** The next free batch record (the caller fills every field). */
+  private batchRecord(): BatchedLine {
+    let r = this.batch[this.batchLen];
+    if (r === undefined) this.batch.push((r = new BatchedLine()));
+    this.batchLen++;
+    return r;
+  }
+
   private flushBatch(): void {
+    const n = this.batchLen;
+    if (n === 0) return;
+    this.batchLen = 0;
     const batch = this.batch;
-    if (batch.length === 0) return;
-    this.batch = [];
     let lines = batch;
-    for (const l of batch) {
-      if (l.feed > 0) {
-        lines = batch.filter((x) => x.feed === 0);
-        break;
-      }
+    let count = n;
+    if (this.batchFeeds > 0) {
+      this.batchFeeds = 0;
+      lines = this.batchText;
+      count = 0;
+      for (let i = 0; i < n; i++) if (batch[i]!.feed === 0) lines[count++] = batch[i]!;
     }
-    const texts = this.decodeLines(lines);
+    let ascii = true;
+    for (let i = 0; i < count; i++) ascii &&= lines[i]!.ascii;
+    const texts = this.decodeLines(lines, count, ascii);
+    const onLine = this.opts.onLine;
     let k = 0;
-    for (const l of batch) {
+    // The sink must not feed this interpreter while it is flushing (it would reuse the records).
+    for (let i = 0; i < n; i++) {
+      const l = batch[i]!;
       if (l.feed > 0) {
         this.out({ type: 'feed', offset: l.offset, lines: l.feed });
         continue;
       }
       const text = texts ? texts[k]! : this.charset.decode(l.buf, l.start, l.end);
       k++;
-      this.out({ type: 'line', offset: l.offset, line: makeLine(text, l.align, l.style, undefined) });
+      const line = makeLine(text, l.align, l.style, undefined);
+      if (onLine) onLine(line, l.offset);
+      else this.out({ type: 'line', offset: l.offset, line });
+      l.buf = EMPTY; // a record left holding a chunk would keep the chunk alive
     }
   }
 
@@ -175,27 +240,28 @@ export class Interpreter implements TokenHandler {
    * The texts of batched lines from one decoder call, or null when they must be decoded one by
    * one (a broken multi-byte sequence ate a separator).
    */
-  private decodeLines(lines: readonly BatchedLine[]): string[] | null {
-    const n = lines.length;
+  private decodeLines(lines: readonly BatchedLine[], n: number, ascii: boolean): string[] | null {
     if (n < 2) return null;
     const first = lines[0]!;
-    const span = spanOf(lines);
+    const span = spanOf(lines, n);
     const base = first.start;
     const last = lines[n - 1]!.end;
-    if (span !== 'scattered' && this.charset.oneToOne(first.buf, base, last)) {
-      // A single-byte code page or ASCII: decode the stretch whole (the commands between the
-      // lines too) and cut each line out by its byte offsets. No copy, no separators.
-      const whole = this.charset.decode(first.buf, base, last);
-      return lines.map((l) => whole.slice(l.start - base, l.end - base));
+    // A single-byte code page or ASCII: decode the stretch whole (the commands between the
+    // lines too) and cut each line out by its byte offsets. No copy, no separators.
+    const whole = span === 'scattered' ? null : this.charset.decodeOneToOne(first.buf, base, last, ascii);
+    if (whole !== null) {
+      const texts = this.lineTexts;
+      for (let i = 0; i < n; i++) texts[i] = whole.slice(lines[i]!.start - base, lines[i]!.end - base);
+      return texts;
     }
     if (span === 'lf') {
       // One after the other, LF-separated, in one buffer: decode them in place.
       const texts = this.charset.decode(first.buf, first.start, lines[n - 1]!.end).split('\n');
       return texts.length === n ? texts : null;
     }
-    if (span === 'gaps') return this.decodeSpan(lines);
+    if (span === 'gaps') return this.decodeSpan(lines, n);
     let total = n - 1;
-    for (const l of lines) total += l.end - l.start;
+    for (let i = 0; i < n; i++) total += lines[i]!.end - lines[i]!.start;
     const all = this.scratch(total);
     let at = 0;
     for (let i = 0; i < n; i++) {
@@ -215,8 +281,7 @@ export class Interpreter implements TokenHandler {
    * character a byte; each line's text then follows its gap's fillers. Cheaper than gathering the
    * lines byte by byte; any doubt (a broken sequence ate a filler) sends them the slow way.
    */
-  private decodeSpan(lines: readonly BatchedLine[]): string[] | null {
-    const n = lines.length;
+  private decodeSpan(lines: readonly BatchedLine[], n: number): string[] | null {
     const first = lines[0]!;
     const base = first.start;
     const total = lines[n - 1]!.end - base;
@@ -249,18 +314,27 @@ export class Interpreter implements TokenHandler {
   /** Blank paper: `lines` empty lines, merged with blank lines just before. */
   private feed(lines: number, offset: number): void {
     if (lines <= 0) return;
-    const last = this.batch[this.batch.length - 1];
+    const last = this.batchLen > 0 ? this.batch[this.batchLen - 1]! : undefined;
     if (last && last.feed > 0) {
-      this.batch[this.batch.length - 1] = { ...last, feed: last.feed + lines };
+      last.feed += lines;
       return;
     }
-    this.batch.push({ buf: EMPTY, start: 0, end: 0, style: DEFAULT_STYLE, align: 'left', offset, feed: lines });
-    if (this.batch.length >= 64) this.flushBatch();
+    const r = this.batchRecord();
+    this.batchFeeds++;
+    r.feed = lines;
+    r.buf = EMPTY;
+    r.start = 0;
+    r.end = 0;
+    r.style = DEFAULT_STYLE;
+    r.align = 'left';
+    r.offset = offset;
+    r.ascii = true;
+    if (this.batchLen >= BATCH_LINES) this.flushBatch();
   }
 
   // ---- tokens in (TokenHandler) ---------------------------------------------------------------
 
-  text(buf: Buffer, start: number, end: number, offset: number): void {
+  text(buf: Buffer, start: number, end: number, offset: number, ascii: boolean): void {
     const key = this.charset.key;
     if (this.runLen > 0 && key !== this.runKey) this.flushRun();
     if (this.lineAlign === null) {
@@ -273,9 +347,11 @@ export class Interpreter implements TokenHandler {
       this.runBuf = buf;
       this.runStart = start;
       this.runEnd = end;
+      this.runAscii = ascii;
     } else {
       // A run longer than TEXT_MAX or split across chunks: rare, so copying is fine.
       (this.runMore ??= []).push(Buffer.from(buf.subarray(start, end)));
+      this.runAscii &&= ascii;
     }
     this.runLen += end - start;
   }
@@ -312,7 +388,7 @@ export class Interpreter implements TokenHandler {
     const buf = Buffer.from(t.raw.buffer, t.raw.byteOffset, t.raw.byteLength);
     switch (t.kind) {
       case 'text':
-        return this.text(buf, 0, buf.length, t.offset);
+        return this.text(buf, 0, buf.length, t.offset, asciiOnly(buf, 0, buf.length));
       case 'control':
         return this.control(t.code, t.offset);
       case 'command':
@@ -337,12 +413,14 @@ export class Interpreter implements TokenHandler {
       return this.style;
     }
     const s = this.style;
-    return {
-      ...s,
-      width: Math.max(s.width, this.kanjiWidth),
-      height: Math.max(s.height, this.kanjiHeight),
-      underline: s.underline || this.kanjiUnderline,
-    };
+    return styleOf(
+      s.bold,
+      s.underline || this.kanjiUnderline,
+      s.invert,
+      Math.max(s.width, this.kanjiWidth),
+      Math.max(s.height, this.kanjiHeight),
+      s.font,
+    );
   }
 
   /** Decode the pending bytes as one run. */
@@ -384,14 +462,14 @@ export class Interpreter implements TokenHandler {
   private setStyle(patch: Partial<TextStyle>): void {
     this.flushRun();
     const s = this.style;
-    this.style = {
-      bold: patch.bold ?? s.bold,
-      underline: patch.underline ?? s.underline,
-      invert: patch.invert ?? s.invert,
-      width: patch.width ?? s.width,
-      height: patch.height ?? s.height,
-      font: patch.font ?? s.font,
-    };
+    this.style = styleOf(
+      patch.bold ?? s.bold,
+      patch.underline ?? s.underline,
+      patch.invert ?? s.invert,
+      patch.width ?? s.width,
+      patch.height ?? s.height,
+      patch.font ?? s.font,
+    );
   }
 
   private column(): number {
@@ -422,11 +500,19 @@ export class Interpreter implements TokenHandler {
     if (this.spans.length === 0) {
       if (this.runLen > 0 && this.runMore === null) {
         // The common case: one run in one style is the whole line. Batch it.
-        if (this.runKey !== this.batchKey || this.batch.length >= 64) {
+        if (this.runKey !== this.batchKey || this.batchLen >= BATCH_LINES) {
           this.flushBatch();
           this.batchKey = this.runKey;
         }
-        this.batch.push({ buf: this.runBuf!, start: this.runStart, end: this.runEnd, style: this.runStyle, align, offset, feed: 0 });
+        const r = this.batchRecord();
+        r.feed = 0;
+        r.buf = this.runBuf!;
+        r.start = this.runStart;
+        r.end = this.runEnd;
+        r.style = this.runStyle;
+        r.align = align;
+        r.offset = offset;
+        r.ascii = this.runAscii;
         this.runBuf = null;
         this.runLen = 0;
       } else if (this.runLen > 0) {
@@ -537,11 +623,11 @@ export class Interpreter implements TokenHandler {
 
   private escposCommand(t: CommandBytes, emit: EventSink): void {
     const p2 = t.at(2);
-    switch (t.id) {
-      case 'ESC @':
+    switch (t.code) {
+      case 0x1b40: // ESC @
         this.reset(t.offset, emit);
         return;
-      case 'ESC !':
+      case 0x1b21: // ESC !
         this.setStyle({
           font: p2 & 1 ? 'B' : 'A',
           bold: (p2 & 8) !== 0,
@@ -550,103 +636,103 @@ export class Interpreter implements TokenHandler {
           underline: p2 & 128 ? 1 : 0,
         });
         return;
-      case 'GS !':
+      case 0x1d21: // GS !
         this.setStyle({ width: ((p2 >> 4) & 7) + 1, height: (p2 & 7) + 1 });
         return;
-      case 'ESC E':
-      case 'ESC G':
+      case 0x1b45: // ESC E
+      case 0x1b47: // ESC G
         this.setStyle({ bold: (p2 & 1) === 1 });
         return;
-      case 'ESC -':
+      case 0x1b2d: // ESC -
         this.setStyle({ underline: underlineOf(p2) });
         return;
-      case 'GS B':
+      case 0x1d42: // GS B
         this.setStyle({ invert: (p2 & 1) === 1 });
         return;
-      case 'ESC M':
+      case 0x1b4d: // ESC M
         this.setStyle({ font: p2 === 1 || p2 === 49 ? 'B' : p2 === 2 || p2 === 50 ? 'C' : 'A' });
         return;
-      case 'ESC a':
+      case 0x1b61: // ESC a
         this.align = alignOf(p2);
         if (this.lineAlign !== null && this.spans.length === 0 && this.runLen === 0) this.lineAlign = this.align;
         return;
-      case 'ESC t':
+      case 0x1b74: // ESC t
         this.beforeCharsetChange();
         this.charset.setCodepage(p2);
         return;
-      case 'ESC R':
+      case 0x1b52: // ESC R
         this.beforeCharsetChange();
         this.charset.setInternational(p2);
         return;
-      case 'FS C':
+      case 0x1c43: // FS C
         // Kanji code system: with Shift JIS selected, Kanji print without FS &.
         this.beforeCharsetChange();
         this.charset.setShiftJis(p2 === 1 || p2 === 49 || p2 === 2 || p2 === 50);
         return;
-      case 'FS &':
+      case 0x1c26: // FS &
         this.beforeCharsetChange();
         this.charset.setCjk(true);
         return;
-      case 'FS .':
+      case 0x1c2e: // FS .
         this.beforeCharsetChange();
         this.charset.setCjk(false);
         return;
-      case 'FS !':
+      case 0x1c21: // FS !
         this.flushRun();
         this.kanjiWidth = p2 & 4 ? 2 : 1;
         this.kanjiHeight = p2 & 8 ? 2 : 1;
         this.kanjiUnderline = p2 & 128 ? 1 : 0;
         return;
-      case 'FS W':
+      case 0x1c57: // FS W
         this.flushRun();
         this.kanjiWidth = this.kanjiHeight = p2 & 1 ? 2 : 1;
         return;
-      case 'FS -':
+      case 0x1c2d: // FS -
         this.flushRun();
         this.kanjiUnderline = underlineOf(p2);
         return;
-      case 'ESC D': {
+      case 0x1b44: { // ESC D
         const stops: number[] = [];
         for (let i = 2; i < t.length && t.at(i) !== 0; i++) stops.push(t.at(i));
         this.tabs = stops.length > 0 ? stops : DEFAULT_TABS;
         return;
       }
-      case 'ESC d':
+      case 0x1b64: // ESC d
         this.feedLines(p2, emit);
         return;
-      case 'ESC J':
-      case 'ESC K':
-      case 'ESC e':
+      case 0x1b4a: // ESC J
+      case 0x1b4b: // ESC K
+      case 0x1b65: // ESC e
         // Print and feed (forward or back): the line ends here.
         this.printLine(emit, false);
         return;
-      case 'GS V':
+      case 0x1d56: // GS V
         this.cut(t, CUTS[p2] ?? 'full', emit);
         return;
-      case 'ESC i':
-      case 'ESC m':
+      case 0x1b69: // ESC i
+      case 0x1b6d: // ESC m
         this.cut(t, 'partial', emit);
         return;
-      case 'GS k':
+      case 0x1d6b: // GS k
         this.gsk(t, emit);
         return;
-      case 'GS (':
+      case 0x1d28: // GS (
         this.gsParen(t, emit);
         return;
-      case 'GS 8':
+      case 0x1d38: // GS 8
         this.graphics(t, t.at(7), t.at(8), 9, emit);
         return;
-      case 'GS v':
-      case 'GS Q': {
+      case 0x1d76: // GS v
+      case 0x1d51: { // GS Q
         const x = t.u16(4);
         const y = t.u16(6);
         // GS v 0 m: bit 0 double width, bit 1 double height (m 0–3 or 48–51).
-        const m = t.id === 'GS v' ? t.at(3) & 3 : 0;
+        const m = t.code === 0x1d76 ? t.at(3) & 3 : 0; // GS v 0 (GS Q 0 has no m)
         const scale = m ? { x: m & 1 ? 2 : 1, y: m & 2 ? 2 : 1 } : undefined;
         this.image(t.offset, withScale({ width: x * 8, height: y, source: 'raster', bitmap: { layout: 'raster', data: t.sub(8) }, align: this.align }, scale), emit);
         return;
       }
-      case 'ESC *': {
+      case 0x1b2a: { // ESC *
         const tall = p2 === 32 || p2 === 33;
         // Single density doubles each dot's width; 8-dot modes print each dot three dots tall.
         const scale = p2 === 33 ? undefined : { x: p2 === 0 || p2 === 32 ? 2 : 1, y: tall ? 1 : 3 };
@@ -659,49 +745,49 @@ export class Interpreter implements TokenHandler {
         this.bandImage(t.offset, withScale(band, scale), emit);
         return;
       }
-      case 'FS p':
+      case 0x1c70: // FS p
         this.image(t.offset, { width: 0, height: 0, source: 'nv', key: `FS p ${p2}` }, emit);
         return;
-      case 'GS /':
+      case 0x1d2f: // GS /
         this.image(t.offset, { width: 0, height: 0, source: 'download', key: 'GS *' }, emit);
         return;
-      case 'GS Z':
+      case 0x1d5a: // GS Z
         this.legacy2d = p2;
         return;
-      case 'ESC Z':
+      case 0x1b5a: // ESC Z
         this.barcode(t.offset, { symbology: LEGACY_2D[this.legacy2d] ?? 'qr', data: codeData(t.sub(7), this.charset.inCjk) }, emit);
         return;
-      case 'FS (':
+      case 0x1c28: // FS (
         // FS ( C fn 48: select character encoding; m 2/50 is UTF-8, 1/49 the 1-byte/CJK system.
         if (p2 === 0x43 && t.at(5) === 0x30) {
           this.beforeCharsetChange();
           this.charset.setUtf8(t.at(6) === 2 || t.at(6) === 50);
         }
         return;
-      case 'DLE EOT':
+      case 0x1004: // DLE EOT
         this.status(t, `DLE EOT ${p2}`, emit);
         return;
-      case 'DLE ENQ':
+      case 0x1005: // DLE ENQ
         this.status(t, `DLE ENQ ${p2}`, emit);
         return;
-      case 'DLE DC4':
+      case 0x1014: // DLE DC4
         this.status(t, `DLE DC4 ${p2}`, emit);
         return;
-      case 'GS r':
-      case 'GS I':
-      case 'GS a':
-      case 'GS j':
-      case 'ESC u':
+      case 0x1d72: // GS r
+      case 0x1d49: // GS I
+      case 0x1d61: // GS a
+      case 0x1d6a: // GS j
+      case 0x1b75: // ESC u
         this.status(t, `${t.id} ${p2}`, emit);
         return;
-      case 'ESC v':
+      case 0x1b76: // ESC v
         this.status(t, 'ESC v', emit);
         return;
-      case 'ESC L':
-      case 'ESC S':
+      case 0x1b4c: // ESC L
+      case 0x1b53: // ESC S
         this.printLine(emit, false);
         return;
-      case 'ESC FF':
+      case 0x1b0c: // ESC FF
         this.printLine(emit, false);
         return;
       default:
@@ -806,51 +892,51 @@ export class Interpreter implements TokenHandler {
   private starCommand(t: CommandBytes, emit: EventSink): void {
     const p2 = t.at(2);
     const digit = (v: number): number => (v >= 0x30 && v <= 0x39 ? v - 0x30 : v);
-    switch (t.id) {
-      case 'ESC @':
+    switch (t.code) {
+      case 0x1b40: // ESC @
         this.reset(t.offset, emit);
         return;
-      case 'ESC E':
+      case 0x1b45: // ESC E
         this.setStyle({ bold: true });
         return;
-      case 'ESC F':
+      case 0x1b46: // ESC F
         this.setStyle({ bold: false });
         return;
-      case 'ESC 4':
+      case 0x1b34: // ESC 4
         this.setStyle({ invert: true });
         return;
-      case 'ESC 5':
+      case 0x1b35: // ESC 5
         this.setStyle({ invert: false });
         return;
-      case 'ESC -':
+      case 0x1b2d: // ESC -
         this.setStyle({ underline: underlineOf(p2) });
         return;
-      case 'ESC SO':
+      case 0x1b0e: // ESC SO
         this.setStyle({ width: 2 });
         return;
-      case 'ESC DC4':
+      case 0x1b14: // ESC DC4
         this.setStyle({ width: 1 });
         return;
-      case 'ESC W':
+      case 0x1b57: // ESC W
         this.setStyle({ width: Math.min(6, digit(p2) + 1) });
         return;
-      case 'ESC h':
+      case 0x1b68: // ESC h
         this.setStyle({ height: Math.min(6, digit(p2) + 1) });
         return;
-      case 'ESC i':
+      case 0x1b69: // ESC i
         this.setStyle({ height: Math.min(6, digit(p2) + 1), width: Math.min(6, digit(t.at(3)) + 1) });
         return;
-      case 'ESC a':
+      case 0x1b61: // ESC a
         this.feedLines(p2, emit);
         return;
-      case 'ESC d':
+      case 0x1b64: // ESC d
         this.cut(t, digit(p2) % 2 === 0 ? 'full' : 'partial', emit);
         return;
-      case 'ESC R':
+      case 0x1b52: // ESC R
         this.beforeCharsetChange();
         this.charset.setInternational(p2);
         return;
-      case 'ESC b': {
+      case 0x1b62: { // ESC b
         const symbology = SYMBOLOGY_STAR[digit(p2)];
         const data = t.sub(6, t.length - 1);
         if (symbology) {
@@ -858,21 +944,21 @@ export class Interpreter implements TokenHandler {
         }
         return;
       }
-      case 'ESC K':
-      case 'ESC L': {
+      case 0x1b4b: // ESC K
+      case 0x1b4c: { // ESC L
         const dots = t.u16(2);
         this.image(t.offset, { width: dots, height: 8, source: 'column', bitmap: { layout: 'column', data: t.sub(4), bandHeight: 8 } }, emit);
         return;
       }
-      case 'ESC X':
+      case 0x1b58: // ESC X
         // 24-dot columns, like ESC/POS ESC *.
         this.bandImage(t.offset, { width: t.u16(2), height: 24, source: 'column', bitmap: { layout: 'column', data: t.sub(4), bandHeight: 24 } }, emit);
         return;
-      case 'ESC k':
+      case 0x1b6b: // ESC k
         // A raster band 24 rows high, n1 bytes a row.
         this.bandImage(t.offset, { width: p2 * 8, height: 24, source: 'raster', bitmap: { layout: 'raster', data: t.sub(4) } }, emit);
         return;
-      case 'ESC GS':
+      case 0x1b1d: // ESC GS
         this.starEscGs(t, emit);
         return;
       default:
@@ -910,10 +996,10 @@ export class Interpreter implements TokenHandler {
  * How batched lines lie in their buffers: `lf` one after the other with an LF between, `gaps` in
  * one buffer in order with other bytes between (commands), `scattered` otherwise.
  */
-function spanOf(lines: readonly BatchedLine[]): 'lf' | 'gaps' | 'scattered' {
+function spanOf(lines: readonly BatchedLine[], n: number): 'lf' | 'gaps' | 'scattered' {
   let lf = true;
   let gaps = 0;
-  for (let i = 1; i < lines.length; i++) {
+  for (let i = 1; i < n; i++) {
     const p = lines[i - 1]!;
     const l = lines[i]!;
     if (l.buf !== p.buf || l.start <= p.end) return 'scattered';

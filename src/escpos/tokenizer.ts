@@ -47,7 +47,8 @@ export type TokenSink = (token: Token) => void;
  * Token objects from the same calls.
  */
 export interface TokenHandler {
-  text(buf: Buffer, start: number, end: number, offset: number): void;
+  /** `ascii`: no byte of the run is 0x80 or above (found while the run's end was looked for). */
+  text(buf: Buffer, start: number, end: number, offset: number, ascii: boolean): void;
   control(code: number, offset: number): void;
   command(cmd: CommandDef, buf: Buffer, start: number, end: number, offset: number): void;
   unknown(buf: Buffer, start: number, end: number, offset: number): void;
@@ -71,6 +72,9 @@ const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.fro
  * stream with no control bytes at all. The cut depends only on the run's start, never on chunking.
  */
 export const TEXT_MAX = 8192;
+
+/** How much of a chunk is joined to a carried token of unknown length at first. */
+const CARRY_PEEK = 256;
 
 export class Tokenizer {
   private readonly rows: ReadonlyArray<ReadonlyArray<CommandDef | undefined> | undefined>;
@@ -118,16 +122,54 @@ export class Tokenizer {
     // A command of known length takes only the bytes it still needs: the rest of the chunk is
     // read in place, not copied along with it (an image across every chunk boundary would
     // otherwise copy every chunk).
-    const take = this.need > 0 ? Math.min(buf.length, this.need - this.partsLen) : buf.length;
-    this.parts.push(take === buf.length ? buf : buf.subarray(0, take));
-    this.partsLen += take;
-    // A long command arriving in small pieces is gathered, not re-scanned each time.
-    if (this.need > 0 && this.partsLen < this.need) return;
+    if (this.need > 0) {
+      const take = Math.min(buf.length, this.need - this.partsLen);
+      this.parts.push(take === buf.length ? buf : buf.subarray(0, take));
+      this.partsLen += take;
+      // A long command arriving in small pieces is gathered, not re-scanned each time.
+      if (this.partsLen < this.need) return;
+      this.runCarried(h);
+      if (take < buf.length) this.feed(buf.subarray(take), h);
+      return;
+    }
+    // A token of unknown length (a text run, a command header) is finished by the first bytes of
+    // the chunk, almost always: those are joined to it, and once the tokens reach into the chunk
+    // the rest is read in place. Copying the whole chunk along with the carry cost a copy of
+    // nearly every chunk of a stream (most chunks end inside a line of text).
+    const chunkAt = this.offset + this.partsLen;
+    if (buf.length > CARRY_PEEK) {
+      this.parts.push(buf.subarray(0, CARRY_PEEK));
+      this.partsLen += CARRY_PEEK;
+      this.runCarried(h);
+      const into = this.offset - chunkAt;
+      if (into >= 0) {
+        // The carried bytes are all in tokens now; what was carried again lies in this chunk.
+        this.parts = [];
+        this.partsLen = 0;
+        if (into < buf.length) this.feed(buf.subarray(into), h);
+        return;
+      }
+      // Still inside the carried token. A command whose length is known now takes what it needs;
+      // anything else is joined to the whole chunk, as a short chunk is.
+      if (this.need > 0) {
+        this.feed(buf.subarray(CARRY_PEEK), h);
+        return;
+      }
+      this.parts.push(buf.subarray(CARRY_PEEK));
+      this.partsLen += buf.length - CARRY_PEEK;
+    } else {
+      this.parts.push(buf);
+      this.partsLen += buf.length;
+    }
+    this.runCarried(h);
+  }
+
+  /** Tokenize the carried bytes joined (they end where the input so far ends). */
+  private runCarried(h: TokenHandler): void {
     const work = concat(this.parts, this.partsLen);
     this.parts = [];
     this.partsLen = 0;
     this.run(work, false, h);
-    if (take < buf.length) this.feed(buf.subarray(take), h);
   }
 
   /** `end` without Token objects. */
@@ -159,7 +201,7 @@ export class Tokenizer {
         const lim = i + TEXT_MAX < n ? i + TEXT_MAX : n;
         const j = words.textEnd(i + 1, lim);
         if (j === n && j - i < TEXT_MAX && !atEnd) break;
-        h.text(work, i, j, base + i);
+        h.text(work, i, j, base + i, b < 0x80 && words.ascii);
         i = j;
         continue;
       }
@@ -231,13 +273,25 @@ class WordView {
     this.words = count > 0 ? new Uint32Array(bytes.buffer, aligned, count) : NO_WORDS;
   }
 
-  /** The first index in [from, lim) of a byte below 0x20, or `lim`. */
+  /** Whether the bytes the last `textEnd` passed over were all below 0x80. */
+  ascii = true;
+
+  /**
+   * The first index in [from, lim) of a byte below 0x20, or `lim`. On the way it notes whether
+   * the bytes it passed are ASCII: the interpreter then decodes them without looking again.
+   */
   textEnd(from: number, lim: number): number {
     const bytes = this.bytes;
     const head = this.head;
+    let high = 0;
     let j = from;
     while (j < lim && ((j - head) & 3) !== 0) {
-      if (bytes[j]! < 0x20) return j;
+      const b = bytes[j]!;
+      if (b < 0x20) {
+        this.ascii = high < 0x80;
+        return j;
+      }
+      high |= b;
       j++;
     }
     if (j < lim) {
@@ -245,15 +299,23 @@ class WordView {
       const words = this.words;
       let k = (j - head) >> 2;
       const last = (lim - head) >> 2; // words wholly before lim
+      let highWords = 0;
       // Some byte of w is below 0x20 iff this is non-zero ("haszero" with 0x20 for 0; exact for < 0x80).
       while (k < last) {
         const w = words[k]!;
         if (((w - 0x20202020) & ~w & 0x80808080) !== 0) break;
+        highWords |= w;
         k++;
       }
+      if ((highWords & 0x80808080) !== 0) high = 0x80;
       j = head + (k << 2);
     }
-    while (j < lim && bytes[j]! >= 0x20) j++;
+    for (; j < lim; j++) {
+      const b = bytes[j]!;
+      if (b < 0x20) break;
+      high |= b;
+    }
+    this.ascii = high < 0x80;
     return j;
   }
 }

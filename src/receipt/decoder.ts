@@ -117,7 +117,12 @@ export class ReceiptDecoder {
     this.dialectChosen = dialect;
     this.tokenizer = new Tokenizer(tableFor(dialect));
     this.interpreter = new Interpreter(
-      { profile: this.profile, cjkEncoding: this.encoding, family: dialect === 'star-line' ? 'star-line' : 'esc-pos' },
+      {
+        profile: this.profile,
+        cjkEncoding: this.encoding,
+        family: dialect === 'star-line' ? 'star-line' : 'esc-pos',
+        onLine: (line) => this.segmenter.line(line),
+      },
       this.onEvent,
     );
   }

@@ -25,12 +25,21 @@ function withText(l: PrintedLine, text: string): PrintedLine {
 /** Product numbers (EAN, UPC, ITF) are never card numbers, though some pass the Luhn check. */
 const PRODUCT_CODES = new Set(['ean13', 'ean8', 'upca', 'upce', 'itf']);
 
+const CLEAN_CODE = { pans: 0, secrets: 0 };
+
 export function guardReceipt(r: Receipt): Receipt {
   const whole = guardText(r.text);
-  const codes = r.barcodes.map((b) => (PRODUCT_CODES.has(b.symbology) ? { text: b.data, pans: 0, secrets: 0 } : guardText(b.data)));
+  let codesFound = false;
+  for (const b of r.barcodes) {
+    if (PRODUCT_CODES.has(b.symbology)) continue;
+    const g = guardText(b.data);
+    if (g.pans + g.secrets > 0) codesFound = true;
+  }
+  // Nearly every receipt: nothing found, and nothing more is made.
+  if (!codesFound && whole.pans + whole.secrets === 0) return r;
+  const codes = r.barcodes.map((b) => (PRODUCT_CODES.has(b.symbology) ? { text: b.data, ...CLEAN_CODE } : guardText(b.data)));
   const pans = whole.pans + codes.reduce((a, c) => a + c.pans, 0);
   const secrets = whole.secrets + codes.reduce((a, c) => a + c.secrets, 0);
-  if (pans + secrets === 0) return r;
 
   const texts = whole.text.split('\n');
   const lineOf = new Map<PrintedLine, PrintedLine>();

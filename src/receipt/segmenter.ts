@@ -28,6 +28,12 @@ const BLANK: ReceiptItem = {
 
 export class Segmenter {
   private items: ReceiptItem[] = [];
+  // The receipt's lines, their texts, bar codes and images, kept as items are added (one pass
+  // per receipt fewer than sorting the items out when it closes).
+  private lines: PrintedLine[] = [];
+  private texts: string[] = [];
+  private barcodes: Barcode[] = [];
+  private images: PrintedImage[] = [];
   private warnings: string[] = [];
   private warningsDropped = 0;
   /** Blank lines after the last printed item: paper feed until something prints after them. */
@@ -57,11 +63,7 @@ export class Segmenter {
         if (this.items.length > 0 || this.band) this.blankRun += e.lines;
         return null;
       case 'line':
-        if (isBlank(e.line.text)) {
-          if (this.items.length > 0 || this.band) this.blankRun++;
-          return null;
-        }
-        this.push({ kind: 'line', line: e.line });
+        this.line(e.line);
         return null;
       case 'barcode':
         this.push({ kind: 'barcode', barcode: e.barcode });
@@ -84,14 +86,37 @@ export class Segmenter {
     }
   }
 
+  /** A printed line: the same as a `line` event (it never ends a receipt). */
+  line(line: PrintedLine): void {
+    if (isBlank(line.text)) {
+      if (this.items.length > 0 || this.band) this.blankRun++;
+      return;
+    }
+    this.push({ kind: 'line', line });
+  }
+
   /** Add a printed item, after the picture in progress and the blank lines that came before it. */
   private push(item: ReceiptItem): void {
+    this.beforeItem();
+    this.add(item);
+  }
+
+  /** What goes before a printed item: the picture in progress, then the blank lines. */
+  private beforeItem(): void {
     this.endBand();
     if (this.blankRun > 0) {
-      for (let i = Math.min(this.blankRun, MAX_BLANK_RUN); i > 0; i--) this.items.push(BLANK);
+      for (let i = Math.min(this.blankRun, MAX_BLANK_RUN); i > 0; i--) this.add(BLANK);
       this.blankRun = 0;
     }
+  }
+
+  private add(item: ReceiptItem): void {
     this.items.push(item);
+    if (item.kind === 'line') {
+      this.lines.push(item.line);
+      this.texts.push(item.line.text);
+    } else if (item.kind === 'barcode') this.barcodes.push(item.barcode);
+    else this.images.push(item.image);
   }
 
   private endBand(): void {
@@ -102,7 +127,7 @@ export class Segmenter {
       b.parts.length === 1
         ? b.first
         : { ...b.first, height: b.height, bitmap: { ...b.first.bitmap!, data: Buffer.concat(b.parts) } };
-    this.items.push({ kind: 'image', image });
+    this.add({ kind: 'image', image });
   }
 
   private takeWarnings(): string[] {
@@ -159,8 +184,7 @@ export class Segmenter {
       return;
     }
     if (image.band && image.bitmap) {
-      this.push({ kind: 'image', image }); // places blank lines and ends a previous band
-      this.items.pop();
+      this.beforeItem(); // ends a previous band, places blank lines
       this.band = { first: image, parts: [image.bitmap.data], height: image.height };
       return;
     }
@@ -176,9 +200,17 @@ export class Segmenter {
   private close(end: number, cut: Receipt['cut']): Receipt | null {
     this.endBand();
     const all = this.items;
+    let lines = this.lines;
+    let texts = this.texts;
+    let barcodes = this.barcodes;
+    let images = this.images;
     const start = this.start;
     this.start = end;
     this.items = [];
+    this.lines = [];
+    this.texts = [];
+    this.barcodes = [];
+    this.images = [];
     this.blankRun = 0;
     // Leading and trailing blank lines are paper feed, not printed lines.
     let a = 0;
@@ -189,17 +221,22 @@ export class Segmenter {
       this.toDocument(this.takeWarnings());
       return null;
     }
-    const items = a === 0 && b === all.length ? all : all.slice(a, b);
-    const lines: PrintedLine[] = [];
-    const barcodes: Barcode[] = [];
-    const images: PrintedImage[] = [];
-    const texts: string[] = [];
-    for (const i of items) {
-      if (i.kind === 'line') {
-        lines.push(i.line);
-        texts.push(i.line.text);
-      } else if (i.kind === 'barcode') barcodes.push(i.barcode);
-      else images.push(i.image);
+    let items = all;
+    if (a > 0 || b < all.length) {
+      // Blank lines are only placed before a printed item, so this does not happen; if it ever
+      // did, the lists are made again from what is kept.
+      items = all.slice(a, b);
+      lines = [];
+      texts = [];
+      barcodes = [];
+      images = [];
+      for (const i of items) {
+        if (i.kind === 'line') {
+          lines.push(i.line);
+          texts.push(i.line.text);
+        } else if (i.kind === 'barcode') barcodes.push(i.barcode);
+        else images.push(i.image);
+      }
     }
     // Each line ends with LF. One join makes a flat string: the card-number guard then scans it
     // without first flattening a chain of concatenations.

@@ -54,6 +54,29 @@ describe('decoders agree with iconv-lite', () => {
     }
   });
 
+  it('single-byte code pages read four bytes at a time give what byte by byte gives, at every alignment', () => {
+    const names = [...new Set(allProfiles().flatMap((p) => [...p.codepages.values()]))];
+    const rnd = prng(0x5b1e);
+    let tables = 0;
+    for (const name of names) {
+      const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+      const each = Array.from({ length: 256 }, (_, i) => decode(all.subarray(i, i + 1), name));
+      if (each.some((c) => c.length !== 1)) continue; // a multi-byte encoding
+      tables++;
+      // Short runs at every length; long ones make the reused output space grow (to odd sizes too).
+      for (const len of [...Array.from({ length: 23 }, (_, i) => i + 1), 9000, 30001]) {
+        for (let shift = 0; shift < 4; shift++) {
+          const mem = Buffer.alloc(len + 8);
+          for (let i = 0; i < mem.length; i++) mem[i] = rnd() < 0.5 ? 0x20 + int(rnd, 0x60) : 0x80 + int(rnd, 0x80);
+          const run = mem.subarray(shift, shift + len);
+          const expected = Array.from(run, (b) => each[b]!).join('');
+          expect(decoderFor(name)(mem, shift, shift + len), `${name} ${len} ${shift}`).toBe(expected);
+        }
+      }
+    }
+    expect(tables).toBeGreaterThan(10);
+  });
+
   it('multi-byte encodings on random runs, valid and broken', () => {
     const rnd = prng(18030);
     for (const name of multiByte) {

@@ -148,6 +148,8 @@ const EDGE_INPUTS: ReadonlyArray<readonly [string, Uint8Array]> = [
   ['GS k A no NUL', bytes(GS, 'k', 4, fill(300, 0x41), LF)],
   ['ESC D 40 stops', bytes(ESC, 'D', Array.from({ length: 40 }, (_, i) => i + 1), 'x')],
   ['text run > 8 KB', bytes(fill(20000, 0x61), LF, fill(8192, 0x62), ESC, '@', fill(8191, 0x63))],
+  // Tokens carried into a chunk end within its first 256 bytes, just after them, or far later.
+  ['runs about the carry peek', bytes(fill(255, 0x61), LF, fill(256, 0x62), ESC, '!', 0, fill(257, 0x63), GS, 'v0', 0, 40, 0, 8, 0, fill(320, 0x55), fill(600, 0x64), LF)],
   ['NUL padding', bytes(fill(100, 0), 'x', fill(3, 0))],
   ['all bytes', Uint8Array.from({ length: 512 }, (_, i) => i & 0xff)],
   ['introducer soup', bytes(ESC, GS, FS, DLE, ESC, '(', GS, '(', FS, '(', DLE, 4, DLE, 0x14, GS, '8', ESC)],

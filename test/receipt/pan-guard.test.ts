@@ -5,13 +5,49 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EscPosBuilder } from '../../src/escpos/builder.js';
 import { decodeBuffer, ReceiptDecoder } from '../../src/receipt/decoder.js';
-import { guardText, luhnValid } from '../../src/receipt/fields/pan-guard.js';
+import { CARD_LIKE, guardText, hasCardRun, luhnValid } from '../../src/receipt/fields/pan-guard.js';
+import { int, prng } from '../../scripts/lib/prng.js';
 import { renderHtml } from '../../src/receipt/render/html.js';
 import { toJsonDocument } from '../../src/receipt/render/json.js';
 import { renderText } from '../../src/receipt/render/text.js';
 
 const PAN = '6222021234567890128'; // UnionPay, 19 digits, Luhn-valid
 const MASKED = '622202*********0128';
+
+describe('hasCardRun', () => {
+  it('answers as the CARD_LIKE regex it stands for, on many generated strings', () => {
+    // Digits, separators, letters, line breaks and CJK in runs long and short, so that probes land
+    // on every kind of character and runs start and end at every distance from them.
+    const alphabet = ['0', '1', '7', '9', ' ', '-', 'a', '\n', '.', '号', '５'];
+    const rnd = prng(0x9a1d);
+    let runs = 0;
+    for (let i = 0; i < 20000; i++) {
+      const weights = int(rnd, 3); // 0: mostly digits, 1: mixed, 2: mostly letters
+      let s = '';
+      const len = int(rnd, 90);
+      for (let j = 0; j < len; j++) {
+        const r = rnd();
+        const digit = weights === 0 ? r < 0.8 : weights === 1 ? r < 0.55 : r < 0.2;
+        s += digit ? alphabet[int(rnd, 4)] : alphabet[4 + int(rnd, alphabet.length - 4)];
+      }
+      const expected = CARD_LIKE.test(s);
+      if (expected) runs++;
+      if (hasCardRun(s) !== expected) expect.unreachable(`hasCardRun(${JSON.stringify(s)}) should be ${expected}`);
+    }
+    expect(runs).toBeGreaterThan(2000);
+    expect(runs).toBeLessThan(18000);
+  });
+
+  it('finds a run at any position and with every separator between its digits', () => {
+    const pan = '4111 1111-1111 1';
+    for (let pad = 0; pad < 40; pad++) {
+      expect(hasCardRun(`${'x'.repeat(pad)}${pan}${'y'.repeat(pad)}`)).toBe(true);
+      expect(hasCardRun(`${' '.repeat(pad)}1 2 3 4 5 6 7 8 9 0 1 2 3${' '.repeat(pad)}`)).toBe(true);
+      expect(hasCardRun(`${'1'.repeat(pad)}  ${'4'.repeat(12)}  5`)).toBe(pad >= 13);
+      expect(hasCardRun(`${'-'.repeat(pad)}1 2 3 4 5 6  7 8 9 0 1 2 3`)).toBe(false);
+    }
+  });
+});
 
 describe('guardText', () => {
   it('knows the Luhn check', () => {

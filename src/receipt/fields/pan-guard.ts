@@ -79,17 +79,68 @@ export interface GuardResult {
 const SECRET_WORD = /CV[VCN]|CID|EXP|Exp|exp|cv[vcn]|安全码|有效期/;
 
 /** 13 digits in a row (single spaces or dashes allowed between them). */
-const CARD_LIKE = /[0-9](?:[ -]?[0-9]){12}/;
-const ANYTHING = new RegExp(`${CARD_LIKE.source}|${SECRET_WORD.source}`);
+export const CARD_LIKE = /[0-9](?:[ -]?[0-9]){12}/;
+
+/** The class of each character for `hasCardRun`: 1 a digit, 2 a separator (space, dash), 0 other. */
+const RUN_CLASS = new Uint8Array(0x10000);
+RUN_CLASS.fill(1, 0x30, 0x3a);
+RUN_CLASS[0x20] = 2;
+RUN_CLASS[0x2d] = 2;
+
+/**
+ * `CARD_LIKE.test(text)` without reading every character. Such a run is at least 13 characters
+ * long, so it covers one of every 13th position: only where a probe lands on a digit, or on a
+ * separator beside one, is the text around it read. The regex tries a match at every digit of a
+ * receipt (prices, dates, quantities) and was a fifth of the decoder's time.
+ */
+export function hasCardRun(text: string): boolean {
+  const n = text.length;
+  let p = 12;
+  while (p < n) {
+    // A digit, or a separator with a digit on either side.
+    const k = RUN_CLASS[text.charCodeAt(p)]!;
+    const beside = RUN_CLASS[text.charCodeAt(p - 1)]! | (p + 1 < n ? RUN_CLASS[text.charCodeAt(p + 1)]! : 0);
+    if (((k | (k >> 1)) & (k | beside) & 1) === 0) {
+      p += 13;
+      continue;
+    }
+    // Back to where no run is in progress: after a character of no run, or after two separators.
+    let s = p;
+    while (s > 0) {
+      const c = RUN_CLASS[text.charCodeAt(s - 1)]!;
+      if (c === 0 || (c === 2 && s > 1 && RUN_CLASS[text.charCodeAt(s - 2)]! === 2)) break;
+      s--;
+    }
+    // Forward over the runs there (as the regex reads them) until one ends past the probe.
+    let digits = 0;
+    let sep = false;
+    let e = s;
+    for (; e < n; e++) {
+      const c = RUN_CLASS[text.charCodeAt(e)]!;
+      if (c === 1) {
+        if (++digits >= 13) return true;
+        sep = false;
+      } else if (c === 2 && digits > 0 && !sep) sep = true;
+      else {
+        digits = 0;
+        sep = false;
+        if (e > p) break;
+      }
+    }
+    // No run is in progress at e, so a run after it starts at e + 1 or later and covers e + 13.
+    p = e + 13;
+  }
+  return false;
+}
 
 /** Mask every card number, track and labelled secret in `text`. */
 export function guardText(text: string): GuardResult {
   let pans = 0;
   let secrets = 0;
-  // Most receipts have no run of 13 digits and no secret label: one regex pass says so.
-  if (!ANYTHING.test(text)) return { text, pans, secrets };
-  const cardLike = CARD_LIKE.test(text);
+  const cardLike = hasCardRun(text);
   const secretLike = SECRET_WORD.test(text);
+  // Most receipts have no run of 13 digits and no secret label.
+  if (!cardLike && !secretLike) return { text, pans, secrets };
   let out = text;
   if (cardLike) out = guardCards(out, () => pans++, () => secrets++);
   if (secretLike) {
