@@ -121,7 +121,10 @@ export class ReceiptDecoder {
         profile: this.profile,
         cjkEncoding: this.encoding,
         family: dialect === 'star-line' ? 'star-line' : 'esc-pos',
-        onLine: (line) => this.segmenter.line(line),
+        onLine: (line, offset) => {
+          const r = this.segmenter.line(line, offset);
+          if (r) this.done.push(this.finishReceipt(r));
+        },
       },
       this.onEvent,
     );

@@ -49,13 +49,6 @@ export class Segmenter {
 
   /** Feed an event; a receipt that it completes is returned. */
   event(e: PrintEvent): Receipt | null {
-    if (this.items.length >= MAX_ITEMS && (e.type === 'line' || e.type === 'barcode' || e.type === 'image') && !(e.type === 'line' && isBlank(e.line.text))) {
-      // The receipt so far ends where this item begins; the item starts the next one.
-      this.warnings.push(`more than ${MAX_ITEMS} printed items without a cut: the receipt is split here`);
-      const r = this.close(e.offset, null);
-      this.event(e);
-      return r;
-    }
     switch (e.type) {
       case 'feed':
         // Feed before anything printed is dropped at once; feed after it is counted, not kept,
@@ -63,14 +56,17 @@ export class Segmenter {
         if (this.items.length > 0 || this.band) this.blankRun += e.lines;
         return null;
       case 'line':
-        this.line(e.line);
-        return null;
-      case 'barcode':
+        return this.line(e.line, e.offset);
+      case 'barcode': {
+        const r = this.splitIfFull(e.offset);
         this.push({ kind: 'barcode', barcode: e.barcode });
-        return null;
-      case 'image':
+        return r;
+      }
+      case 'image': {
+        const r = this.splitIfFull(e.offset);
         this.addImage(e.image);
-        return null;
+        return r;
+      }
       case 'cut':
         return this.close(e.end, e.cut);
       case 'reset':
@@ -86,13 +82,25 @@ export class Segmenter {
     }
   }
 
-  /** A printed line: the same as a `line` event (it never ends a receipt). */
-  line(line: PrintedLine): void {
+  /** A printed line starting at `offset`: the same as a `line` event. */
+  line(line: PrintedLine, offset: number): Receipt | null {
     if (isBlank(line.text)) {
       if (this.items.length > 0 || this.band) this.blankRun++;
-      return;
+      return null;
     }
+    const r = this.splitIfFull(offset);
     this.push({ kind: 'line', line });
+    return r;
+  }
+
+  /**
+   * Before a printed item at `offset`: with MAX_ITEMS already held, the receipt so far ends where
+   * this item begins, and the item starts the next one.
+   */
+  private splitIfFull(offset: number): Receipt | null {
+    if (this.items.length < MAX_ITEMS) return null;
+    this.warnings.push(`more than ${MAX_ITEMS} printed items without a cut: the receipt is split here`);
+    return this.close(offset, null);
   }
 
   /** Add a printed item, after the picture in progress and the blank lines that came before it. */
