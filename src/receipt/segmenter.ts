@@ -15,11 +15,16 @@ export const MAX_BLANK_RUN = 64;
  */
 export const MAX_STATUS = 10_000;
 /**
- * A receipt ends after this many printed items (lines, codes, pictures) even without a cut: a
- * roll of paper holds about 20,000 lines, and a stream that never cuts (a report of hours, a
- * runaway POS) must not become one receipt whose decoding, storing and sending grow without bound.
+ * A receipt ends after this many printed items (lines, codes, pictures) even without a cut: that
+ * is some 20 m of paper, and a stream that never cuts (a report of hours, a runaway POS) must not
+ * become one receipt whose decoding, storing and sending grow without bound.
  */
-export const MAX_ITEMS = 20_000;
+export const MAX_ITEMS = 5_000;
+/**
+ * … or after this many bytes of input (pictures are large): one receipt stays well within what a
+ * sync batch and the server take (8 MiB of JSON).
+ */
+export const MAX_RECEIPT_BYTES = 4 * 1024 * 1024;
 
 const BLANK: ReceiptItem = {
   kind: 'line',
@@ -98,8 +103,12 @@ export class Segmenter {
    * this item begins, and the item starts the next one.
    */
   private splitIfFull(offset: number): Receipt | null {
-    if (this.items.length < MAX_ITEMS) return null;
-    this.warnings.push(`more than ${MAX_ITEMS} printed items without a cut: the receipt is split here`);
+    if (this.items.length === 0 || (this.items.length < MAX_ITEMS && offset - this.start < MAX_RECEIPT_BYTES)) return null;
+    this.warnings.push(
+      this.items.length >= MAX_ITEMS
+        ? `more than ${MAX_ITEMS} printed items without a cut: the receipt is split here`
+        : `more than ${MAX_RECEIPT_BYTES} bytes without a cut: the receipt is split here`,
+    );
     return this.close(offset, null);
   }
 

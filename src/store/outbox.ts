@@ -274,10 +274,11 @@ export class Sync {
     const { maxCount, maxBytes } = opts;
     if (!Number.isInteger(maxCount) || maxCount < 1) throw new RangeError(`takeReceiptBatch: bad maxCount ${maxCount}`);
     if (!Number.isFinite(maxBytes) || maxBytes < 1) throw new RangeError(`takeReceiptBatch: bad maxBytes ${maxBytes}`);
-    const rows = this.dueReceipts.all(opts.now ?? Date.now(), maxCount);
     const out: OutboxReceipt[] = [];
     let bytes = 0;
-    for (const r of rows) {
+    // Row by row, not all() then cut: a few long receipts (a report of thousands of lines is MBs of
+    // JSON) would otherwise all be read to send one of them.
+    for (const r of this.dueReceipts.iterate(opts.now ?? Date.now(), maxCount)) {
       // Canonical JSON is mostly ASCII; Buffer.byteLength is exact for the rest.
       const size = Buffer.byteLength(r.json) + RECEIPT_ENVELOPE_BYTES + Buffer.byteLength(r.printer) + r.captured_at.length;
       if (out.length > 0 && bytes + size > maxBytes) break;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EscPosBuilder } from '../../src/escpos/builder.js';
 import { decodeBuffer, ReceiptDecoder } from '../../src/receipt/decoder.js';
-import { MAX_ITEMS } from '../../src/receipt/segmenter.js';
+import { MAX_ITEMS, MAX_RECEIPT_BYTES } from '../../src/receipt/segmenter.js';
 
 const bytes = (...parts: Array<number[] | string>): Uint8Array =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
@@ -13,7 +13,7 @@ describe('segmenter', () => {
     const input = Buffer.concat([Buffer.from([0x1b, 0x40]), Buffer.from(text, 'latin1')]);
     const whole = decodeBuffer(input).receipts;
     expect(whole.map((r) => r.lines.length)).toEqual([MAX_ITEMS, MAX_ITEMS, 5]);
-    expect(whole[1]!.lines[0]!.text).toMatch(/^LINE 020000 /);
+    expect(whole[1]!.lines[0]!.text).toMatch(new RegExp(`^LINE ${String(MAX_ITEMS).padStart(6, '0')} `));
     const L = 'LINE 000000 4111 1111 1111 1111\n'.length;
     expect(whole.map((r) => r.bytes)).toEqual([
       { start: 0, end: 2 + L * MAX_ITEMS },
@@ -27,6 +27,23 @@ describe('segmenter', () => {
     for (let i = 0; i < input.length; i += 4093) streamed.push(...d.push(input.subarray(i, i + 4093)));
     streamed.push(...d.end());
     expect(streamed.map((r) => [r.bytes, r.lines.length])).toEqual(whole.map((r) => [r.bytes, r.lines.length]));
+  });
+
+  it('splits a stream that never cuts after MAX_RECEIPT_BYTES, before the picture that starts past it', () => {
+    // 1.5 MiB pictures (GS v 0, 2048 dots × 6144 rows), each with a caption line.
+    const bits = new Uint8Array((2048 / 8) * 6144).fill(0x55);
+    const b = new EscPosBuilder().init();
+    for (let i = 0; i < 6; i++) b.line(`PICTURE ${i}`).raster(2048, 6144, bits);
+    const input = b.build();
+    const r = decodeBuffer(input).receipts;
+    expect(r.length).toBeGreaterThan(1);
+    for (const x of r) expect(x.bytes.end - x.bytes.start).toBeLessThan(MAX_RECEIPT_BYTES + bits.length + 64);
+    expect(r.flatMap((x) => x.images)).toHaveLength(6);
+    expect(r.flatMap((x) => x.lines.map((l) => l.text))).toEqual([0, 1, 2, 3, 4, 5].map((i) => `PICTURE ${i}`));
+    expect(r[0]!.bytes.start).toBe(0);
+    expect(r.at(-1)!.bytes.end).toBe(input.length);
+    for (let i = 1; i < r.length; i++) expect(r[i]!.bytes.start).toBe(r[i - 1]!.bytes.end);
+    expect(r[0]!.warnings.some((w) => /bytes without a cut/.test(w))).toBe(true);
   });
 
   it('ends a receipt on every form of cut', () => {

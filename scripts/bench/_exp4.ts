@@ -1,0 +1,22 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startSimulator } from '../../drivers/simulator/index.js';
+import { freePort } from '../lib/net.js';
+import { streamThroughput } from '../lib/print-jobs.js';
+import { startSyncTestServer } from '../lib/sync-server.js';
+const BIN = resolve(import.meta.dirname, '../../src/cli/main.js');
+const sim = await startSimulator({ tcp: { port: 0 } });
+const hq = await startSyncTestServer();
+const port = await freePort();
+const data = mkdtempSync(join(tmpdir(), 'tilltap-bench-'));
+const agent = spawn(process.execPath, ['--import', '/tmp/exp/memreport2.mjs', BIN, 'run', '--listen', `tcp://127.0.0.1:${port}`, '--printer', `tcp://127.0.0.1:${sim.tcpPort}`, '--data', data, ...(process.argv.includes('--sync') ? ['--server', hq.url, '--token', 'test-token'] : [])], { stdio: ['ignore', 'ignore', 'pipe'] });
+let peak = 0; const hw = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${agent.pid}/status`, 'utf8'))![1]) >> 10;
+agent.stderr!.on('data', (d: Buffer) => { for (const l of d.toString().split('\n')) if (l.includes('[mem')) { const h = hw(); if (h > peak + 50) { peak = h; console.log(((performance.now()/1000).toFixed(1)) + ' hwm ' + h + ' ' + l); } } });
+await new Promise((r) => setTimeout(r, 2000));
+const line = Buffer.from('BREAD WHOLEMEAL 800G          2 x 3.40    6.80\n', 'latin1');
+const chunk = Buffer.alloc(64 * 1024); for (let i = 0; i < chunk.length; i += line.length) line.copy(chunk, i, 0, Math.min(line.length, chunk.length - i));
+for (let i = 0; i < 2; i++) { console.log('stream', (await streamThroughput(port, 64 * 1048576, () => sim.receivedBytes, chunk)).toFixed(0)); await new Promise((r) => setTimeout(r, 12000)); }
+console.log('final hwm', hw(), 'stored', hq.stored.size);
+agent.kill('SIGINT'); await new Promise((r) => agent.once('exit', r)); await sim.stop(); await hq.stop();
