@@ -14,6 +14,7 @@ import type {
   DiscrepancyFilter,
   DiscrepancyRecord,
   HealthEventRecord,
+  IncomingReceipt,
   MatchReceiptRecord,
   MatchRecord,
   MatchStatementRecord,
@@ -231,7 +232,14 @@ export interface MatchReceiptRow {
   fields: string | null;
 }
 
-export const MATCH_RECEIPT_COLUMNS = 'x.id, x.store, x.device, x.terminal, x.printer, x.captured_at, x.local_date, x.print_status, x.print_reason';
+export const MATCH_RECEIPT_COLUMNS = 'x.id, x.store, x.device, x.terminal, x.printer, x.captured_at, x.local_date, x.print_status, x.print_reason, x.fields';
+
+/** The `fields` column of an incoming receipt: given by ingest, else cut out of its JSON. */
+export function fieldsJsonOf(r: IncomingReceipt): string {
+  if (r.fieldsJson !== undefined) return r.fieldsJson;
+  const fields = (JSON.parse(r.json) as { fields?: unknown }).fields;
+  return fields === undefined || fields === null ? '{}' : JSON.stringify(fields);
+}
 
 export const toMatchReceipt = (r: MatchReceiptRow): MatchReceiptRecord => ({
   id: r.id,

@@ -166,6 +166,8 @@ export interface IncomingReceipt {
   readonly merchantId: string | null;
   /** canonicalJson of the receipt (the text its sha256 is the hash of). */
   readonly json: string;
+  /** The receipt's `fields` as JSON text, for the matcher; cut out of `json` when not given. */
+  readonly fieldsJson?: string;
 }
 
 export type ConflictReason =
@@ -421,8 +423,8 @@ export interface MatchReceiptRecord {
   readonly printStatus: PrintStatus;
   readonly printReason: string | null;
   /**
-   * The receipt's `fields` as JSON text, cut out of the stored receipt by the database (a receipt
-   * is kilobytes of lines and spans; the matcher needs only its fields).
+   * The receipt's `fields` as JSON text, kept beside the stored receipt since ingest (a receipt is
+   * kilobytes of lines and spans; the matcher needs only its fields).
    */
   readonly fields: string;
 }

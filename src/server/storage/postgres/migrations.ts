@@ -277,4 +277,12 @@ export const PG_SERVER_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX discrepancy_decisions_by_date ON discrepancy_decisions (date);
     `,
   },
+  {
+    version: 3,
+    name: 'receipts.fields: the decoded fields alone, for the matcher',
+    sql: `
+      ALTER TABLE receipts ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';
+      UPDATE receipts SET fields = coalesce((json::json -> 'fields')::text, '{}');
+    `,
+  },
 ];

@@ -21,6 +21,7 @@ import {
   toConflict,
   toReceipt,
   toRevision,
+  fieldsJsonOf,
   whereEqual,
   type ConflictRow,
   type ReceiptRow,
@@ -44,7 +45,7 @@ import { chunks, rowsPerStatement, valuesList } from './pool.js';
 /** The written columns, in the order of `values()` below (id last, as the UPDATE binds it). */
 const WRITE_COLUMNS = [
   'store', 'device', 'terminal', 'seq', 'revision', 'sha256', 'captured_at', 'captured_ms', 'local_date', 'printer',
-  'print_status', 'print_reason', 'terminal_id', 'merchant_id', 'json', 'received_at', 'id',
+  'print_status', 'print_reason', 'terminal_id', 'merchant_id', 'json', 'fields', 'received_at', 'id',
 ] as const;
 
 const INSERT_HEAD = `INSERT INTO receipts (${WRITE_COLUMNS.join(', ')}) VALUES `;
@@ -68,7 +69,7 @@ type Cell = string | number | null;
 function values(ctx: IngestContext, r: IncomingReceipt): Cell[] {
   return [
     ctx.store, ctx.device.id, ctx.device.terminal, r.seq, r.revision, r.sha256, r.capturedAt, r.capturedMs, r.localDate, r.printer,
-    r.printStatus, r.printReason, r.terminalId, r.merchantId, r.json, ctx.receivedAt, r.id,
+    r.printStatus, r.printReason, r.terminalId, r.merchantId, r.json, fieldsJsonOf(r), ctx.receivedAt, r.id,
   ];
 }
 

@@ -63,7 +63,7 @@ export class PgReconciliation implements ReconciliationStorage {
         [q.from, q.to, q.day],
       );
       const receipts = await client.query<MatchReceiptRow>(
-        `SELECT ${MATCH_RECEIPT_COLUMNS}, (x.json::json -> 'fields')::text AS fields FROM receipts x WHERE x.local_date BETWEEN $1 AND $2
+        `SELECT ${MATCH_RECEIPT_COLUMNS} FROM receipts x WHERE x.local_date BETWEEN $1 AND $2
            AND NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
                            WHERE mr.receipt_id = x.id AND m.date <> $3)`,
         [q.from, q.to, q.day],

@@ -14,6 +14,7 @@ import {
   toConflict,
   toReceipt,
   toRevision,
+  fieldsJsonOf,
   whereEqual,
   type ConflictRow,
   type ReceiptRow,
@@ -34,10 +35,10 @@ import type {
 import type { SqliteIdempotency } from './idempotency.js';
 
 /** store, device, terminal, seq, revision, sha256, captured_at, captured_ms, local_date, printer, print_status,
- *  print_reason, terminal_id, merchant_id, json, received_at, id */
+ *  print_reason, terminal_id, merchant_id, json, fields, received_at, id */
 type Bind = [
   string, string, string | null, number, number, string, string, number, string, string, string, string | null,
-  string | null, string | null, string, string, string,
+  string | null, string | null, string, string, string, string,
 ];
 
 export class SqliteReceipts implements ReceiptStorage {
@@ -60,8 +61,8 @@ export class SqliteReceipts implements ReceiptStorage {
     );
     this.insert = db.prepare<Bind>(
       `INSERT INTO receipts (store, device, terminal, seq, revision, sha256, captured_at, captured_ms, local_date, printer,
-         print_status, print_reason, terminal_id, merchant_id, json, received_at, id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         print_status, print_reason, terminal_id, merchant_id, json, fields, received_at, id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.archive = db.prepare<[string, string]>(
       `INSERT INTO receipt_revisions (receipt_id, revision, device, terminal, seq, sha256, captured_at, printer, print_status,
@@ -73,7 +74,7 @@ export class SqliteReceipts implements ReceiptStorage {
     this.replace = db.prepare<Bind>(
       `UPDATE receipts SET store = ?, device = ?, terminal = ?, seq = ?, revision = ?, sha256 = ?, captured_at = ?,
          captured_ms = ?, local_date = ?, printer = ?, print_status = ?, print_reason = ?, terminal_id = ?, merchant_id = ?,
-         json = ?, received_at = ?
+         json = ?, fields = ?, received_at = ?
        WHERE id = ?`,
     );
     this.logConflict = db.prepare<[string, string, string, string, number, string, string, string, number, string, string, string]>(
@@ -104,7 +105,7 @@ export class SqliteReceipts implements ReceiptStorage {
       const r = w.receipt;
       const values = (): Bind => [
         ctx.store, device, ctx.device.terminal, r.seq, r.revision, r.sha256, r.capturedAt, r.capturedMs, r.localDate, r.printer,
-        r.printStatus, r.printReason, r.terminalId, r.merchantId, r.json, ctx.receivedAt, r.id,
+        r.printStatus, r.printReason, r.terminalId, r.merchantId, r.json, fieldsJsonOf(r), ctx.receivedAt, r.id,
       ];
       switch (w.kind) {
         case 'insert':

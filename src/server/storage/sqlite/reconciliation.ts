@@ -68,7 +68,7 @@ export class SqliteReconciliation implements ReconciliationStorage {
          AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> ?)`,
     );
     this.receiptsOf = db.prepare<[string, string, string], MatchReceiptRow>(
-      `SELECT ${MATCH_RECEIPT_COLUMNS}, json_extract(x.json, '$.fields') AS fields FROM receipts x WHERE x.local_date BETWEEN ? AND ?
+      `SELECT ${MATCH_RECEIPT_COLUMNS} FROM receipts x WHERE x.local_date BETWEEN ? AND ?
          AND NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
                          WHERE mr.receipt_id = x.id AND m.date <> ?)`,
     );
