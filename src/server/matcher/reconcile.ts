@@ -72,6 +72,15 @@ export const TIER_CONFIDENCE: Readonly<Record<MatchTier, number>> = {
 
 const KIND_ORDER = new Map(DISCREPANCY_KINDS.map((k, i) => [k, i]));
 
+/** The order of a result's discrepancies: by time (none first), kind, key. Parts of a day merge by it. */
+export function compareDiscrepancies(a: Pick<Discrepancy, 'at' | 'kind' | 'key'>, b: Pick<Discrepancy, 'at' | 'kind' | 'key'>): number {
+  return (
+    (a.at ?? '').localeCompare(b.at ?? '') ||
+    KIND_ORDER.get(a.kind)! - KIND_ORDER.get(b.kind)! ||
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  );
+}
+
 interface Facts {
   readonly statement_ids: readonly string[];
   readonly receipt_ids: readonly string[];
@@ -402,12 +411,7 @@ export function reconcile(input: MatchInput): MatchResult {
     used.add(d.key);
     return { ...d, status: decision.status, decision };
   });
-  decided.sort(
-    (a, b) =>
-      (a.at ?? '').localeCompare(b.at ?? '') ||
-      KIND_ORDER.get(a.kind)! - KIND_ORDER.get(b.kind)! ||
-      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
+  decided.sort(compareDiscrepancies);
 
   return {
     groups: groups.map(publicGroup),

@@ -234,6 +234,13 @@ export interface MatchReceiptRow {
 
 export const MATCH_RECEIPT_COLUMNS = 'x.id, x.store, x.device, x.terminal, x.printer, x.captured_at, x.local_date, x.print_status, x.print_reason, x.fields';
 
+/** receipt_fields, in the order ingest writes it; and its upsert's SET for a revised receipt. */
+export const FIELDS_COLUMNS = 'id, store, local_date, device, terminal, printer, captured_at, print_status, print_reason, fields';
+export const FIELDS_UPDATE = FIELDS_COLUMNS.split(', ')
+  .filter((c) => c !== 'id')
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ');
+
 /** The `fields` column of an incoming receipt: given by ingest, else cut out of its JSON. */
 export function fieldsJsonOf(r: IncomingReceipt): string {
   if (r.fieldsJson !== undefined) return r.fieldsJson;

@@ -517,8 +517,39 @@ export interface StoredRun {
   readonly discrepancies: readonly NewDiscrepancy[];
 }
 
+/** What the planner of a day's parts reads of a receipt (reconcile/partition.ts). */
+export interface PlanReceiptRecord {
+  readonly store: string;
+  /** The receipt's fields as JSON text. */
+  readonly fields: string;
+}
+
+/**
+ * A day's run in parts (reconcile/run.ts), inside one transaction that began by removing the
+ * day's earlier matches and discrepancies: all reads see one state of the database, and either
+ * every part's matches and the day's discrepancies are written or nothing is.
+ */
+export interface DayInParts {
+  /** The day's candidate rows (as `input` reads them), handed over in batches and not held. */
+  planRows(each: (batch: readonly MatchStatementRecord[]) => void): Promise<void>;
+  /** The day's candidate receipts' stores and fields, in batches. */
+  planReceipts(each: (batch: readonly PlanReceiptRecord[]) => void): Promise<void>;
+  health(): Promise<HealthEventRecord[]>;
+  decisions(): Promise<DecisionRecord[]>;
+  /** One part: the rows of these ids, the candidate receipts of these stores. */
+  part(stores: readonly string[], rowIds: readonly string[]): Promise<{ rows: MatchStatementRecord[]; receipts: MatchReceiptRecord[] }>;
+  saveMatches(matches: readonly MatchRecord[]): Promise<void>;
+  /** Once, at the end: the day's discrepancies in their order (seq). */
+  saveDiscrepancies(discrepancies: readonly NewDiscrepancy[]): Promise<void>;
+}
+
 export interface ReconciliationStorage {
   input(q: MatchInputQuery): Promise<StoredMatchInput>;
+  /**
+   * Runs `work` on the day in one transaction (see DayInParts); a second run of the same day
+   * waits for the first. The database refuses a statement row or a receipt matched twice.
+   */
+  inParts<T>(q: MatchInputQuery, work: (day: DayInParts) => Promise<T>): Promise<T>;
   /**
    * One transaction: the day's earlier matches and discrepancies are replaced by these. Decisions
    * stay (they are kept by key). The database refuses a statement row or a receipt matched twice

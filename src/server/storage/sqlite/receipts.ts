@@ -15,6 +15,8 @@ import {
   toReceipt,
   toRevision,
   fieldsJsonOf,
+  FIELDS_COLUMNS,
+  FIELDS_UPDATE,
   whereEqual,
   type ConflictRow,
   type ReceiptRow,
@@ -35,11 +37,14 @@ import type {
 import type { SqliteIdempotency } from './idempotency.js';
 
 /** store, device, terminal, seq, revision, sha256, captured_at, captured_ms, local_date, printer, print_status,
- *  print_reason, terminal_id, merchant_id, json, fields, received_at, id */
+ *  print_reason, terminal_id, merchant_id, json, received_at, id */
 type Bind = [
   string, string, string | null, number, number, string, string, number, string, string, string, string | null,
-  string | null, string | null, string, string, string, string,
+  string | null, string | null, string, string, string,
 ];
+
+/** receipt_fields: id, store, local_date, device, terminal, printer, captured_at, print_status, print_reason, fields */
+type FieldsBind = [string, string, string, string, string | null, string, string, string, string | null, string];
 
 export class SqliteReceipts implements ReceiptStorage {
   private readonly held;
@@ -47,6 +52,7 @@ export class SqliteReceipts implements ReceiptStorage {
   private readonly insert;
   private readonly archive;
   private readonly replace;
+  private readonly putFields;
   private readonly logConflict;
   private readonly byId;
   private readonly revisionsOf;
@@ -61,8 +67,8 @@ export class SqliteReceipts implements ReceiptStorage {
     );
     this.insert = db.prepare<Bind>(
       `INSERT INTO receipts (store, device, terminal, seq, revision, sha256, captured_at, captured_ms, local_date, printer,
-         print_status, print_reason, terminal_id, merchant_id, json, fields, received_at, id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         print_status, print_reason, terminal_id, merchant_id, json, received_at, id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.archive = db.prepare<[string, string]>(
       `INSERT INTO receipt_revisions (receipt_id, revision, device, terminal, seq, sha256, captured_at, printer, print_status,
@@ -74,8 +80,12 @@ export class SqliteReceipts implements ReceiptStorage {
     this.replace = db.prepare<Bind>(
       `UPDATE receipts SET store = ?, device = ?, terminal = ?, seq = ?, revision = ?, sha256 = ?, captured_at = ?,
          captured_ms = ?, local_date = ?, printer = ?, print_status = ?, print_reason = ?, terminal_id = ?, merchant_id = ?,
-         json = ?, fields = ?, received_at = ?
+         json = ?, received_at = ?
        WHERE id = ?`,
+    );
+    this.putFields = db.prepare<FieldsBind>(
+      `INSERT INTO receipt_fields (${FIELDS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET ${FIELDS_UPDATE}`,
     );
     this.logConflict = db.prepare<[string, string, string, string, number, string, string, string, number, string, string, string]>(
       `INSERT INTO receipt_conflicts (receipt_id, store, device, reason, revision, sha256, held_store, held_device, held_revision,
@@ -105,15 +115,20 @@ export class SqliteReceipts implements ReceiptStorage {
       const r = w.receipt;
       const values = (): Bind => [
         ctx.store, device, ctx.device.terminal, r.seq, r.revision, r.sha256, r.capturedAt, r.capturedMs, r.localDate, r.printer,
-        r.printStatus, r.printReason, r.terminalId, r.merchantId, r.json, fieldsJsonOf(r), ctx.receivedAt, r.id,
+        r.printStatus, r.printReason, r.terminalId, r.merchantId, r.json, ctx.receivedAt, r.id,
+      ];
+      const matchValues = (): FieldsBind => [
+        r.id, ctx.store, r.localDate, device, ctx.device.terminal, r.printer, r.capturedAt, r.printStatus, r.printReason, fieldsJsonOf(r),
       ];
       switch (w.kind) {
         case 'insert':
           this.insert.run(...values());
+          this.putFields.run(...matchValues());
           break;
         case 'revise':
           this.archive.run(ctx.receivedAt, r.id);
           this.replace.run(...values());
+          this.putFields.run(...matchValues());
           break;
         case 'conflict': {
           const h = w.held;
