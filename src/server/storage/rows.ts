@@ -341,6 +341,28 @@ export function toMatchStatement(r: Record<string, unknown>): MatchStatementReco
   };
 }
 
+/**
+ * toMatchStatement of a row read as an array in MATCH_ROW_SELECT's order (better-sqlite3's raw
+ * mode): a day's hundreds of thousands of rows skip an object of 30 named columns each.
+ */
+export function toMatchStatementValues(v: readonly unknown[]): MatchStatementRecord {
+  const txn: Record<string, unknown> = { line: v[2] };
+  for (let i = 0; i < TXN_COLUMNS.length; i++) {
+    const x = v[4 + i];
+    if (x !== null && x !== undefined) txn[TXN_COLUMNS[i]!] = x;
+  }
+  const n = 4 + TXN_COLUMNS.length;
+  return {
+    id: v[0] as string,
+    fileId: v[1] as string,
+    line: v[2] as number,
+    date: v[3] as string,
+    language: v[n] as StatementLanguage,
+    store: (v[n + 1] as string | null) ?? null,
+    txn: txn as unknown as MatchStatementRecord['txn'],
+  };
+}
+
 // ---- reconciliation ------------------------------------------------------------------------------
 
 export interface MatchRow {

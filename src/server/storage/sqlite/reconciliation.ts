@@ -22,6 +22,7 @@ import {
   toMatch,
   toMatchReceipt,
   toMatchStatement,
+  toMatchStatementValues,
   whereEqual,
   discrepancyWhere,
   type DecisionRow,
@@ -66,6 +67,8 @@ export class SqliteReconciliation implements ReconciliationStorage {
   private readonly upsertDiscrepancies;
   private readonly planReceiptsOf;
   private readonly partRows;
+  private readonly planRowsOf;
+  private readonly clearMatchReceipts;
   private readonly partReceipts;
 
   constructor(private readonly db: Database.Database) {
@@ -96,9 +99,21 @@ export class SqliteReconciliation implements ReconciliationStorage {
                          WHERE mr.receipt_id = x.id AND m.date <> ?)`,
     );
     // A part's rows by id (the plan chose them, in this transaction) and its stores' receipts.
-    this.partRows = db.prepare<[string], Record<string, unknown>>(
-      `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
-       WHERE r.id IN (SELECT value FROM json_each(?))`,
+    this.partRows = db
+      .prepare<[string], unknown[]>(
+        `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+         WHERE r.id IN (SELECT value FROM json_each(?))`,
+      )
+      .raw(true);
+    this.planRowsOf = db
+      .prepare<[string, string, string], unknown[]>(
+        `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+         WHERE r.date BETWEEN ? AND ? AND f.superseded_by IS NULL
+           AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> ?)`,
+      )
+      .raw(true);
+    this.clearMatchReceipts = db.prepare<[string]>(
+      'DELETE FROM match_receipts WHERE statement_row_id IN (SELECT statement_row_id FROM matches WHERE date = ?)',
     );
     this.partReceipts = db.prepare<[string, string, string, string], MatchReceiptRow>(
       `SELECT ${MATCH_RECEIPT_COLUMNS} FROM receipt_fields x
@@ -149,12 +164,12 @@ export class SqliteReconciliation implements ReconciliationStorage {
       if (batch.length) each(batch);
     };
     const day: DayInParts = {
-      planRows: async (each) => batches(this.rowsOf.iterate(q.from, q.to, q.day), (b) => each(b.map(toMatchStatement))),
+      planRows: async (each) => batches(this.planRowsOf.iterate(q.from, q.to, q.day), (b) => each(b.map(toMatchStatementValues))),
       planReceipts: async (each) => batches(this.planReceiptsOf.iterate(q.from, q.to, q.day), each),
       health: async () => this.healthOf.all(q.fromMs, q.toMs, q.fromMs, q.fromMs).map(toHealth),
       decisions: async () => this.decisionsOf.all(q.day).map(toDecision),
       part: async (stores, rowIds) => ({
-        rows: this.partRows.all(JSON.stringify(rowIds)).map(toMatchStatement),
+        rows: this.partRows.all(JSON.stringify(rowIds)).map(toMatchStatementValues),
         receipts: this.partReceipts.all(JSON.stringify(stores), q.from, q.to, q.day).map(toMatchReceipt),
       }),
       saveMatches: async (matches) => {
@@ -163,8 +178,15 @@ export class SqliteReconciliation implements ReconciliationStorage {
       },
       saveDiscrepancies: async (list) => this.upsertDiscrepancies(list.map(discrepancyValues)),
     };
+    // Foreign keys unchecked for the run (the pragma only takes effect outside a transaction):
+    // every row and receipt it links was read in this transaction, so the checks could only
+    // pass, and they were half the cost of writing a day's matches. The primary keys, which
+    // refuse a row or a receipt matched twice, stay. The cascade from matches to match_receipts
+    // is done by hand below.
+    this.db.pragma('foreign_keys = OFF');
     this.db.exec('BEGIN IMMEDIATE');
     try {
+      this.clearMatchReceipts.run(q.day);
       this.clearMatches.run(q.day);
       this.clearDiscrepancies.run(q.day);
       const out = await work(day);
@@ -173,6 +195,8 @@ export class SqliteReconciliation implements ReconciliationStorage {
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw err;
+    } finally {
+      this.db.pragma('foreign_keys = ON');
     }
   }
 
