@@ -23,7 +23,7 @@ import { ScopeBuilder, type MatchScope } from '../matcher/scope.js';
 import { localDate, parseLocal } from '../matcher/time.js';
 import type { MatchFields } from '../matcher/types.js';
 import type { StatementLanguage } from '../statement.js';
-import type { MatchStatementRecord } from '../storage/types.js';
+import type { PlanRowRecord } from '../storage/types.js';
 
 /** One part: the stores whose receipts it reads, and the ids of its statement rows. */
 export interface Part {
@@ -55,7 +55,7 @@ export class PartitionPlanner {
   private rowsDone = false;
 
   /** Rows first: a storeless sales-log row decides which receipts its till number joins. */
-  addRow(r: MatchStatementRecord): void {
+  addRow(r: PlanRowRecord): void {
     if (this.rowsDone) throw new Error('PartitionPlanner: rows after receipts');
     const txn = r.txn;
     const t = parseLocal(txn.datetime);

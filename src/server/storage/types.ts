@@ -517,6 +517,19 @@ export interface StoredRun {
   readonly discrepancies: readonly NewDiscrepancy[];
 }
 
+/** What the planner of a day's parts reads of a statement row (reconcile/partition.ts): what joins it to others, and the scope. */
+export interface PlanRowRecord {
+  readonly id: string;
+  readonly date: string;
+  readonly language: StatementLanguage;
+  /** The store its file was imported for. */
+  readonly store: string | null;
+  readonly txn: Pick<
+    StatementTxn,
+    'datetime' | 'source' | 'merchant_id' | 'terminal_id' | 'transaction_id' | 'merchant_order_no' | 'original_transaction_id' | 'receipt_no' | 'currency'
+  >;
+}
+
 /** What the planner of a day's parts reads of a receipt (reconcile/partition.ts). */
 export interface PlanReceiptRecord {
   readonly store: string;
@@ -530,8 +543,8 @@ export interface PlanReceiptRecord {
  * every part's matches and the day's discrepancies are written or nothing is.
  */
 export interface DayInParts {
-  /** The day's candidate rows (as `input` reads them), handed over in batches and not held. */
-  planRows(each: (batch: readonly MatchStatementRecord[]) => void): Promise<void>;
+  /** The day's candidate rows (those `input` reads), handed over in batches and not held. */
+  planRows(each: (batch: readonly PlanRowRecord[]) => void): Promise<void>;
   /** The day's candidate receipts' stores and fields, in batches. */
   planReceipts(each: (batch: readonly PlanReceiptRecord[]) => void): Promise<void>;
   health(): Promise<HealthEventRecord[]>;

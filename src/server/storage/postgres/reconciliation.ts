@@ -23,6 +23,8 @@ import {
   toMatch,
   toMatchReceipt,
   toMatchStatement,
+  toPlanRow,
+  PLAN_ROW_SELECT,
   whereEqual,
   type DecisionRow,
   type DiscrepancyRow,
@@ -49,9 +51,12 @@ import { transaction } from './pool.js';
 const PLAN_BATCH = 10_000;
 
 /** The day's candidate rows ($1..$2 the dates, $3 the day): rows another day's run matched are settled, that run keeps them. */
-const ROWS_OF = `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+const ROWS_FROM = `FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
   WHERE r.date BETWEEN $1 AND $2 AND f.superseded_by IS NULL
     AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> $3)`;
+const ROWS_OF = `SELECT ${MATCH_ROW_SELECT} ${ROWS_FROM}`;
+/** The same rows, the planner's columns. */
+const PLAN_ROWS_OF = `SELECT ${PLAN_ROW_SELECT} ${ROWS_FROM}`;
 
 /** A receipt x is a candidate unless another day's run (not `day`) matched it. */
 const RECEIPT_NOT_SETTLED = (day: string): string => `NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
@@ -116,7 +121,8 @@ export class PgReconciliation implements ReconciliationStorage {
           await client.query('CLOSE plan');
         };
         const day: DayInParts = {
-          planRows: (each) => fetch<Record<string, unknown>>(ROWS_OF, [q.from, q.to, q.day], (b) => each(b.map(toMatchStatement))),
+          planRows: (each) =>
+            fetch<Record<string, unknown>>(PLAN_ROWS_OF, [q.from, q.to, q.day], (b) => each(b.map(toPlanRow))),
           planReceipts: (each) =>
             fetch<PlanReceiptRecord>(
               `SELECT x.store, x.fields FROM receipt_fields x WHERE x.local_date BETWEEN $1 AND $2 AND ${RECEIPT_NOT_SETTLED('$3')}`,

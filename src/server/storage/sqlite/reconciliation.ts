@@ -23,6 +23,8 @@ import {
   toMatchReceipt,
   toMatchStatement,
   toMatchStatementValues,
+  toPlanRow,
+  PLAN_ROW_SELECT,
   whereEqual,
   discrepancyWhere,
   type DecisionRow,
@@ -107,7 +109,7 @@ export class SqliteReconciliation implements ReconciliationStorage {
       .raw(true);
     this.planRowsOf = db
       .prepare<[string, string, string], unknown[]>(
-        `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+        `SELECT ${PLAN_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
          WHERE r.date BETWEEN ? AND ? AND f.superseded_by IS NULL
            AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> ?)`,
       )
@@ -164,7 +166,7 @@ export class SqliteReconciliation implements ReconciliationStorage {
       if (batch.length) each(batch);
     };
     const day: DayInParts = {
-      planRows: async (each) => batches(this.planRowsOf.iterate(q.from, q.to, q.day), (b) => each(b.map(toMatchStatementValues))),
+      planRows: async (each) => batches(this.planRowsOf.iterate(q.from, q.to, q.day), (b) => each(b.map(toPlanRow))),
       planReceipts: async (each) => batches(this.planReceiptsOf.iterate(q.from, q.to, q.day), each),
       health: async () => this.healthOf.all(q.fromMs, q.toMs, q.fromMs, q.fromMs).map(toHealth),
       decisions: async () => this.decisionsOf.all(q.day).map(toDecision),
