@@ -524,8 +524,9 @@ export function generateDay(opts: DayOptions): GeneratedDay {
 
   // Through JSON, as storage hands them over (and no object keeps a deleted property's slow shape).
   const input: MatchInput = {
-    statements: JSON.parse(JSON.stringify(shuffle(rnd, statements))) as StatementRow[],
-    receipts: JSON.parse(JSON.stringify(shuffle(rnd, receipts))) as HeldReceipt[],
+    // Plain copies, one object at a time: one JSON text of a million rows is past V8's longest string.
+    statements: shuffle(rnd, statements).map((x) => JSON.parse(JSON.stringify(x)) as StatementRow),
+    receipts: shuffle(rnd, receipts).map((x) => JSON.parse(JSON.stringify(x)) as HeldReceipt),
     health,
     options: { now: formatZoned(now, 480), period: { from: date, to: date } },
   };
