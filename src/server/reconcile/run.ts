@@ -107,11 +107,6 @@ interface DayInput {
   readonly receiptsOfDay: number;
 }
 
-/**
- * Reads and converts in a function of its own: storage's records (each receipt's fields as JSON
- * text beside the parsed copy) are garbage once it returns, not held through the match. At 100k+
- * receipts a day they are hundreds of MB of the run's peak.
- */
 /** The day's candidate window: the day and its neighbours. */
 function queryOf(day: string, utc: number): MatchInputQuery {
   const from = shiftDate(day, -1);
@@ -128,6 +123,11 @@ const decisionOf = (d: { key: string; status: Decision['status']; by: string; at
   reason: d.reason,
 });
 
+/**
+ * Reads and converts in a function of its own: storage's records (each receipt's fields as JSON
+ * text beside the parsed copy) are garbage once it returns, not held through the match. At 100k+
+ * receipts a day they are hundreds of MB of the run's peak.
+ */
 async function readDay(storage: Storage, day: string, utc: number): Promise<DayInput> {
   const stored = await storage.reconciliation.input(queryOf(day, utc));
   let receiptsOfDay = 0;
