@@ -90,7 +90,7 @@ export async function loadAgentData(storage: Storage, day: GeneratedDay): Promis
         return {
           id: r.id, seq: i + k + 1, revision: 0, sha256: sha256Hex(json), capturedAt: r.captured_at, capturedMs: Date.parse(r.captured_at),
           localDate: r.captured_at.slice(0, 10), printer: r.printer, printStatus: r.print_status, printReason: r.print_reason,
-          terminalId: r.fields.terminal_id ?? null, merchantId: r.fields.merchant_id ?? null, json,
+          terminalId: r.fields.terminal_id ?? null, merchantId: r.fields.merchant_id ?? null, json, fieldsJson: JSON.stringify(r.fields),
         };
       });
       const ctx = { store: part[0]!.store, device: { id: dev, terminal: part[0]!.terminal, version: '0.1.0', clockOffsetMs: 0, seenAt: receivedAt }, receivedAt, idempotency: null };

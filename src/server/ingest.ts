@@ -101,6 +101,7 @@ export function prepareReceipts(body: unknown, limits: BatchLimits, receivedMs: 
       terminalId: fieldText(r.receipt.fields.terminal_id),
       merchantId: fieldText(r.receipt.fields.merchant_id),
       json,
+      fieldsJson: JSON.stringify((raw[i]!.receipt as { fields?: unknown }).fields ?? {}),
     });
     identity.push([r.id, r.seq, r.revision, r.sha256, r.captured_at, r.printer, r.print_status, r.print_reason ?? null]);
   });

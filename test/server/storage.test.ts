@@ -5,6 +5,7 @@ import { DbOpenError, openStorage, parseDbUrl } from '../../src/server/storage/o
 import { PG_SERVER_MIGRATIONS } from '../../src/server/storage/postgres/migrations.js';
 import { PostgresStorage } from '../../src/server/storage/postgres/index.js';
 import { SERVER_MIGRATIONS } from '../../src/server/storage/sqlite/migrations.js';
+import { openServerDatabase } from '../../src/server/storage/sqlite/db.js';
 import { SqliteStorage } from '../../src/server/storage/sqlite/index.js';
 import type { IncomingHealthEvent, IncomingReceipt, IngestContext, ReceiptIngestResult, Storage, StoredAnswer } from '../../src/server/storage/types.js';
 import { makeToken } from '../../src/server/tokens.js';
@@ -86,6 +87,19 @@ describeBackends('server storage', (backend) => {
     const again = await openDb(db);
     expect((await again.receipts.list()).map((r) => r.id)).toEqual(['r-1']);
     expect(await again.ping()).toBe(true);
+  });
+
+  it('receipt_fields: each receipt written beside it as the matcher reads it, and again when revised', async () => {
+    const s = await open();
+    await withStore(s);
+    const fields = { merchant_id: '898310048161234', terminal_id: '10086001', amount_minor: 100 };
+    await s.receipts.ingest(ctx(), [receipt('a', { json: JSON.stringify({ fields, lines: [{ text: 'x'.repeat(500) }] }) }), receipt('b', { fieldsJson: '{"amount_minor":7}' })], answer);
+    await s.receipts.ingest(ctx(), [receipt('a', { revision: 1, sha256: 'b'.repeat(64), printer: 'back', json: JSON.stringify({ fields: { ...fields, amount_minor: 200 } }) })], answer);
+    const rows = (await tableRows(s, 'receipt_fields')).sort((x, y) => String(x.id).localeCompare(String(y.id)));
+    expect(rows.map((r) => ({ ...r, fields: JSON.parse(r.fields as string) as unknown }))).toEqual([
+      { id: 'a', store: 'S001', local_date: '2026-11-20', device: 'dev-1', terminal: 'T01', printer: 'back', captured_at: '2026-11-20T09:10:00+08:00', print_status: 'ok', print_reason: null, fields: { ...fields, amount_minor: 200 } },
+      { id: 'b', store: 'S001', local_date: '2026-11-20', device: 'dev-1', terminal: 'T01', printer: 'front', captured_at: '2026-11-20T09:10:00+08:00', print_status: 'ok', print_reason: null, fields: { amount_minor: 7 } },
+    ]);
   });
 
   it('tokens: stored hashed, found by hash, listed, revoked once', async () => {
@@ -367,6 +381,25 @@ describe('SQLite server storage', () => {
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(s.db.pragma('synchronous', { simple: true })).toBe(2);
     expect(s.db.pragma('user_version', { simple: true })).toBe(SERVER_MIGRATIONS.at(-1)!.version);
+  });
+
+  it('migration 3 fills receipt_fields from the receipts a version-2 database holds', async () => {
+    const file = join(tempDir(), 'server.db');
+    const v2 = openServerDatabase(file, SERVER_MIGRATIONS.filter((m) => m.version <= 2));
+    v2.prepare("INSERT INTO stores (id, created_at) VALUES ('S001', ?)").run(NOW);
+    const insert = v2.prepare(
+      `INSERT INTO receipts (id, store, device, terminal, seq, revision, sha256, captured_at, captured_ms, local_date, printer, print_status, print_reason, terminal_id, merchant_id, json, received_at)
+       VALUES (?, 'S001', 'dev-1', NULL, 1, 0, 'x', '2026-11-20T09:10:00+08:00', 0, '2026-11-20', 'front', 'ok', NULL, NULL, NULL, ?, ?)`,
+    );
+    insert.run('a', JSON.stringify({ fields: { receipt_no: '000123', total_minor: 990 }, lines: [] }), NOW);
+    insert.run('b', JSON.stringify({ text: 'no fields' }), NOW);
+    v2.close();
+    const s = openSqlite(file);
+    const rows = s.db.prepare('SELECT id, device, terminal, printer, fields FROM receipt_fields ORDER BY id').all() as Array<{ fields: string }>;
+    expect(rows.map((r) => ({ ...r, fields: JSON.parse(r.fields) as unknown }))).toEqual([
+      { id: 'a', device: 'dev-1', terminal: null, printer: 'front', fields: { receipt_no: '000123', total_minor: 990 } },
+      { id: 'b', device: 'dev-1', terminal: null, printer: 'front', fields: {} },
+    ]);
   });
 
   it('refuses a file from a newer tilltap', async () => {

@@ -11,7 +11,7 @@
 import type { CopyKind, TransType } from '../../receipt/fields/types.js';
 import type { Channel, MatchKeys, ReceiptView } from './normalize.js';
 import type { WallMs } from './time.js';
-import type { ExclusionReason, ReceiptGroup } from './types.js';
+import type { ExclusionReason, MatchFields, ReceiptGroup } from './types.js';
 import { MultiMap } from './multimap.js';
 import { UnionFind } from './union-find.js';
 
@@ -64,13 +64,15 @@ export interface GroupView extends MatchKeys {
 const NOT_TRANSACTIONS: ReadonlySet<TransType> = new Set(['balance', 'settlement']);
 const WALLET_METHODS = new Set(['wechat', 'alipay', 'unionpay_qr']);
 
-function exclusion(r: ReceiptView): ExclusionReason | undefined {
-  const f = r.f;
+const exclusion = (r: ReceiptView): ExclusionReason | undefined => exclusionOf(r.f);
+
+/** Why a receipt is not a transaction to match (and stands alone), from its fields; undefined when it is one. */
+export function exclusionOf(f: MatchFields): ExclusionReason | undefined {
   if (f.test) return 'test';
   if (f.trans_type && NOT_TRANSACTIONS.has(f.trans_type)) return 'not_a_transaction';
   const hasId =
     (f.merchant_id && f.terminal_id) || f.transaction_id || f.merchant_order_no || f.receipt_no || f.reference_no || f.trace_no;
-  if (!hasId && r.amount === undefined) return 'no_fields';
+  if (!hasId && (f.amount_minor ?? f.total_minor) === undefined) return 'no_fields';
   return undefined;
 }
 

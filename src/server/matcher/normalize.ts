@@ -106,7 +106,7 @@ export interface RowView extends MatchKeys {
   readonly type: TransType;
 }
 
-export function channelOfRow(txn: StatementTxn): Channel {
+export function channelOfRow(txn: Pick<StatementTxn, 'source'>): Channel {
   if (txn.source === 'wechat' || txn.source === 'alipay') return 'wallet';
   if (txn.source === 'sales-log') return 'sales';
   return 'card';

@@ -27,7 +27,7 @@ interface TimedInterval extends HealthHit {
 }
 
 export class Placements {
-  private learned: { terminals: Map<string, Place>; merchantStore: Map<string, string | null> } | undefined;
+  private learned: Map<string, Place> | undefined;
   private readonly configured = new Map<string, Place>();
   private readonly health = new Map<string, TimedInterval[]>();
 
@@ -35,6 +35,8 @@ export class Placements {
     private readonly groups: readonly GroupView[],
     configured: readonly TerminalPlacement[],
     health: readonly HealthInterval[],
+    /** MID → its one store (scope.ts): gathered over the whole input, which a part of it may not hold. */
+    private readonly merchantStore: ReadonlyMap<string, string | null>,
     utcOffsetMinutes: number,
   ) {
     for (const t of configured) {
@@ -58,17 +60,13 @@ export class Placements {
 
   /**
    * Learned on first use (only rows without a receipt need it): the store a terminal's slips come
-   * from most often, and the printers there that printed them; a merchant's store when it has one.
+   * from most often, and the printers there that printed them.
    */
-  private learn(): NonNullable<Placements['learned']> {
+  private learn(): Map<string, Place> {
     if (this.learned) return this.learned;
     const perTerminal = new Map<string, Map<string, { count: number; printers: Set<string> }>>();
-    const merchantStore = new Map<string, string | null>();
     for (const g of this.groups) {
-      if (g.excluded || !g.mid) continue;
-      const seen = merchantStore.get(g.mid);
-      if (seen !== g.store) merchantStore.set(g.mid, seen === undefined ? g.store : null);
-      if (!g.tid) continue;
+      if (g.excluded || !g.mid || !g.tid) continue;
       const k = terminalKey(g.mid, g.tid);
       let stores = perTerminal.get(k);
       if (!stores) perTerminal.set(k, (stores = new Map()));
@@ -82,7 +80,7 @@ export class Placements {
       const [store, at] = [...stores].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))[0]!;
       terminals.set(k, { store, printers: [...at.printers].sort() });
     }
-    return (this.learned = { terminals, merchantStore });
+    return (this.learned = terminals);
   }
 
   /** The place of a statement row's terminal; a sales log row's store; a merchant's only store. */
@@ -90,10 +88,10 @@ export class Placements {
     if (r.row.store !== undefined) return { store: r.row.store, printers: [] };
     if (r.mid && r.tid) {
       const k = terminalKey(r.mid, r.tid);
-      const p = this.configured.get(k) ?? this.learn().terminals.get(k);
+      const p = this.configured.get(k) ?? this.learn().get(k);
       if (p) return p;
     }
-    const store = r.mid ? this.learn().merchantStore.get(r.mid) : undefined;
+    const store = r.mid ? this.merchantStore.get(r.mid) : undefined;
     return store ? { store, printers: [] } : undefined;
   }
 

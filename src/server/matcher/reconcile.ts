@@ -28,6 +28,7 @@ import { Ledger } from './ledger.js';
 import { linkReversals } from './links.js';
 import { receiptViews, rowViews, type RowView } from './normalize.js';
 import { Placements } from './placement.js';
+import { ScopeBuilder, type Coverage, type MatchScope } from './scope.js';
 import { DAY, formatLocal, formatZoned, localDate, MINUTE, parseDate, parseZoned, type WallMs } from './time.js';
 import type {
   Decision,
@@ -70,6 +71,15 @@ export const TIER_CONFIDENCE: Readonly<Record<MatchTier, number>> = {
 };
 
 const KIND_ORDER = new Map(DISCREPANCY_KINDS.map((k, i) => [k, i]));
+
+/** The order of a result's discrepancies: by time (none first), kind, key. Parts of a day merge by it. */
+export function compareDiscrepancies(a: Pick<Discrepancy, 'at' | 'kind' | 'key'>, b: Pick<Discrepancy, 'at' | 'kind' | 'key'>): number {
+  return (
+    (a.at ?? '').localeCompare(b.at ?? '') ||
+    KIND_ORDER.get(a.kind)! - KIND_ORDER.get(b.kind)! ||
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  );
+}
 
 interface Facts {
   readonly statement_ids: readonly string[];
@@ -120,10 +130,11 @@ export function reconcile(input: MatchInput): MatchResult {
   matchByWindow(rows, groups, ledger, 'auth_window', corrected, o.window_ms);
   const clusters = matchByWindow(rows, groups, ledger, 'amount_window', corrected, o.window_ms);
   const reversals = linkReversals(rows, groups);
-  const placements = new Placements(groups, input.terminals ?? [], input.health ?? [], utc);
+  const scope = input.scope ?? scopeOf(rows, groups, o.language);
+  const placements = new Placements(groups, input.terminals ?? [], input.health ?? [], scope.merchantStore, utc);
 
   // Context for what follows: languages, coverage, how to show times.
-  const ctx = new Context(rows, groups, o.language, corrected);
+  const ctx = new Context(rows, groups, scope, corrected);
   const style: TimeStyle = { withDate: o.period ? o.period.from !== o.period.to : ctx.spansDays() };
   const discrepancies: Discrepancy[] = [];
   const add = (kind: DiscrepancyKind, cause: DiscrepancyCause, anchor: readonly string[], language: StatementLanguage, head: Head, body: Body, f: Facts): string => {
@@ -400,12 +411,7 @@ export function reconcile(input: MatchInput): MatchResult {
     used.add(d.key);
     return { ...d, status: decision.status, decision };
   });
-  decided.sort(
-    (a, b) =>
-      (a.at ?? '').localeCompare(b.at ?? '') ||
-      KIND_ORDER.get(a.kind)! - KIND_ORDER.get(b.kind)! ||
-      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
+  decided.sort(compareDiscrepancies);
 
   return {
     groups: groups.map(publicGroup),
@@ -419,70 +425,49 @@ export function reconcile(input: MatchInput): MatchResult {
   };
 }
 
-/** What the explanations and scope checks read from the whole input. */
+/** The scope of a whole-day input, from the input itself. */
+function scopeOf(rows: readonly RowView[], groups: readonly GroupView[], language: StatementLanguage | undefined): MatchScope {
+  const b = new ScopeBuilder();
+  for (const r of rows) {
+    b.addRow({ id: r.id, t: r.t, date: r.date, language: r.row.language, channel: r.channel, source: r.txn.source, mid: r.mid, store: r.row.store, currency: r.txn.currency });
+  }
+  for (const g of groups) {
+    if (g.excluded) continue;
+    for (const m of g.members) b.addReceipt(m.mid, m.r.store);
+  }
+  return b.build(language);
+}
+
+/** What the explanations and scope checks read from the whole input (see scope.ts). */
 class Context {
   readonly currency: string;
-  private readonly defaultLanguage: StatementLanguage;
-  private readonly cardCoverage = new Map<string, Range>();
-  private readonly walletCoverage = new Map<string, Range>();
-  private readonly salesCoverage = new Map<string, Range>();
-  private readonly cardLanguage = new Map<string, StatementLanguage>();
-  private readonly walletLanguage = new Map<string, StatementLanguage>();
-  private readonly salesLanguage = new Map<string, StatementLanguage>();
 
   constructor(
     private readonly rows: readonly RowView[],
     private readonly groups: readonly GroupView[],
-    language: StatementLanguage | undefined,
+    private readonly facts: MatchScope,
     private readonly corrected: (g: GroupView) => WallMs,
   ) {
-    const langs = new Map<StatementLanguage, number>();
-    const currencies = new Map<string, number>();
-    for (const r of rows) {
-      langs.set(r.row.language, (langs.get(r.row.language) ?? 0) + 1);
-      if (r.txn.currency) currencies.set(r.txn.currency, (currencies.get(r.txn.currency) ?? 0) + 1);
-      if (r.channel === 'card' && r.mid) {
-        widen(this.cardCoverage, r.mid, r.date);
-        if (!this.cardLanguage.has(r.mid)) this.cardLanguage.set(r.mid, r.row.language);
-      } else if (r.channel === 'wallet') {
-        for (const k of [r.txn.source, '*']) {
-          widen(this.walletCoverage, k, r.date);
-          if (!this.walletLanguage.has(k)) this.walletLanguage.set(k, r.row.language);
-        }
-      } else if (r.channel === 'sales') {
-        // A sales log imported for a store covers that store; one with no store, every store.
-        const k = r.row.store ?? '*';
-        widen(this.salesCoverage, k, r.date);
-        if (!this.salesLanguage.has(k)) this.salesLanguage.set(k, r.row.language);
-      }
-    }
-    this.defaultLanguage = language ?? ([...langs].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? 'en');
-    this.currency = [...currencies].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? 'CNY';
+    this.currency = facts.currency;
   }
 
-  private scope(g: GroupView): { coverage?: Range; language?: StatementLanguage } {
-    if (g.channel === 'card' && g.mid) return { coverage: this.cardCoverage.get(g.mid), language: this.cardLanguage.get(g.mid) };
-    if (g.channel === 'wallet') {
-      const k = g.walletSource ?? '*';
-      return { coverage: this.walletCoverage.get(k), language: this.walletLanguage.get(k) };
-    }
-    if (g.channel === 'sales') {
-      const k = this.salesCoverage.has(g.store) ? g.store : '*';
-      return { coverage: this.salesCoverage.get(k), language: this.salesLanguage.get(k) };
-    }
-    return {};
+  private scope(g: GroupView): Coverage | undefined {
+    if (g.channel === 'card' && g.mid) return this.facts.card.get(g.mid);
+    if (g.channel === 'wallet') return this.facts.wallet.get(g.walletSource ?? '*');
+    if (g.channel === 'sales') return this.facts.sales.get(g.store) ?? this.facts.sales.get('*');
+    return undefined;
   }
 
   /** A statement in the input speaks for this receipt's merchant / wallet / store on its date. */
   covers(g: GroupView): boolean {
-    const c = this.scope(g).coverage;
+    const c = this.scope(g);
     if (!c) return false;
     const date = localDate(this.corrected(g));
     return date >= c.from && date <= c.to;
   }
 
   languageOf(g: GroupView): StatementLanguage {
-    return this.scope(g).language ?? this.defaultLanguage;
+    return this.scope(g)?.language ?? this.facts.language;
   }
 
   dateRange(): [string, string] {
@@ -567,19 +552,5 @@ class Context {
       amount_minor: t?.amount_minor ?? g.amount ?? null,
       currency: t?.currency || g.currency || this.currency,
     };
-  }
-}
-
-interface Range {
-  from: string;
-  to: string;
-}
-
-function widen(map: Map<string, Range>, key: string, date: string): void {
-  const r = map.get(key);
-  if (!r) map.set(key, { from: date, to: date });
-  else {
-    if (date < r.from) r.from = date;
-    if (date > r.to) r.to = date;
   }
 }

@@ -8,6 +8,9 @@
  */
 import type { CopyKind, ReceiptFieldSet, TransType } from '../../receipt/fields/types.js';
 import type { StatementLanguage, StatementTxn } from '../statement.js';
+import type { MatchScope } from './scope.js';
+
+export type { MatchScope } from './scope.js';
 
 // ---- inputs -----------------------------------------------------------------------------------
 
@@ -122,6 +125,11 @@ export interface MatchInput {
   readonly terminals?: readonly TerminalPlacement[];
   readonly decisions?: readonly Decision[];
   readonly options: MatchOptions;
+  /**
+   * Facts of a whole input when this is one part of it (reconcile/run.ts matches a day in parts):
+   * coverage, languages, currency, merchants' stores. Gathered from this input when absent.
+   */
+  readonly scope?: MatchScope;
 }
 
 // ---- outputs ----------------------------------------------------------------------------------

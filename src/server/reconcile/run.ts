@@ -3,19 +3,31 @@
  * health, decisions), run the matcher (src/server/matcher/, pure), and store the day's matches and
  * discrepancies in one transaction. `tilltap reconcile` and the API call this.
  *
- * One matcher run per day, always: a day's rows and receipts meet candidates from the day before
- * and after (a payment at 23:59 printed at 00:01), and a discrepancy's key comes out the same
- * whether the day was run alone or with others. Rows and receipts that another day's run matched
- * are settled and left out (the database would refuse them matched twice anyway).
+ * A day's rows and receipts meet candidates from the day before and after (a payment at 23:59
+ * printed at 00:01), and a discrepancy's key comes out the same whether the day was run alone or
+ * with others. Rows and receipts that another day's run matched are settled and left out (the
+ * database would refuse them matched twice anyway).
+ *
+ * A day is matched in parts (partition.ts): a plan reads every candidate row and each receipt's
+ * store and fields once, joins what the matcher could compare into closed sets, and packs them
+ * into parts of about `partRecords` rows + receipts; each part is read, matched and its matches
+ * written before the next is read, so a run holds one part, not the day, and its time grows with
+ * the day's size, not faster. The whole-day facts the matcher reads across parts (scope.ts) come
+ * from the plan. `partRecords: 0` runs the day as one matcher run (the reference the parts are
+ * tested against: test/server/reconcile/partition.test.ts).
  */
-import { reconcile } from '../matcher/index.js';
+import { compareDiscrepancies, reconcile } from '../matcher/index.js';
 import { DAY, formatZoned, parseDate, parseZoned } from '../matcher/time.js';
 import type { Decision, Discrepancy, DiscrepancyKind, HeldReceipt, MatchFields, MatchOptions, MatchResult, StatementRow } from '../matcher/types.js';
-import type { MatchReceiptRecord, MatchRecord, MatchStatementRecord, NewDiscrepancy, Storage } from '../storage/types.js';
+import type { MatchInputQuery, MatchReceiptRecord, MatchRecord, MatchStatementRecord, NewDiscrepancy, Storage } from '../storage/types.js';
 import { healthIntervals } from './health.js';
+import { PartitionPlanner } from './partition.js';
 
 /** China: the shops' local time, unless told otherwise. */
 export const DEFAULT_UTC_OFFSET_MINUTES = 480;
+
+/** Rows + receipts per part of a day (a part's peak memory is roughly 2 KB a record). */
+export const PART_RECORDS = 50_000;
 
 /** Matcher options a run may set; `period` and `now` are the run's own. */
 export type RunMatchOptions = Omit<MatchOptions, 'now' | 'period'>;
@@ -28,6 +40,8 @@ export interface RunOptions {
   readonly match?: RunMatchOptions;
   /** Called before each day (for progress on a terminal). */
   readonly onDay?: (day: string, index: number, total: number) => void;
+  /** Rows + receipts per part (default PART_RECORDS); 0: the whole day in one matcher run. */
+  readonly partRecords?: number;
 }
 
 export interface DayCounts {
@@ -73,9 +87,11 @@ export async function runReconciliation(storage: Storage, opts: RunOptions = {})
   parseZoned(now, utc);
   const days = opts.days ? [...new Set(opts.days)].sort() : await storage.statements.dates();
   const reports: DayReport[] = [];
+  const partRecords = opts.partRecords ?? PART_RECORDS;
   for (const [i, day] of days.entries()) {
     opts.onDay?.(day, i, days.length);
-    reports.push(await runDay(storage, day, now, opts.match ?? {}));
+    const match = opts.match ?? {};
+    reports.push(partRecords > 0 ? await runDayInParts(storage, day, now, match, partRecords) : await runWholeDay(storage, day, now, match));
   }
   return { now, days: reports };
 }
@@ -91,18 +107,29 @@ interface DayInput {
   readonly receiptsOfDay: number;
 }
 
+/** The day's candidate window: the day and its neighbours. */
+function queryOf(day: string, utc: number): MatchInputQuery {
+  const from = shiftDate(day, -1);
+  const to = shiftDate(day, 1);
+  // Wall ms of local midnight, back to UTC instants.
+  return { day, from, to, fromMs: parseDate(from) - utc * 60_000, toMs: parseDate(to) + DAY - utc * 60_000 };
+}
+
+const decisionOf = (d: { key: string; status: Decision['status']; by: string; at: string; reason: string }): Decision => ({
+  key: d.key,
+  status: d.status,
+  by: d.by,
+  at: d.at,
+  reason: d.reason,
+});
+
 /**
  * Reads and converts in a function of its own: storage's records (each receipt's fields as JSON
  * text beside the parsed copy) are garbage once it returns, not held through the match. At 100k+
  * receipts a day they are hundreds of MB of the run's peak.
  */
 async function readDay(storage: Storage, day: string, utc: number): Promise<DayInput> {
-  const from = shiftDate(day, -1);
-  const to = shiftDate(day, 1);
-  // Wall ms of local midnight, back to UTC instants.
-  const fromMs = parseDate(from) - utc * 60_000;
-  const toMs = parseDate(to) + DAY - utc * 60_000;
-  const stored = await storage.reconciliation.input({ day, from, to, fromMs, toMs });
+  const stored = await storage.reconciliation.input(queryOf(day, utc));
   let receiptsOfDay = 0;
   for (const r of stored.receipts) if (r.localDate === day) receiptsOfDay++;
   return {
@@ -110,13 +137,13 @@ async function readDay(storage: Storage, day: string, utc: number): Promise<DayI
     statements: stored.rows.map(statementRowOf),
     receipts: stored.receipts.map(heldReceiptOf),
     health: healthIntervals(stored.health),
-    decisions: stored.decisions.map((d) => ({ key: d.key, status: d.status, by: d.by, at: d.at, reason: d.reason })),
+    decisions: stored.decisions.map(decisionOf),
     rowDate: new Map(stored.rows.map((r) => [r.id, r.date])),
     receiptsOfDay,
   };
 }
 
-async function runDay(storage: Storage, day: string, now: string, match: RunMatchOptions): Promise<DayReport> {
+async function runWholeDay(storage: Storage, day: string, now: string, match: RunMatchOptions): Promise<DayReport> {
   const started = performance.now();
   const utc = match.utc_offset_minutes ?? DEFAULT_UTC_OFFSET_MINUTES;
   // Reading includes turning rows into the matcher's input.
@@ -147,6 +174,81 @@ async function runDay(storage: Storage, day: string, now: string, match: RunMatc
     },
     ms: Math.round(saved - started),
     phases_ms: { read: Math.round(read - started), match: Math.round(matched - read), save: Math.round(saved - matched) },
+  };
+}
+
+async function runDayInParts(storage: Storage, day: string, now: string, match: RunMatchOptions, partRecords: number): Promise<DayReport> {
+  const started = performance.now();
+  const utc = match.utc_offset_minutes ?? DEFAULT_UTC_OFFSET_MINUTES;
+  const phases = { read: 0, match: 0, save: 0 };
+  let last = started;
+  const lap = (phase: keyof typeof phases): void => {
+    const t = performance.now();
+    phases[phase] += t - last;
+    last = t;
+  };
+  const out = await storage.reconciliation.inParts(queryOf(day, utc), async (tx) => {
+    // The plan: every candidate row and receipt once, none held.
+    const planner = new PartitionPlanner();
+    await tx.planRows((batch) => {
+      for (const r of batch) planner.addRow(r);
+    });
+    await tx.planReceipts((batch) => {
+      for (const r of batch) planner.addReceipt(r);
+    });
+    const scope = planner.scopeOf(match.language);
+    const parts = planner.plan(partRecords);
+    const health = healthIntervals(await tx.health());
+    const decisions = (await tx.decisions()).map(decisionOf);
+    lap('read');
+
+    const options = { ...match, now, period: { from: day, to: day } };
+    const foundAt = new Date().toISOString();
+    const found: Discrepancy[] = [];
+    let dayRows = 0;
+    let receiptsOfDay = 0;
+    let matched = 0;
+    let pending = 0;
+    for (const part of parts) {
+      const stored = await tx.part(part.stores, part.rowIds);
+      const statements = stored.rows.map(statementRowOf);
+      const receipts = stored.receipts.map(heldReceiptOf);
+      const rowDate = new Map(stored.rows.map((r) => [r.id, r.date]));
+      for (const r of stored.receipts) if (r.localDate === day) receiptsOfDay++;
+      for (const r of stored.rows) if (r.date === day) dayRows++;
+      lap('read');
+      const result = reconcile({ statements, receipts, health, decisions, scope, options });
+      lap('match');
+      const matches = dayMatches(result, rowDate, day, foundAt);
+      await tx.saveMatches(matches);
+      matched += matches.length;
+      for (const s of result.statements) if (s.state === 'pending' && rowDate.get(s.id) === day) pending++;
+      for (const d of result.discrepancies) found.push(d);
+      lap('save');
+    }
+    found.sort(compareDiscrepancies);
+    const discrepancies = dayDiscrepancies(found, day, foundAt);
+    await tx.saveDiscrepancies(discrepancies);
+    const keys = new Set(discrepancies.map((d) => d.key));
+    return { dayRows, receiptsOfDay, matched, pending, discrepancies, stale: [...new Set(decisions.map((d) => d.key))].filter((k) => !keys.has(k)).sort() };
+  });
+  // Writing the discrepancies and the commit.
+  lap('save');
+  const byKind: Partial<Record<DiscrepancyKind, number>> = {};
+  for (const d of out.discrepancies) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
+  return {
+    day,
+    counts: {
+      statement_rows: out.dayRows,
+      receipts: out.receiptsOfDay,
+      matched: out.matched,
+      pending: out.pending,
+      discrepancies: out.discrepancies.length,
+      by_kind: byKind,
+      stale_decisions: out.stale,
+    },
+    ms: Math.round(last - started),
+    phases_ms: { read: Math.round(phases.read), match: Math.round(phases.match), save: Math.round(phases.save) },
   };
 }
 

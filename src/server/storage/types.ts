@@ -166,6 +166,8 @@ export interface IncomingReceipt {
   readonly merchantId: string | null;
   /** canonicalJson of the receipt (the text its sha256 is the hash of). */
   readonly json: string;
+  /** The receipt's `fields` as JSON text, for the matcher; cut out of `json` when not given. */
+  readonly fieldsJson?: string;
 }
 
 export type ConflictReason =
@@ -421,8 +423,8 @@ export interface MatchReceiptRecord {
   readonly printStatus: PrintStatus;
   readonly printReason: string | null;
   /**
-   * The receipt's `fields` as JSON text, cut out of the stored receipt by the database (a receipt
-   * is kilobytes of lines and spans; the matcher needs only its fields).
+   * The receipt's `fields` as JSON text, kept beside the stored receipt since ingest (a receipt is
+   * kilobytes of lines and spans; the matcher needs only its fields).
    */
   readonly fields: string;
 }
@@ -515,8 +517,52 @@ export interface StoredRun {
   readonly discrepancies: readonly NewDiscrepancy[];
 }
 
+/** What the planner of a day's parts reads of a statement row (reconcile/partition.ts): what joins it to others, and the scope. */
+export interface PlanRowRecord {
+  readonly id: string;
+  readonly date: string;
+  readonly language: StatementLanguage;
+  /** The store its file was imported for. */
+  readonly store: string | null;
+  readonly txn: Pick<
+    StatementTxn,
+    'datetime' | 'source' | 'merchant_id' | 'terminal_id' | 'transaction_id' | 'merchant_order_no' | 'original_transaction_id' | 'receipt_no' | 'currency'
+  >;
+}
+
+/** What the planner of a day's parts reads of a receipt (reconcile/partition.ts). */
+export interface PlanReceiptRecord {
+  readonly store: string;
+  /** The receipt's fields as JSON text. */
+  readonly fields: string;
+}
+
+/**
+ * A day's run in parts (reconcile/run.ts), inside one transaction that began by removing the
+ * day's earlier matches and discrepancies: all reads see one state of the database, and either
+ * every part's matches and the day's discrepancies are written or nothing is.
+ */
+export interface DayInParts {
+  /** The day's candidate rows (those `input` reads), handed over in batches and not held. */
+  planRows(each: (batch: readonly PlanRowRecord[]) => void): Promise<void>;
+  /** The day's candidate receipts' stores and fields, in batches. */
+  planReceipts(each: (batch: readonly PlanReceiptRecord[]) => void): Promise<void>;
+  health(): Promise<HealthEventRecord[]>;
+  decisions(): Promise<DecisionRecord[]>;
+  /** One part: the rows of these ids, the candidate receipts of these stores. */
+  part(stores: readonly string[], rowIds: readonly string[]): Promise<{ rows: MatchStatementRecord[]; receipts: MatchReceiptRecord[] }>;
+  saveMatches(matches: readonly MatchRecord[]): Promise<void>;
+  /** Once, at the end: the day's discrepancies in their order (seq). */
+  saveDiscrepancies(discrepancies: readonly NewDiscrepancy[]): Promise<void>;
+}
+
 export interface ReconciliationStorage {
   input(q: MatchInputQuery): Promise<StoredMatchInput>;
+  /**
+   * Runs `work` on the day in one transaction (see DayInParts); a second run of the same day
+   * waits for the first. The database refuses a statement row or a receipt matched twice.
+   */
+  inParts<T>(q: MatchInputQuery, work: (day: DayInParts) => Promise<T>): Promise<T>;
   /**
    * One transaction: the day's earlier matches and discrepancies are replaced by these. Decisions
    * stay (they are kept by key). The database refuses a statement row or a receipt matched twice

@@ -277,4 +277,28 @@ export const PG_SERVER_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX discrepancy_decisions_by_date ON discrepancy_decisions (date);
     `,
   },
+  {
+    version: 3,
+    name: 'receipt_fields: each receipt as the matcher reads it',
+    sql: `
+      CREATE TABLE receipt_fields (
+        id           TEXT COLLATE "C" PRIMARY KEY REFERENCES receipts (id),
+        store        TEXT COLLATE "C" NOT NULL,
+        local_date   TEXT COLLATE "C" NOT NULL,
+        device       TEXT COLLATE "C" NOT NULL,
+        terminal     TEXT,
+        printer      TEXT NOT NULL,
+        captured_at  TEXT NOT NULL,
+        print_status TEXT NOT NULL,
+        print_reason TEXT,
+        fields       TEXT NOT NULL
+      );
+      CREATE INDEX receipt_fields_by_date ON receipt_fields (local_date);
+      CREATE INDEX receipt_fields_by_store ON receipt_fields (store, local_date);
+      INSERT INTO receipt_fields (id, store, local_date, device, terminal, printer, captured_at, print_status, print_reason, fields)
+        SELECT id, store, local_date, device, terminal, printer, captured_at, print_status, print_reason,
+               coalesce((json::json -> 'fields')::text, '{}')
+        FROM receipts;
+    `,
+  },
 ];

@@ -21,6 +21,9 @@ import {
   toConflict,
   toReceipt,
   toRevision,
+  fieldsJsonOf,
+  FIELDS_COLUMNS,
+  FIELDS_UPDATE,
   whereEqual,
   type ConflictRow,
   type ReceiptRow,
@@ -49,6 +52,10 @@ const WRITE_COLUMNS = [
 
 const INSERT_HEAD = `INSERT INTO receipts (${WRITE_COLUMNS.join(', ')}) VALUES `;
 const INSERT_ROWS = rowsPerStatement(WRITE_COLUMNS.length);
+
+const FIELDS_WIDTH = FIELDS_COLUMNS.split(', ').length;
+const FIELDS_HEAD = `INSERT INTO receipt_fields (${FIELDS_COLUMNS}) VALUES `;
+const FIELDS_ROWS = rowsPerStatement(FIELDS_WIDTH);
 
 const ARCHIVE = `INSERT INTO receipt_revisions (receipt_id, revision, device, terminal, seq, sha256, captured_at, printer, print_status,
     print_reason, terminal_id, merchant_id, json, received_at, replaced_at)
@@ -136,6 +143,17 @@ export class PgReceipts implements ReceiptStorage {
           values: [r.id, ctx.store, ctx.device.id, w.reason, r.revision, r.sha256, h.store, h.device, h.revision, h.sha256, r.json, ctx.receivedAt],
         });
       }
+    }
+    // Each written receipt as the matcher reads it (the last write of an id the batch revised
+    // after inserting it: one statement may not touch a row twice), by id as above.
+    const last = new Map<string, IncomingReceipt>();
+    for (const w of writes) if (w.kind !== 'conflict') last.set(w.receipt.id, w.receipt);
+    const written = [...last.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const part of chunks(written, FIELDS_ROWS)) {
+      await client.query(
+        `${FIELDS_HEAD}${valuesList(part.length, FIELDS_WIDTH)} ON CONFLICT (id) DO UPDATE SET ${FIELDS_UPDATE}`,
+        part.flatMap((r) => [r.id, ctx.store, r.localDate, ctx.device.id, ctx.device.terminal, r.printer, r.capturedAt, r.printStatus, r.printReason, fieldsJsonOf(r)]),
+      );
     }
   }
 

@@ -23,6 +23,8 @@ import {
   toMatch,
   toMatchReceipt,
   toMatchStatement,
+  toPlanRow,
+  PLAN_ROW_SELECT,
   whereEqual,
   type DecisionRow,
   type DiscrepancyRow,
@@ -31,17 +33,44 @@ import {
   type MatchReceiptRow,
 } from '../rows.js';
 import type {
+  DayInParts,
   DecisionRecord,
   DiscrepancyFilter,
   DiscrepancyRecord,
   MatchInputQuery,
   MatchRecord,
+  PlanReceiptRecord,
   ReconciliationStorage,
   StoredMatchInput,
   StoredRun,
 } from '../types.js';
 import { insertColumns } from './bulk.js';
 import { transaction } from './pool.js';
+
+/** Rows or receipts a plan read hands over at a time. */
+const PLAN_BATCH = 10_000;
+
+/** The day's candidate rows ($1..$2 the dates, $3 the day): rows another day's run matched are settled, that run keeps them. */
+const ROWS_FROM = `FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+  WHERE r.date BETWEEN $1 AND $2 AND f.superseded_by IS NULL
+    AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> $3)`;
+const ROWS_OF = `SELECT ${MATCH_ROW_SELECT} ${ROWS_FROM}`;
+/** The same rows, the planner's columns. */
+const PLAN_ROWS_OF = `SELECT ${PLAN_ROW_SELECT} ${ROWS_FROM}`;
+
+/** A receipt x is a candidate unless another day's run (not `day`) matched it. */
+const RECEIPT_NOT_SETTLED = (day: string): string => `NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
+  WHERE mr.receipt_id = x.id AND m.date <> ${day})`;
+
+/** The window's health events ($1..$2 ms), and each condition's last event before it. */
+const HEALTH_OF = `SELECT ${HEALTH_COLUMNS} FROM health_events WHERE at_ms >= $1 AND at_ms < $2
+  UNION ALL
+  SELECT ${HEALTH_COLUMNS} FROM health_events h WHERE h.at_ms < $1
+    AND h.at_ms = (SELECT max(h2.at_ms) FROM health_events h2
+                   WHERE h2.store = h.store AND h2.printer = h.printer AND h2.kind = h.kind AND h2.at_ms < $1)
+  ORDER BY ${HEALTH_ORDER}`;
+
+const DECISIONS_OF = `SELECT ${DECISION_COLUMNS} FROM discrepancy_decisions WHERE date = $1`;
 
 const UPDATE_ALL = DISCREPANCY_COLUMNS.split(', ')
   .filter((c) => c !== 'key')
@@ -56,29 +85,13 @@ export class PgReconciliation implements ReconciliationStorage {
       // One snapshot for the four reads.
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       // Rows and receipts another day's run matched are settled: that run keeps them.
-      const rows = await client.query<Record<string, unknown>>(
-        `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
-         WHERE r.date BETWEEN $1 AND $2 AND f.superseded_by IS NULL
-           AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> $3)`,
-        [q.from, q.to, q.day],
-      );
+      const rows = await client.query<Record<string, unknown>>(ROWS_OF, [q.from, q.to, q.day]);
       const receipts = await client.query<MatchReceiptRow>(
-        `SELECT ${MATCH_RECEIPT_COLUMNS}, (x.json::json -> 'fields')::text AS fields FROM receipts x WHERE x.local_date BETWEEN $1 AND $2
-           AND NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
-                           WHERE mr.receipt_id = x.id AND m.date <> $3)`,
+        `SELECT ${MATCH_RECEIPT_COLUMNS} FROM receipt_fields x WHERE x.local_date BETWEEN $1 AND $2 AND ${RECEIPT_NOT_SETTLED('$3')}`,
         [q.from, q.to, q.day],
       );
-      // The window's events, and each condition's last event before it.
-      const health = await client.query<HealthRow>(
-        `SELECT ${HEALTH_COLUMNS} FROM health_events WHERE at_ms >= $1 AND at_ms < $2
-         UNION ALL
-         SELECT ${HEALTH_COLUMNS} FROM health_events h WHERE h.at_ms < $1
-           AND h.at_ms = (SELECT max(h2.at_ms) FROM health_events h2
-                          WHERE h2.store = h.store AND h2.printer = h.printer AND h2.kind = h.kind AND h2.at_ms < $1)
-         ORDER BY ${HEALTH_ORDER}`,
-        [q.fromMs, q.toMs],
-      );
-      const decisions = await client.query<DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM discrepancy_decisions WHERE date = $1`, [q.day]);
+      const health = await client.query<HealthRow>(HEALTH_OF, [q.fromMs, q.toMs]);
+      const decisions = await client.query<DecisionRow>(DECISIONS_OF, [q.day]);
       return {
         rows: rows.rows.map(toMatchStatement),
         receipts: receipts.rows.map(toMatchReceipt),
@@ -86,6 +99,67 @@ export class PgReconciliation implements ReconciliationStorage {
         decisions: decisions.rows.map(toDecision),
       };
     });
+  }
+
+  async inParts<T>(q: MatchInputQuery, work: (day: DayInParts) => Promise<T>): Promise<T> {
+    return transaction(
+      this.pool,
+      async (client) => {
+        // One snapshot for every read of the run; the day's own writes are seen too.
+        await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+        await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('tilltap.reconcile:' || $1, 0))`, [q.day]);
+        await client.query('DELETE FROM matches WHERE date = $1', [q.day]);
+        await client.query('DELETE FROM discrepancies WHERE date = $1', [q.day]);
+        // Plan reads go through a cursor, a batch at a time: a day's rows are not held at once.
+        const fetch = async <R extends pg.QueryResultRow>(sql: string, params: unknown[], each: (batch: R[]) => void): Promise<void> => {
+          await client.query(`DECLARE plan NO SCROLL CURSOR FOR ${sql}`, params);
+          for (;;) {
+            const r = await client.query<R>(`FETCH ${PLAN_BATCH} FROM plan`);
+            if (r.rows.length === 0) break;
+            each(r.rows);
+          }
+          await client.query('CLOSE plan');
+        };
+        const day: DayInParts = {
+          planRows: (each) =>
+            fetch<Record<string, unknown>>(PLAN_ROWS_OF, [q.from, q.to, q.day], (b) => each(b.map(toPlanRow))),
+          planReceipts: (each) =>
+            fetch<PlanReceiptRecord>(
+              `SELECT x.store, x.fields FROM receipt_fields x WHERE x.local_date BETWEEN $1 AND $2 AND ${RECEIPT_NOT_SETTLED('$3')}`,
+              [q.from, q.to, q.day],
+              each,
+            ),
+          health: async () => (await client.query<HealthRow>(HEALTH_OF, [q.fromMs, q.toMs])).rows.map(toHealth),
+          decisions: async () => (await client.query<DecisionRow>(DECISIONS_OF, [q.day])).rows.map(toDecision),
+          part: async (stores, rowIds) => {
+            const rows = await client.query<Record<string, unknown>>(
+              `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id WHERE r.id = ANY($1::text[])`,
+              [rowIds],
+            );
+            const receipts = await client.query<MatchReceiptRow>(
+              `SELECT ${MATCH_RECEIPT_COLUMNS} FROM receipt_fields x
+               WHERE x.store = ANY($1::text[]) AND x.local_date BETWEEN $2 AND $3 AND ${RECEIPT_NOT_SETTLED('$4')}`,
+              [stores, q.from, q.to, q.day],
+            );
+            return { rows: rows.rows.map(toMatchStatement), receipts: receipts.rows.map(toMatchReceipt) };
+          },
+          saveMatches: async (matches) => {
+            await insertColumns(client, 'matches', MATCH_COLUMNS.split(', '), matches.map(matchValues));
+            await insertColumns(
+              client,
+              'match_receipts',
+              ['receipt_id', 'statement_row_id'],
+              matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])),
+            );
+          },
+          saveDiscrepancies: (list) =>
+            insertColumns(client, 'discrepancies', DISCREPANCY_COLUMNS.split(', '), list.map(discrepancyValues), `ON CONFLICT (key) DO UPDATE SET ${UPDATE_ALL}`),
+        };
+        return work(day);
+      },
+      // A run of the day that committed after this one's snapshot: run again on the new state.
+      { attempts: 2 },
+    );
   }
 
   async save(run: StoredRun): Promise<void> {

@@ -15,6 +15,9 @@ import { transaction } from './pool.js';
 
 const FILE_COLUMNS = STATEMENT_FILE_COLUMNS.split(', ');
 
+/** Statement rows turned into values and inserted at a time. */
+const ROWS_AT_ONCE = 20_000;
+
 export class PgStatements implements StatementStorage {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -43,7 +46,10 @@ export class PgStatements implements StatementStorage {
             p.content_sha256, version, p.rows.length, p.summary ? JSON.stringify(p.summary) : null, f.importedAt, f.importedBy, null,
           ],
         ]);
-        await insertColumns(client, 'statement_rows', STATEMENT_ROW_COLUMNS, p.rows.map((t) => statementRowValues(id, t)));
+        // A slice at a time: a million rows' values at once would be a second copy of the file in memory.
+        for (let i = 0; i < p.rows.length; i += ROWS_AT_ONCE) {
+          await insertColumns(client, 'statement_rows', STATEMENT_ROW_COLUMNS, p.rows.slice(i, i + ROWS_AT_ONCE).map((t) => statementRowValues(id, t)));
+        }
         if (previous) {
           // Its rows are matched no more: their matches go, and the receipts they held are free again.
           await client.query('DELETE FROM matches WHERE statement_row_id IN (SELECT id FROM statement_rows WHERE file_id = $1)', [previous.id]);

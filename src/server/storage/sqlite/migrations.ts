@@ -281,4 +281,31 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX discrepancy_decisions_by_date ON discrepancy_decisions (date);
     `,
   },
+  {
+    version: 3,
+    name: 'receipt_fields: each receipt as the matcher reads it',
+    sql: `
+      -- Each receipt's place and time and its decoded fields alone (JSON), beside the receipt and
+      -- written with it: a reconciliation run reads these for every receipt of a day, and reading
+      -- them out of receipts meant reading kilobytes of lines and spans per receipt.
+      CREATE TABLE receipt_fields (
+        id           TEXT PRIMARY KEY REFERENCES receipts (id),
+        store        TEXT NOT NULL,
+        local_date   TEXT NOT NULL,
+        device       TEXT NOT NULL,
+        terminal     TEXT,
+        printer      TEXT NOT NULL,
+        captured_at  TEXT NOT NULL,
+        print_status TEXT NOT NULL,
+        print_reason TEXT,
+        fields       TEXT NOT NULL
+      );
+      CREATE INDEX receipt_fields_by_date ON receipt_fields (local_date);
+      CREATE INDEX receipt_fields_by_store ON receipt_fields (store, local_date);
+      INSERT INTO receipt_fields (id, store, local_date, device, terminal, printer, captured_at, print_status, print_reason, fields)
+        SELECT id, store, local_date, device, terminal, printer, captured_at, print_status, print_reason,
+               coalesce(json_extract(json, '$.fields'), '{}')
+        FROM receipts;
+    `,
+  },
 ];

@@ -14,6 +14,9 @@ import {
   toConflict,
   toReceipt,
   toRevision,
+  fieldsJsonOf,
+  FIELDS_COLUMNS,
+  FIELDS_UPDATE,
   whereEqual,
   type ConflictRow,
   type ReceiptRow,
@@ -40,12 +43,16 @@ type Bind = [
   string | null, string | null, string, string, string,
 ];
 
+/** receipt_fields: id, store, local_date, device, terminal, printer, captured_at, print_status, print_reason, fields */
+type FieldsBind = [string, string, string, string, string | null, string, string, string, string | null, string];
+
 export class SqliteReceipts implements ReceiptStorage {
   private readonly held;
   private readonly inHistory;
   private readonly insert;
   private readonly archive;
   private readonly replace;
+  private readonly putFields;
   private readonly logConflict;
   private readonly byId;
   private readonly revisionsOf;
@@ -75,6 +82,10 @@ export class SqliteReceipts implements ReceiptStorage {
          captured_ms = ?, local_date = ?, printer = ?, print_status = ?, print_reason = ?, terminal_id = ?, merchant_id = ?,
          json = ?, received_at = ?
        WHERE id = ?`,
+    );
+    this.putFields = db.prepare<FieldsBind>(
+      `INSERT INTO receipt_fields (${FIELDS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET ${FIELDS_UPDATE}`,
     );
     this.logConflict = db.prepare<[string, string, string, string, number, string, string, string, number, string, string, string]>(
       `INSERT INTO receipt_conflicts (receipt_id, store, device, reason, revision, sha256, held_store, held_device, held_revision,
@@ -106,13 +117,18 @@ export class SqliteReceipts implements ReceiptStorage {
         ctx.store, device, ctx.device.terminal, r.seq, r.revision, r.sha256, r.capturedAt, r.capturedMs, r.localDate, r.printer,
         r.printStatus, r.printReason, r.terminalId, r.merchantId, r.json, ctx.receivedAt, r.id,
       ];
+      const matchValues = (): FieldsBind => [
+        r.id, ctx.store, r.localDate, device, ctx.device.terminal, r.printer, r.capturedAt, r.printStatus, r.printReason, fieldsJsonOf(r),
+      ];
       switch (w.kind) {
         case 'insert':
           this.insert.run(...values());
+          this.putFields.run(...matchValues());
           break;
         case 'revise':
           this.archive.run(ctx.receivedAt, r.id);
           this.replace.run(...values());
+          this.putFields.run(...matchValues());
           break;
         case 'conflict': {
           const h = w.held;

@@ -22,6 +22,9 @@ import {
   toMatch,
   toMatchReceipt,
   toMatchStatement,
+  toMatchStatementValues,
+  toPlanRow,
+  PLAN_ROW_SELECT,
   whereEqual,
   discrepancyWhere,
   type DecisionRow,
@@ -31,16 +34,24 @@ import {
   type MatchReceiptRow,
 } from '../rows.js';
 import type {
+  DayInParts,
   DecisionRecord,
   DiscrepancyFilter,
   DiscrepancyRecord,
   MatchInputQuery,
   MatchRecord,
+  PlanReceiptRecord,
   ReconciliationStorage,
   StoredMatchInput,
   StoredRun,
 } from '../types.js';
 import { bulkInsert } from './bulk.js';
+
+/** Rows or receipts a plan read hands over at a time. */
+const PLAN_BATCH = 10_000;
+
+/** SQLite's page cache during a day's run, KiB. */
+const RUN_CACHE_KIB = 128 * 1024;
 
 const UPDATE_ALL = DISCREPANCY_COLUMNS.split(', ')
   .filter((c) => c !== 'key')
@@ -59,6 +70,11 @@ export class SqliteReconciliation implements ReconciliationStorage {
   private readonly insertMatches;
   private readonly insertMatchReceipts;
   private readonly upsertDiscrepancies;
+  private readonly planReceiptsOf;
+  private readonly partRows;
+  private readonly planRowsOf;
+  private readonly clearMatchReceipts;
+  private readonly partReceipts;
 
   constructor(private readonly db: Database.Database) {
     // Rows and receipts another day's run matched are settled: that run keeps them.
@@ -68,7 +84,7 @@ export class SqliteReconciliation implements ReconciliationStorage {
          AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> ?)`,
     );
     this.receiptsOf = db.prepare<[string, string, string], MatchReceiptRow>(
-      `SELECT ${MATCH_RECEIPT_COLUMNS}, json_extract(x.json, '$.fields') AS fields FROM receipts x WHERE x.local_date BETWEEN ? AND ?
+      `SELECT ${MATCH_RECEIPT_COLUMNS} FROM receipt_fields x WHERE x.local_date BETWEEN ? AND ?
          AND NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
                          WHERE mr.receipt_id = x.id AND m.date <> ?)`,
     );
@@ -81,6 +97,34 @@ export class SqliteReconciliation implements ReconciliationStorage {
          AND h.at_ms = (SELECT max(h2.at_ms) FROM health_events h2
                         WHERE h2.store = h.store AND h2.printer = h.printer AND h2.kind = h.kind AND h2.at_ms < ?)
        ORDER BY ${HEALTH_ORDER}`,
+    );
+    this.planReceiptsOf = db.prepare<[string, string, string], PlanReceiptRecord>(
+      `SELECT x.store, x.fields FROM receipt_fields x WHERE x.local_date BETWEEN ? AND ?
+         AND NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
+                         WHERE mr.receipt_id = x.id AND m.date <> ?)`,
+    );
+    // A part's rows by id (the plan chose them, in this transaction) and its stores' receipts.
+    this.partRows = db
+      .prepare<[string], unknown[]>(
+        `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+         WHERE r.id IN (SELECT value FROM json_each(?))`,
+      )
+      .raw(true);
+    this.planRowsOf = db
+      .prepare<[string, string, string], unknown[]>(
+        `SELECT ${PLAN_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+         WHERE r.date BETWEEN ? AND ? AND f.superseded_by IS NULL
+           AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> ?)`,
+      )
+      .raw(true);
+    this.clearMatchReceipts = db.prepare<[string]>(
+      'DELETE FROM match_receipts WHERE statement_row_id IN (SELECT statement_row_id FROM matches WHERE date = ?)',
+    );
+    this.partReceipts = db.prepare<[string, string, string, string], MatchReceiptRow>(
+      `SELECT ${MATCH_RECEIPT_COLUMNS} FROM receipt_fields x
+       WHERE x.store IN (SELECT value FROM json_each(?)) AND x.local_date BETWEEN ? AND ?
+         AND NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
+                         WHERE mr.receipt_id = x.id AND m.date <> ?)`,
     );
     this.decisionsOf = db.prepare<[string], DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM discrepancy_decisions WHERE date = ?`);
     this.clearMatches = db.prepare<[string]>('DELETE FROM matches WHERE date = ?');
@@ -105,6 +149,65 @@ export class SqliteReconciliation implements ReconciliationStorage {
       health: this.healthOf.all(q.fromMs, q.toMs, q.fromMs, q.fromMs).map(toHealth),
       decisions: this.decisionsOf.all(q.day).map(toDecision),
     }))();
+  }
+
+  /**
+   * BEGIN IMMEDIATE … COMMIT around `work`. better-sqlite3 is synchronous: every call below returns
+   * a settled promise, so `work` (the run: these calls and the matcher) never yields to the event
+   * loop, and no other request's statements can land inside this transaction.
+   */
+  async inParts<T>(q: MatchInputQuery, work: (day: DayInParts) => Promise<T>): Promise<T> {
+    const batches = <R>(it: IterableIterator<R>, each: (batch: readonly R[]) => void): void => {
+      let batch: R[] = [];
+      for (const r of it) {
+        batch.push(r);
+        if (batch.length === PLAN_BATCH) {
+          each(batch);
+          batch = [];
+        }
+      }
+      if (batch.length) each(batch);
+    };
+    const day: DayInParts = {
+      planRows: async (each) => batches(this.planRowsOf.iterate(q.from, q.to, q.day), (b) => each(b.map(toPlanRow))),
+      planReceipts: async (each) => batches(this.planReceiptsOf.iterate(q.from, q.to, q.day), each),
+      health: async () => this.healthOf.all(q.fromMs, q.toMs, q.fromMs, q.fromMs).map(toHealth),
+      decisions: async () => this.decisionsOf.all(q.day).map(toDecision),
+      part: async (stores, rowIds) => ({
+        rows: this.partRows.all(JSON.stringify(rowIds)).map(toMatchStatementValues),
+        receipts: this.partReceipts.all(JSON.stringify(stores), q.from, q.to, q.day).map(toMatchReceipt),
+      }),
+      saveMatches: async (matches) => {
+        this.insertMatches(matches.map(matchValues));
+        this.insertMatchReceipts(matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])));
+      },
+      saveDiscrepancies: async (list) => this.upsertDiscrepancies(list.map(discrepancyValues)),
+    };
+    // Foreign keys unchecked for the run (the pragma only takes effect outside a transaction):
+    // every row and receipt it links was read in this transaction, so the checks could only
+    // pass, and they were half the cost of writing a day's matches. The primary keys, which
+    // refuse a row or a receipt matched twice, stay. The cascade from matches to match_receipts
+    // is done by hand below.
+    this.db.pragma('foreign_keys = OFF');
+    // A bigger page cache for the run: at a million rows its reads by id and its inserts into
+    // the match tables land all over B-trees far larger than SQLite's default 2 MB cache.
+    const cache = this.db.pragma('cache_size', { simple: true }) as number;
+    this.db.pragma(`cache_size = -${RUN_CACHE_KIB}`);
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      this.clearMatchReceipts.run(q.day);
+      this.clearMatches.run(q.day);
+      this.clearDiscrepancies.run(q.day);
+      const out = await work(day);
+      this.db.exec('COMMIT');
+      return out;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma(`cache_size = ${cache}`);
+    }
   }
 
   async save(run: StoredRun): Promise<void> {

@@ -12,6 +12,9 @@ import { STATEMENT_ROW_COLUMNS, statementFileId, statementIdentity, statementRow
 import { bulkInsert } from './bulk.js';
 import type { NewStatementImport, StatementFileRecord, StatementImportResult, StatementRowRecord, StatementStorage } from '../types.js';
 
+/** Statement rows turned into values and inserted at a time. */
+const ROWS_AT_ONCE = 10_000;
+
 export class SqliteStatements implements StatementStorage {
   private readonly byHash;
   private readonly current;
@@ -53,7 +56,8 @@ export class SqliteStatements implements StatementStorage {
         id, identity, p.source, p.format, f.name, p.encoding, p.language, p.merchant_id ?? null, f.store, p.date_from, p.date_to,
         p.content_sha256, version, p.rows.length, p.summary ? JSON.stringify(p.summary) : null, f.importedAt, f.importedBy, null,
       );
-      this.insertRows(p.rows.map((t) => statementRowValues(id, t)));
+      // A slice at a time: a million rows' values at once would be a second copy of the file in memory.
+      for (let i = 0; i < p.rows.length; i += ROWS_AT_ONCE) this.insertRows(p.rows.slice(i, i + ROWS_AT_ONCE).map((t) => statementRowValues(id, t)));
       if (previous) {
         this.dropMatches.run(previous.id);
         this.supersede.run(id, previous.id);
