@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { DbOpenError, openStorage, parseDbUrl } from '../../src/server/storage/open.js';
 import { PG_SERVER_MIGRATIONS } from '../../src/server/storage/postgres/migrations.js';
 import { PostgresStorage } from '../../src/server/storage/postgres/index.js';
+import { migrate } from '../../src/server/storage/postgres/migrate.js';
+import { createPool } from '../../src/server/storage/postgres/pool.js';
 import { SERVER_MIGRATIONS } from '../../src/server/storage/sqlite/migrations.js';
 import { openServerDatabase } from '../../src/server/storage/sqlite/db.js';
 import { SqliteStorage } from '../../src/server/storage/sqlite/index.js';
@@ -449,6 +451,27 @@ describe.skipIf(!pg.available)(`PostgreSQL server storage${pg.available ? '' : `
     const fromPg: Record<string, string[]> = {};
     for (const c of cols) (fromPg[c.table_name] ??= []).push(`${c.column_name}${c.is_nullable === 'NO' ? ' NOT NULL' : ''}`);
     expect(fromPg).toEqual(fromSqlite);
+  });
+
+  it('migration 3 fills receipt_fields from the receipts a version-2 database holds', async () => {
+    const url = await freshPgSchemaUrl();
+    const pool = createPool(url);
+    try {
+      await migrate(pool, url, PG_SERVER_MIGRATIONS.filter((m) => m.version <= 2));
+    } finally {
+      await pool.end();
+    }
+    await pgQuery(url, "INSERT INTO stores (id, created_at) VALUES ('S001', $1)", [NOW]);
+    const insert = `INSERT INTO receipts (id, store, device, terminal, seq, revision, sha256, captured_at, captured_ms, local_date, printer, print_status, print_reason, terminal_id, merchant_id, json, received_at)
+       VALUES ($1, 'S001', 'dev-1', NULL, 1, 0, 'x', '2026-11-20T09:10:00+08:00', 0, '2026-11-20', 'front', 'ok', NULL, NULL, NULL, $2, $3)`;
+    await pgQuery(url, insert, ['a', JSON.stringify({ fields: { receipt_no: '000123', total_minor: 990 }, lines: [] }), NOW]);
+    await pgQuery(url, insert, ['b', JSON.stringify({ text: 'no fields' }), NOW]);
+    await (await openDb(url)).close();
+    const rows = await pgQuery<{ fields: string }>(url, 'SELECT id, device, terminal, printer, fields FROM receipt_fields ORDER BY id');
+    expect(rows.map((r) => ({ ...r, fields: JSON.parse(r.fields) as unknown }))).toEqual([
+      { id: 'a', device: 'dev-1', terminal: null, printer: 'front', fields: { receipt_no: '000123', total_minor: 990 } },
+      { id: 'b', device: 'dev-1', terminal: null, printer: 'front', fields: {} },
+    ]);
   });
 
   it('refuses a database from a newer tilltap, and says so in one line', async () => {
