@@ -19,24 +19,18 @@
  * Run: npm run build && node dist/scripts/bench/proxy.js [--jobs 2000] [--rounds 3]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator } from '../../drivers/simulator/index.js';
 import { freePort } from '../lib/net.js';
 import { jobLatencies, JOB, pct, streamThroughput } from '../lib/print-jobs.js';
+import { procStat } from '../lib/proc.js';
 import { startSyncTestServer } from '../lib/sync-server.js';
 
 const BIN = resolve(import.meta.dirname, '../../src/cli/main.js');
 
 const arg = (name: string, dflt: number): number => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : dflt);
-
-function procStat(pid: number): { rss: number; hwm: number; cpuTicks: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM'), cpuTicks: Number(stat[11]) + Number(stat[12]) };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

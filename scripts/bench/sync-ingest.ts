@@ -19,7 +19,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -30,6 +30,7 @@ import { generateSlips } from '../gen/slips.js';
 import pg from 'pg';
 import { freePort } from '../lib/net.js';
 import { startPgCluster, type PgCluster } from '../lib/pg-cluster.js';
+import { procStat } from '../lib/proc.js';
 
 const BIN = resolve(import.meta.dirname, '../../src/cli/main.js');
 const TARGET = 2000;
@@ -137,10 +138,6 @@ function createToken(db: string, store: string): string {
   return (JSON.parse(r.stdout) as { token: string }).token;
 }
 
-function rssOf(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-}
-
 interface Workload {
   readonly total: number;
   readonly size: number;
@@ -186,7 +183,7 @@ async function measure(label: string, db: string, w: Workload, sizeOf: () => Pro
   const one = await run(url, [{ token: singleToken, batches: w.single }], true);
   const concurrent = await run(url, manyAgents, true);
   const dup = await run(url, [{ token: singleToken, batches: w.single }], false);
-  const rss = rssOf(server.pid!);
+  const rss = procStat(server.pid!).rss;
 
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));

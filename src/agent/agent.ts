@@ -71,7 +71,6 @@ const GATE_MAX_WAIT_MS = 200;
 /** What is held for a worker that is (re)starting, at most. */
 const HOLD_LIMIT = 16 * 1024 * 1024;
 const RESTART_MIN_MS = 1000;
-
 const RESTART_MAX_MS = 30_000;
 
 interface Live {

@@ -149,8 +149,10 @@ export class SyncWorker extends EventEmitter<{ attempt: [AttemptReport]; settled
       this.cycling = this.cycle().finally(() => {
         this.cycling = null;
         if (!this.running) return;
-        this.schedule(this.untilNext());
-        this.emit('settled', this.nextDue());
+        const next = this.nextDue();
+        this.schedule(this.untilNext(next));
+        // A store that failed now counts as due: nothing sleeps on rows it could not see.
+        this.emit('settled', next.failed ? Date.now() : next.due);
       });
     }, ms);
     // The worker alone does not keep the process alive: the agent's drivers do.
@@ -175,32 +177,26 @@ export class SyncWorker extends EventEmitter<{ attempt: [AttemptReport]; settled
     }
   }
 
-  /** When the earliest queued row of any kind may be sent (epoch ms); null: nothing is queued. */
-  private nextDue(): number | null {
+  /**
+   * When the earliest queued row of any kind may be sent (epoch ms; null: nothing is queued), over
+   * the kinds whose store could be read; `failed`: some could not (reported by the next cycle).
+   */
+  private nextDue(): { due: number | null; failed: boolean } {
     let due: number | null = null;
+    let failed = false;
     for (const kind of this.o.kinds) {
       try {
         const d = this.o.store.nextSyncDue(kind.name);
         if (d !== null && (due === null || d < due)) due = d;
       } catch {
-        // A store that fails now: treat as due, so nothing sleeps on rows it could not see.
-        return Date.now();
+        failed = true;
       }
     }
-    return due;
+    return { due, failed };
   }
 
-  private untilNext(): number {
-    const now = Date.now();
-    let wait = this.o.settings.intervalMs;
-    for (const kind of this.o.kinds) {
-      try {
-        const due = this.o.store.nextSyncDue(kind.name);
-        if (due !== null) wait = Math.min(wait, due - now);
-      } catch {
-        // Reported by the next cycle.
-      }
-    }
+  private untilNext(next: { due: number | null }): number {
+    const wait = next.due === null ? this.o.settings.intervalMs : Math.min(this.o.settings.intervalMs, next.due - Date.now());
     // Never spin: a row due "now" that the last cycle could not send waits a moment.
     return Math.max(50, wait);
   }

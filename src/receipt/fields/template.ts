@@ -8,7 +8,6 @@ import type { Template } from './template-files.js';
 
 export type { FieldSpec, Template } from './template-files.js';
 
-
 // The files (and the YAML parser and zod that read them) only where the data was not handed over.
 const given = givenConfigData()?.templates;
 const files = given ? null : await import('./template-files.js');
