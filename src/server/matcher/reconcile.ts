@@ -421,8 +421,13 @@ export function reconcile(input: MatchInput): MatchResult {
     discrepancies: decided,
     links: reversals.links,
     clocks: clockList,
-    stale_decisions: [...decisions.keys()].filter((k) => !used.has(k)).sort(),
+    stale_decisions: staleDecisions(decisions.keys(), used),
   };
+}
+
+/** Decided keys that no discrepancy found now has (the cause went away), sorted. */
+export function staleDecisions(decided: Iterable<string>, found: ReadonlySet<string>): string[] {
+  return [...new Set(decided)].filter((k) => !found.has(k)).sort();
 }
 
 /** The scope of a whole-day input, from the input itself. */

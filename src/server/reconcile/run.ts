@@ -16,7 +16,7 @@
  * from the plan. `partRecords: 0` runs the day as one matcher run (the reference the parts are
  * tested against: test/server/reconcile/partition.test.ts).
  */
-import { compareDiscrepancies, reconcile } from '../matcher/index.js';
+import { compareDiscrepancies, reconcile, staleDecisions } from '../matcher/index.js';
 import { DAY, formatZoned, parseDate, parseZoned } from '../matcher/time.js';
 import type { Decision, Discrepancy, DiscrepancyKind, HeldReceipt, MatchFields, MatchOptions, MatchResult, StatementRow } from '../matcher/types.js';
 import type { MatchInputQuery, MatchReceiptRecord, MatchRecord, MatchStatementRecord, NewDiscrepancy, Storage } from '../storage/types.js';
@@ -159,8 +159,7 @@ async function runWholeDay(storage: Storage, day: string, now: string, match: Ru
 
   const dayRows = new Set<string>();
   for (const [id, date] of rowDate) if (date === day) dayRows.add(id);
-  const byKind: Partial<Record<DiscrepancyKind, number>> = {};
-  for (const d of discrepancies) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
+  const byKind = countByKind(discrepancies);
   return {
     day,
     counts: {
@@ -229,13 +228,15 @@ async function runDayInParts(storage: Storage, day: string, now: string, match: 
     found.sort(compareDiscrepancies);
     const discrepancies = dayDiscrepancies(found, day, foundAt);
     await tx.saveDiscrepancies(discrepancies);
-    const keys = new Set(discrepancies.map((d) => d.key));
-    return { dayRows, receiptsOfDay, matched, pending, discrepancies, stale: [...new Set(decisions.map((d) => d.key))].filter((k) => !keys.has(k)).sort() };
+    const stale = staleDecisions(
+      decisions.map((d) => d.key),
+      new Set(discrepancies.map((d) => d.key)),
+    );
+    return { dayRows, receiptsOfDay, matched, pending, discrepancies, stale };
   });
   // Writing the discrepancies and the commit.
   lap('save');
-  const byKind: Partial<Record<DiscrepancyKind, number>> = {};
-  for (const d of out.discrepancies) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
+  const byKind = countByKind(out.discrepancies);
   return {
     day,
     counts: {
@@ -250,6 +251,12 @@ async function runDayInParts(storage: Storage, day: string, now: string, match: 
     ms: Math.round(last - started),
     phases_ms: { read: Math.round(phases.read), match: Math.round(phases.match), save: Math.round(phases.save) },
   };
+}
+
+function countByKind(list: readonly { readonly kind: DiscrepancyKind }[]): Partial<Record<DiscrepancyKind, number>> {
+  const byKind: Partial<Record<DiscrepancyKind, number>> = {};
+  for (const d of list) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
+  return byKind;
 }
 
 export function statementRowOf(r: MatchStatementRecord): StatementRow {
