@@ -13,6 +13,7 @@
  * sits on the driver's printer link — it polls between jobs, keeps its replies from the POS — and
  * its changes go to the worker, which stores them and gives each receipt its print verdict.
  */
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CaptureChunk, CaptureDriver, SessionInfo } from '../../drivers/types.js';
 import { HealthMonitor, type MonitorOptions } from '../health/monitor.js';
@@ -23,6 +24,7 @@ import { IdleGc } from '../idle-gc.js';
 import { builtSibling } from '../paths.js';
 import { JournalGate } from './journal-gate.js';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
+import { SpoolWriter, type SpoolPos } from './spool.js';
 import type { AgentHealth, AgentLog, Work } from './pipeline.js';
 
 export type { AgentHealth, AgentLog } from './pipeline.js';
@@ -68,6 +70,10 @@ export interface AgentStatus extends AgentHealth {
 
 /** The longest printing waits for the journal to catch up before the gate opens anyway. */
 const GATE_MAX_WAIT_MS = 200;
+/** A spool segment this large gets no more records; the next ones start a new segment. */
+const SPOOL_SEGMENT_BYTES = 4 * 1024 * 1024;
+/** With everything journaled and nothing new for this long, the spool's segment is deleted. */
+const SPOOL_QUIET_MS = 1000;
 /** What is held for a worker that is (re)starting, at most. */
 const HOLD_LIMIT = 16 * 1024 * 1024;
 const RESTART_MIN_MS = 1000;
@@ -128,6 +134,11 @@ export class Agent {
   private healthQueue = new Map<string, { changes: HealthChange[]; heardAt: number }>();
   private configData: ConfigData | null = null;
   private readonly idleGc = new IdleGc();
+  /** The relay's spool (spool.ts); null when it could not be written: then the gate holds printing. */
+  private spool: SpoolWriter | null = null;
+  private spoolTimer: NodeJS.Timeout | null = null;
+  private journaledTo: SpoolPos | null = null;
+  private stoppedClean = false;
 
   constructor(private readonly opts: AgentOptions) {
     this.gate = new JournalGate(GATE_MAX_WAIT_MS, () =>
@@ -157,6 +168,11 @@ export class Agent {
   /** Start the worker (it first finishes what the journal holds), then start capturing. */
   async start(): Promise<void> {
     this.configData = this.opts.configData ?? (await readConfigData());
+    try {
+      this.spool = SpoolWriter.open(join(this.opts.dataDir, 'spool'));
+    } catch (err) {
+      this.opts.log.error({ err: (err as Error).message }, 'cannot write the spool; each receipt waits for the journal before the next is passed on');
+    }
     const recovered = this.whenReady();
     if (this.opts.health) {
       for (const p of this.opts.printers) {
@@ -175,10 +191,12 @@ export class Agent {
     this.spawn();
     for (const p of this.opts.printers) {
       const onChunk = (c: CaptureChunk): void => {
-        // Only a running worker ever catches up: with none, the gate must not hold printing. Only a
-        // piece that may end a receipt closes the gate: the bytes of a receipt (a large logo, say)
-        // stream freely, and the next receipt waits until the one before is in the journal.
-        if (c.dir === 'to-printer' && this.worker && mayEndReceipt(c.bytes, this.lastByte)) this.lastHanded = this.gate.handOver();
+        // Without a spool (it failed): only a running worker ever catches up, so with none the gate
+        // must not hold printing. Only a piece that may end a receipt closes the gate: the bytes of
+        // a receipt (a large logo, say) stream freely, and the next receipt waits until the one
+        // before is in the journal. With the spool, what was passed on is in a file by the end of
+        // this turn: nothing waits.
+        if (c.dir === 'to-printer' && !this.spool && this.worker && mayEndReceipt(c.bytes, this.lastByte)) this.lastHanded = this.gate.handOver();
         if (c.dir === 'to-printer' && c.bytes.length > 0) this.lastByte = c.bytes[c.bytes.length - 1]!;
         this.enqueue({ kind: 'chunk', printer: p.name, c }, c.bytes.length);
       };
@@ -216,6 +234,9 @@ export class Agent {
     const timer = setTimeout(() => void w.terminate(), 15_000);
     await exited;
     clearTimeout(timer);
+    if (this.spoolTimer) clearTimeout(this.spoolTimer);
+    // Everything spooled was journaled by a worker that stopped cleanly; otherwise the next start replays it.
+    this.spool?.close(this.stoppedClean);
   }
 
   private whenReady(): Promise<void> {
@@ -223,6 +244,14 @@ export class Agent {
   }
 
   private spawn(): void {
+    // This worker replays the segments before its own (what earlier workers may not have journaled).
+    let below = 0;
+    try {
+      below = this.spool?.rotate() ?? 0;
+    } catch (err) {
+      this.spoolFailed(err);
+    }
+    this.journaledTo = null;
     const init: WorkerInit = {
       dataDir: this.opts.dataDir,
       printers: this.opts.printers.map((p) => {
@@ -232,6 +261,7 @@ export class Agent {
       }),
       retentionDays: this.opts.retentionDays ?? null,
       configData: this.configData!,
+      spool: this.spool ? { dir: this.spool.dir, below } : null,
     };
     // A small young generation: the worker's garbage is short-lived chunk and receipt objects, and
     // V8's default (16 MB semi-spaces) would add about 14 MB to the agent's resident memory.
@@ -261,6 +291,7 @@ export class Agent {
         break;
       case 'journaled':
         this.gate.caughtUp(m.upTo);
+        if (m.spool) this.spoolJournaled(m.spool);
         break;
       case 'log':
         this.opts.log[m.level](m.obj, m.msg);
@@ -269,6 +300,7 @@ export class Agent {
         this.fail(`store: ${m.message}`);
         break;
       case 'stopped':
+        this.stoppedClean = true;
         break;
     }
   }
@@ -355,7 +387,57 @@ export class Agent {
     // The chunks' copies are handed over, not cloned again (see translate).
     const transfer: ArrayBuffer[] = [];
     for (const item of work) if (item.kind === 'chunk') transfer.push(item.c.bytes.buffer as ArrayBuffer);
-    w.postMessage({ type: 'work', work, upTo: this.lastHanded } satisfies ToWorker, transfer);
+    // In the spool before the copies go (a transfer detaches them), in this turn: see spool.ts.
+    let pos: SpoolPos | null = null;
+    if (this.spool && work.length > 0) {
+      try {
+        if (this.spool.bytes >= SPOOL_SEGMENT_BYTES) this.spool.rotate();
+        pos = this.spool.append(work);
+      } catch (err) {
+        this.spoolFailed(err);
+      }
+    }
+    w.postMessage({ type: 'work', work, upTo: this.lastHanded, spool: pos } satisfies ToWorker, transfer);
+  }
+
+  /** The spool cannot be written (disk full, say): from now on the gate holds printing for the journal. */
+  private spoolFailed(err: unknown): void {
+    this.opts.log.error({ err: (err as Error).message }, 'the spool failed; each receipt now waits for the journal before the next is passed on');
+    try {
+      this.spool?.close(false);
+    } catch {
+      // Its segments stay for the next start to replay.
+    }
+    this.spool = null;
+    if (this.spoolTimer) clearTimeout(this.spoolTimer);
+  }
+
+  /**
+   * The worker journaled the spool up to `pos`: segments before it go now; once everything is
+   * journaled and the line stays quiet, the current segment goes too (raw bytes do not linger).
+   */
+  private spoolJournaled(pos: SpoolPos): void {
+    const spool = this.spool;
+    if (!spool) return;
+    this.journaledTo = pos;
+    try {
+      if (!spool.journaled(pos, false) || this.spoolTimer) return;
+    } catch (err) {
+      this.spoolFailed(err);
+      return;
+    }
+    this.spoolTimer = setTimeout(() => {
+      this.spoolTimer = null;
+      const to = this.journaledTo;
+      if (!this.spool || !to) return;
+      try {
+        // Not if more was spooled meanwhile and is not yet journaled (journaled() checks).
+        this.spool.journaled(to, true);
+      } catch (err) {
+        this.spoolFailed(err);
+      }
+    }, SPOOL_QUIET_MS);
+    this.spoolTimer.unref();
   }
 
   /**

@@ -2,6 +2,7 @@
 import type { ConfigData } from '../config-data.js';
 import type { HealthChange } from '../health/types.js';
 import type { AgentHealth, PipelinePrinter, Work } from './pipeline.js';
+import type { SpoolPos } from './spool.js';
 
 export interface WorkerInit {
   readonly dataDir: string;
@@ -10,11 +11,16 @@ export interface WorkerInit {
   readonly retentionDays: number | null;
   /** Printer profiles and field templates, validated here: the worker does not read them again. */
   readonly configData: ConfigData;
+  /** The relay's spool: replay its segments below `below` first (src/agent/spool.ts); null: none. */
+  readonly spool: { readonly dir: string; readonly below: number } | null;
 }
 
 export type ToWorker =
-  /** `upTo`: the JournalGate number of the last piece to the printer in `work` (or before it). */
-  | { readonly type: 'work'; readonly work: readonly Work[]; readonly upTo: number }
+  /**
+   * `upTo`: the JournalGate number of the last piece to the printer in `work` (or before it);
+   * `spool`: where the relay spooled `work` up to (null: not spooled, the spool failed).
+   */
+  | { readonly type: 'work'; readonly work: readonly Work[]; readonly upTo: number; readonly spool: SpoolPos | null }
   /**
    * A printer's health monitor (main thread): its changes, to be stored, and the last time the
    * printer was heard from (receipts sent before then can be given their print verdict).
@@ -28,7 +34,7 @@ export type FromWorker =
   | { readonly type: 'ready'; readonly status: AgentHealth }
   | { readonly type: 'status'; readonly status: AgentHealth }
   /** The journal transaction for a `work` message is done (or failed: the gate must not wait). */
-  | { readonly type: 'journaled'; readonly upTo: number }
+  | { readonly type: 'journaled'; readonly upTo: number; readonly spool: SpoolPos | null }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly obj: object; readonly msg?: string | undefined }
   /** The store could not be opened: the worker exits; the agent relays on and tries again later. */
   | { readonly type: 'fatal'; readonly message: string }

@@ -25,6 +25,7 @@ import { isoWithZone } from '../local-time.js';
 import { printVerdict, type Span, type TimelineEntry } from '../health/print-status.js';
 import { SpanClock } from '../health/span-clock.js';
 import type { HealthChange, PrintVerdict } from '../health/types.js';
+import { listSegments, readSegment, removeSegment, type SpoolPos } from './spool.js';
 
 export interface AgentLog {
   info(obj: object, msg?: string): void;
@@ -224,10 +225,12 @@ export class Pipeline {
   /**
    * Make what the drivers reported durable: sessions begun and chunks appended, all in one
    * IMMEDIATE transaction (one fsync; the write lock taken first, so a competing writer makes it
-   * wait for the busy timeout rather than fail at once). The worker journals each message as it arrives and decodes later, so
-   * the journal never waits behind a decoder.
+   * wait for the busy timeout rather than fail at once), with the spool position they came from
+   * (`mark`, see spool.ts). The worker journals each message as it arrives and decodes later, so
+   * the journal never waits behind a decoder. `replayed`: records read back from the spool after a
+   * restart; their disconnects end the sessions here (live ones end when decoded).
    */
-  journal(work: readonly Work[]): void {
+  journal(work: readonly Work[], mark: SpoolPos | null = null, replayed = false): void {
     const live = work.filter((w) => !this.broken.has(sessionOf(w)));
     try {
       this.store.db.transaction(() => {
@@ -237,15 +240,65 @@ export class Pipeline {
             // A driver that reports bytes before its connect event (it should not): begin here.
             if (!this.begun.has(w.c.session)) this.begin(w.printer, { session: w.c.session, peer: 'unknown', t: w.c.t });
             this.store.appendChunk(w.printer, w.c);
-          }
+          } else if (replayed && this.begun.delete(w.s.session)) this.store.endSession(w.s.session, w.s.t);
         }
+        if (mark) this.store.setSpoolMark(mark.seg, mark.off);
       }).immediate();
     } catch (err) {
       // The journal of these sessions now has a gap: their later bytes would land at the wrong
       // offsets, so they are not captured further. Printing goes on; the next session is captured.
       for (const w of live) if (w.kind !== 'disconnect') this.broken.add(sessionOf(w));
+      // The mark stays before them: if the agent stops before another commit, the next start
+      // journals them from the spool.
       this.fail('store', err, 'journal write failed; printing goes on, capture resumes with the next session');
     }
+  }
+
+  /**
+   * After a restart: journal what the spool holds beyond the journal's mark in the segments below
+   * `below` (this worker's own segments start there), then delete them. `recover()` decodes it.
+   */
+  replaySpool(dir: string, below: number): void {
+    let mark: SpoolPos;
+    try {
+      mark = this.store.spoolMark() ?? { seg: 0, off: 0 };
+    } catch (err) {
+      this.fail('store', err);
+      return;
+    }
+    let bytes = 0;
+    let records = 0;
+    for (const seg of listSegments(dir)) {
+      if (seg >= below) break;
+      if (seg >= mark.seg) {
+        const { records: recs, torn } = readSegment(dir, seg, seg === mark.seg ? mark.off : 0);
+        if (torn) this.log.warn({ segment: seg }, 'spool segment ends in a partial record; replaying what precedes it');
+        // In slices, each with its mark: a huge segment never makes one huge transaction.
+        for (let i = 0; i < recs.length; ) {
+          const slice: Work[] = [];
+          let size = 0;
+          let end = 0;
+          for (; i < recs.length && (slice.length === 0 || size < 1 << 20); i++) {
+            const r = recs[i]!;
+            slice.push(r.work);
+            if (r.work.kind === 'chunk') size += r.work.c.bytes.length;
+            end = r.end;
+          }
+          this.journal(slice, { seg, off: end }, true);
+          bytes += size;
+          records += slice.length;
+        }
+      }
+    }
+    this.begun.clear();
+    try {
+      this.store.setSpoolMark(below, 0);
+      for (const seg of listSegments(dir)) if (seg < below) removeSegment(dir, seg);
+    } catch (err) {
+      this.fail('store', err);
+      return;
+    }
+    if (records > 0) this.log.info({ records, bytes }, 'journaled what the spool held beyond the journal');
   }
 
   /** After `journal`: decode, in arrival order, and commit the receipts that end. */

@@ -51,6 +51,7 @@ if (store) {
   const reportStatus = (): void => post({ type: 'status', status: pipeline.status });
   const pipeline = new Pipeline(s, init.printers, log, reportStatus);
   pipeline.warmUp(SAMPLE);
+  if (init.spool) pipeline.replaySpool(init.spool.dir, init.spool.below);
   pipeline.recover();
 
   // Journal each message as it arrives; decode what has arrived once no message is waiting (the
@@ -117,8 +118,8 @@ if (store) {
       idleGc.touch();
       // Chunks arrive as Uint8Array (structured clone); the store and decoders take Buffers.
       for (const w of m.work) if (w.kind === 'chunk') (w.c as { bytes: Buffer }).bytes = Buffer.from(w.c.bytes.buffer, w.c.bytes.byteOffset, w.c.bytes.length);
-      pipeline.journal(m.work);
-      post({ type: 'journaled', upTo: m.upTo });
+      pipeline.journal(m.work, m.spool);
+      post({ type: 'journaled', upTo: m.upTo, spool: m.spool });
       const now = performance.now();
       streamingUntil = now - lastWork < STREAMING_MS ? now + STREAMING_MS : 0;
       lastWork = now;

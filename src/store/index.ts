@@ -61,6 +61,7 @@ export class Store {
   private readonly pruner: Pruner;
   private readonly sync: Sync;
   private readonly health: HealthStore;
+  private readonly setMark: Database.Statement<[number, number]>;
 
   /**
    * The connection itself, for tests and for later modules that add their own tables (health,
@@ -76,6 +77,7 @@ export class Store {
     this.pruner = new Pruner(db);
     this.sync = new Sync(db);
     this.health = new HealthStore(db, isoWithZoneMs);
+    this.setMark = db.prepare('INSERT INTO spool_mark (one, seg, off) VALUES (1, ?, ?) ON CONFLICT (one) DO UPDATE SET seg = excluded.seg, off = excluded.off');
   }
 
   /** Create the directory if needed, open (or create) the file, apply pending migrations. */
@@ -104,6 +106,16 @@ export class Store {
    */
   appendChunk(printer: string, chunk: CaptureChunk): { offset: number } {
     return this.journal.appendChunk(printer, chunk);
+  }
+
+  /** Where the relay's spool is journaled up to (src/agent/spool.ts); null: never spooled. */
+  spoolMark(): { seg: number; off: number } | null {
+    return (this.db.prepare('SELECT seg, off FROM spool_mark WHERE one = 1').get() as { seg: number; off: number } | undefined) ?? null;
+  }
+
+  /** Call inside the transaction that journals the records up to this position. */
+  setSpoolMark(seg: number, off: number): void {
+    this.setMark.run(seg, off);
   }
 
   endSession(session: string, t: number): void {

@@ -202,6 +202,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'journal: spool mark',
+    sql: `
+      -- Where the relay's spool (src/agent/spool.ts) has been journaled up to: segment number and
+      -- the byte offset after the last record committed, written in the same transaction as the
+      -- chunks, so that a restart journals exactly what the spool holds beyond it.
+      CREATE TABLE spool_mark (
+        one INTEGER PRIMARY KEY CHECK (one = 1),
+        seg INTEGER NOT NULL CHECK (seg >= 0),
+        off INTEGER NOT NULL CHECK (off >= 0)
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../drivers/simulator/index.js';
 import { EscPosBuilder } from '../../src/escpos/builder.js';
@@ -84,5 +85,44 @@ describe('tilltap run: SIGKILL in the middle of a run', () => {
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     expect(numbers.length).toBeGreaterThanOrEqual(printed - 1);
     expect(numbers.slice(0, printed - 1)).toEqual(Array.from({ length: printed - 1 }, (_, i) => i + 1));
+  });
+
+  it('keeps what printed while the journal could not write: after a SIGKILL the spool has it', async () => {
+    const sim = await startSimulator({ tcp: { port: 0 } });
+    const data = mkdtempSync(join(tmpdir(), 'tilltap-crash-'));
+    const port = await freePort();
+    const args = ['--listen', `tcp://127.0.0.1:${port}`, '--printer', `tcp://127.0.0.1:${sim.tcpPort}`, '--data', data];
+    const agent = await startAgent(args);
+    children.push(agent);
+    // Another program (a backup, an antivirus) holds the database's write lock: the agent's worker
+    // cannot journal anything; printing must not wait for it, and what printed must not be lost.
+    const lock = new Database(join(data, 'tilltap.db'));
+    lock.exec('BEGIN EXCLUSIVE');
+    const pos = connect({ host: '127.0.0.1', port });
+    await new Promise((r) => pos.once('connect', r));
+    for (let n = 1; n <= 5; n++) pos.write(receipt(n));
+    const cuts = (): number => sim.received().toString('latin1').split('\x1dVB').length - 1;
+    const t0 = Date.now();
+    while (cuts() < 5) {
+      if (Date.now() - t0 > 4000) throw new Error(`the printer got ${cuts()} of 5 receipts while the journal was locked`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // Killed before the worker's busy timeout (5 s) has even run out: nothing of it is journaled.
+    agent.kill('SIGKILL');
+    await new Promise((r) => agent.once('exit', r));
+    pos.destroy();
+    expect(lock.prepare('SELECT count(*) AS n FROM receipts').get()).toEqual({ n: 0 });
+    lock.exec('ROLLBACK');
+    lock.close();
+
+    const again = await startAgent(args);
+    children.push(again);
+    const list = spawnSync(process.execPath, [BIN, 'receipts', 'list', '--json', '--data', data], { encoding: 'utf8' });
+    again.kill('SIGTERM');
+    await new Promise((r) => again.once('exit', r));
+    await sim.stop();
+    expect(list.status).toBe(0);
+    const numbers = (JSON.parse(list.stdout) as Array<{ fields: { receipt_no?: string } }>).map((r) => Number(r.fields.receipt_no));
+    expect(numbers).toEqual([1, 2, 3, 4, 5]);
   });
 });

@@ -32,7 +32,7 @@ describe('opening the store', () => {
       .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
       .all()
       .map((r) => r.name);
-    expect(tables).toEqual(['chunks', 'counters', 'device', 'health_events', 'health_outbox', 'outbox', 'printer_state', 'receipts', 'sessions', 'sync_state']);
+    expect(tables).toEqual(['chunks', 'counters', 'device', 'health_events', 'health_outbox', 'outbox', 'printer_state', 'receipts', 'sessions', 'spool_mark', 'sync_state']);
   });
 
   it('reopens an existing file without migrating again, data kept', () => {

@@ -1,0 +1,243 @@
+/**
+ * The relay's spool: what the drivers reported, appended to a plain file on the relay thread in the
+ * same turn of the event loop as it was passed on, before the worker thread journals it in SQLite.
+ *
+ * Why: a process killed (SIGKILL, a crash) keeps what it wrote to a file — the kernel has it — so
+ * the relay never has to wait for the journal's commit (an fsync, milliseconds and more on a busy
+ * disk) before passing the next job on. After a restart the worker first journals what the spool
+ * holds beyond the journal's spool mark (the position of the last record it committed, stored in
+ * the same transaction), then decodes as usual: nothing lost, nothing doubled. Power loss is what
+ * the journal's own fsync covers, one commit later.
+ *
+ * Files are segments `DATA/spool/<n>.bin`, numbered upwards; each agent start, and each new worker
+ * thread, begins a new one, so a worker replays exactly the segments below its own. A segment is
+ * deleted (by the relay) once the worker has journaled all of it; the relay starts a fresh segment
+ * after a quiet second with everything journaled, so raw bytes (card numbers before redaction) do
+ * not stay in the spool.
+ *
+ * Record: u32 length of the rest | u8 kind | u8 dir | f64 t | u16+utf8 printer | u16+utf8 session |
+ * u16+utf8 peer (connect/disconnect) | bytes (chunk). Little-endian.
+ */
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writevSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Work } from './pipeline.js';
+
+/** A position in the spool: segment number and the byte offset after a record. */
+export interface SpoolPos {
+  readonly seg: number;
+  readonly off: number;
+}
+
+const KIND_CHUNK = 0;
+const KIND_CONNECT = 1;
+const KIND_DISCONNECT = 2;
+
+const SEGMENT = /^(\d{1,15})\.bin$/;
+
+export function segmentPath(dir: string, seg: number): string {
+  return join(dir, `${String(seg).padStart(8, '0')}.bin`);
+}
+
+/** Segment numbers present in `dir`, ascending (none when it does not exist). */
+export function listSegments(dir: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const n of names) {
+    const m = SEGMENT.exec(n);
+    if (m) out.push(Number(m[1]));
+  }
+  return out.sort((a, b) => a - b);
+}
+
+export function removeSegment(dir: string, seg: number): void {
+  rmSync(segmentPath(dir, seg), { force: true });
+}
+
+function str(s: string): Buffer {
+  return Buffer.from(s, 'utf8');
+}
+
+/** The header of one record (everything but a chunk's bytes), its length field included. */
+export function encodeHeader(w: Work): Buffer {
+  const printer = str(w.printer);
+  const session = str(w.kind === 'chunk' ? w.c.session : w.s.session);
+  const peer = w.kind === 'chunk' ? null : str(w.s.peer);
+  const body = w.kind === 'chunk' ? w.c.bytes.length : 0;
+  const size = 4 + 1 + 1 + 8 + 2 + printer.length + 2 + session.length + (peer ? 2 + peer.length : 0);
+  const h = Buffer.allocUnsafe(size);
+  h.writeUInt32LE(size - 4 + body, 0);
+  h[4] = w.kind === 'chunk' ? KIND_CHUNK : w.kind === 'connect' ? KIND_CONNECT : KIND_DISCONNECT;
+  h[5] = w.kind === 'chunk' && w.c.dir === 'from-printer' ? 1 : 0;
+  h.writeDoubleLE(w.kind === 'chunk' ? w.c.t : w.s.t, 6);
+  let o = 14;
+  for (const b of peer ? [printer, session, peer] : [printer, session]) {
+    h.writeUInt16LE(b.length, o);
+    b.copy(h, o + 2);
+    o += 2 + b.length;
+  }
+  return h;
+}
+
+/** One decoded record and the offset just after it. */
+export interface SpoolRecord {
+  readonly work: Work;
+  readonly end: number;
+}
+
+/**
+ * The records of a segment's content from `from` on. Stops at a record cut short (the tail of a
+ * write the process did not finish) or malformed; `torn` says whether bytes were left over.
+ */
+export function decodeRecords(buf: Buffer, from: number): { records: SpoolRecord[]; torn: boolean } {
+  const records: SpoolRecord[] = [];
+  let o = from;
+  while (o + 4 <= buf.length) {
+    const len = buf.readUInt32LE(o);
+    const end = o + 4 + len;
+    if (len < 1 + 1 + 8 + 4 || end > buf.length) break;
+    const kind = buf[o + 4]!;
+    const dir = buf[o + 5]!;
+    const t = buf.readDoubleLE(o + 6);
+    let p = o + 14;
+    const take = (): string | null => {
+      if (p + 2 > end) return null;
+      const n = buf.readUInt16LE(p);
+      if (p + 2 + n > end) return null;
+      const s = buf.toString('utf8', p + 2, p + 2 + n);
+      p += 2 + n;
+      return s;
+    };
+    const printer = take();
+    const session = take();
+    if (printer === null || session === null || kind > KIND_DISCONNECT || dir > 1 || !Number.isFinite(t)) break;
+    if (kind === KIND_CHUNK) {
+      // A copy: the segment's buffer is dropped after replay, the journal keeps the bytes.
+      const bytes = Buffer.from(buf.subarray(p, end));
+      records.push({ work: { kind: 'chunk', printer, c: { session, dir: dir === 1 ? 'from-printer' : 'to-printer', t, bytes } }, end });
+    } else {
+      const peer = take();
+      if (peer === null || p !== end) break;
+      records.push({ work: { kind: kind === KIND_CONNECT ? 'connect' : 'disconnect', printer, s: { session, peer, t } }, end });
+    }
+    o = end;
+  }
+  return { records, torn: o < buf.length };
+}
+
+/**
+ * The relay thread's side: appends records to the current segment with one writev (no copy of
+ * the bytes in user space), rotates to a new segment, deletes segments the worker has journaled.
+ */
+export class SpoolWriter {
+  private fd: number | null = null;
+  private seg: number;
+  private size = 0;
+  /** Segments closed and not yet deleted (the worker may not have journaled all of them). */
+  private readonly closed: number[] = [];
+
+  private constructor(
+    readonly dir: string,
+    seg: number,
+  ) {
+    this.seg = seg;
+  }
+
+  /** A writer that starts after every segment in `dir`; those are left for the worker to replay. */
+  static open(dir: string): SpoolWriter {
+    mkdirSync(dir, { recursive: true });
+    const segs = listSegments(dir);
+    return new SpoolWriter(dir, (segs[segs.length - 1] ?? 0) + 1);
+  }
+
+  /** The segment the next record goes to. */
+  get current(): number {
+    return this.seg;
+  }
+
+  /** Bytes in the current segment. */
+  get bytes(): number {
+    return this.size;
+  }
+
+  /**
+   * Append the records of `work` (in order); returns the position after the last. Throws on a
+   * write error (disk full): the caller stops spooling.
+   */
+  append(work: readonly Work[]): SpoolPos {
+    if (this.fd === null) {
+      this.fd = openSync(segmentPath(this.dir, this.seg), 'a');
+      this.size = 0;
+    }
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (const w of work) {
+      const h = encodeHeader(w);
+      parts.push(h);
+      total += h.length;
+      if (w.kind === 'chunk' && w.c.bytes.length > 0) {
+        parts.push(w.c.bytes);
+        total += w.c.bytes.length;
+      }
+    }
+    const n = writevSync(this.fd, parts);
+    if (n !== total) throw new Error(`spool: wrote ${n} of ${total} bytes`);
+    this.size += total;
+    return { seg: this.seg, off: this.size };
+  }
+
+  /** Later records go to a new segment; this one stays until `journaled` has passed it. */
+  rotate(): number {
+    this.closeFd();
+    this.closed.push(this.seg);
+    this.seg++;
+    this.size = 0;
+    return this.seg;
+  }
+
+  /**
+   * The worker has journaled everything up to `pos`: delete the segments before it, and when it
+   * is all of the current one, start a new one (`rotateIfAll`) so that its bytes go too.
+   * Returns whether everything written so far is journaled.
+   */
+  journaled(pos: SpoolPos, rotateIfAll: boolean): boolean {
+    while (this.closed.length > 0 && this.closed[0]! < pos.seg) removeSegment(this.dir, this.closed.shift()!);
+    const all = pos.seg === this.seg && pos.off >= this.size;
+    if (all && rotateIfAll && this.size > 0) {
+      this.closeFd();
+      removeSegment(this.dir, this.seg);
+      this.seg++;
+      this.size = 0;
+    }
+    return all;
+  }
+
+  /** Close the file; with `removeAll`, delete every segment this writer made (all journaled). */
+  close(removeAll: boolean): void {
+    this.closeFd();
+    if (!removeAll) return;
+    for (const s of this.closed.splice(0)) removeSegment(this.dir, s);
+    removeSegment(this.dir, this.seg);
+  }
+
+  private closeFd(): void {
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+/** A segment's records from a position on (for replay), read whole: a segment is a few MB at most. */
+export function readSegment(dir: string, seg: number, from: number): { records: SpoolRecord[]; torn: boolean } {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(segmentPath(dir, seg));
+  } catch {
+    return { records: [], torn: false };
+  }
+  return decodeRecords(buf, from);
+}

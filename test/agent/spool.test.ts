@@ -1,0 +1,161 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Pipeline, type Work } from '../../src/agent/pipeline.js';
+import { decodeRecords, encodeHeader, listSegments, segmentPath, SpoolWriter } from '../../src/agent/spool.js';
+import { EscPosBuilder } from '../../src/escpos/builder.js';
+import { openStore, tempDir } from '../store/helpers.js';
+
+const log = { info: () => {}, warn: () => {}, error: () => {} };
+
+const receipt = (no: number): Buffer =>
+  Buffer.from(new EscPosBuilder().init().line('CORNER SHOP').line(`RECEIPT NO: ${no}`).line(`TOTAL ${no}.00`).cut().build());
+
+function sample(): Work[] {
+  return [
+    { kind: 'connect', printer: 'front', s: { session: 's-1', peer: '127.0.0.1:5000', t: 1000 } },
+    { kind: 'chunk', printer: 'front', c: { session: 's-1', dir: 'to-printer', t: 1001.5, bytes: Buffer.from('收银台 1\n', 'utf8') } },
+    { kind: 'chunk', printer: 'front', c: { session: 's-1', dir: 'from-printer', t: 1002, bytes: Buffer.from([0x12]) } },
+    { kind: 'chunk', printer: 'front', c: { session: 's-1', dir: 'to-printer', t: 1003, bytes: Buffer.alloc(0) } },
+    { kind: 'disconnect', printer: 'front', s: { session: 's-1', peer: '127.0.0.1:5000', t: 1004 } },
+    { kind: 'connect', printer: '后厨', s: { session: 's-2', peer: '/dev/pts/4', t: 1005 } },
+  ];
+}
+
+function encode(work: readonly Work[]): Buffer {
+  return Buffer.concat(work.flatMap((w) => [encodeHeader(w), ...(w.kind === 'chunk' ? [w.c.bytes] : [])]));
+}
+
+describe('spool records', () => {
+  it('read back exactly what was written, every kind', () => {
+    const work = sample();
+    const { records, torn } = decodeRecords(encode(work), 0);
+    expect(torn).toBe(false);
+    expect(records.map((r) => r.work)).toEqual(work);
+    expect(records[records.length - 1]!.end).toBe(encode(work).length);
+  });
+
+  it('a record cut short anywhere ends the read there, with what precedes it intact', () => {
+    const work = sample();
+    const whole = encode(work);
+    const ends = decodeRecords(whole, 0).records.map((r) => r.end);
+    for (let n = 0; n < whole.length; n++) {
+      const { records, torn } = decodeRecords(whole.subarray(0, n), 0);
+      const complete = ends.filter((e) => e <= n).length;
+      expect(records.length).toBe(complete);
+      expect(records.map((r) => r.work)).toEqual(work.slice(0, complete));
+      expect(torn).toBe(n !== (ends[complete - 1] ?? 0));
+    }
+  });
+
+  it('reads from a position on', () => {
+    const work = sample();
+    const whole = encode(work);
+    const ends = decodeRecords(whole, 0).records.map((r) => r.end);
+    expect(decodeRecords(whole, ends[2]!).records.map((r) => r.work)).toEqual(work.slice(3));
+  });
+});
+
+describe('SpoolWriter', () => {
+  it('appends in order, rotates, and deletes the segments the worker has journaled', () => {
+    const dir = tempDir();
+    writeFileSync(segmentPath(dir, 7), '');
+    const w = SpoolWriter.open(dir);
+    expect(w.current).toBe(8); // after what is there: that is left for a replay
+    const work = sample();
+    const a = w.append(work.slice(0, 2));
+    const b = w.append(work.slice(2));
+    expect(a.seg).toBe(8);
+    expect(b.off).toBe(encode(work).length);
+    expect(readFileSync(segmentPath(dir, 8))).toEqual(encode(work));
+    expect(w.rotate()).toBe(9);
+    const c = w.append(work.slice(0, 1));
+    expect(listSegments(dir)).toEqual([7, 8, 9]);
+    // Journaled into segment 9: 8 is done; 7 is not this writer's (the worker replays it).
+    expect(w.journaled(a, false)).toBe(false);
+    expect(listSegments(dir)).toEqual([7, 8, 9]);
+    expect(w.journaled({ seg: 9, off: 0 }, true)).toBe(false);
+    expect(listSegments(dir)).toEqual([7, 9]);
+    // All of 9 journaled: with rotateIfAll it goes and the next record starts segment 10.
+    expect(w.journaled(c, true)).toBe(true);
+    expect(listSegments(dir)).toEqual([7]);
+    expect(w.append(work.slice(0, 1))).toEqual({ seg: 10, off: c.off });
+    w.close(true);
+    expect(listSegments(dir)).toEqual([7]);
+  });
+});
+
+describe('replaying the spool after a crash', () => {
+  it('journals what the journal did not have, once, and the receipts come out of recovery', () => {
+    const data = tempDir();
+    const dir = join(data, 'spool');
+    const store = openStore(data);
+    const w = SpoolWriter.open(dir);
+    const seg = w.rotate(); // as the agent does before starting its worker
+    const bytes = Buffer.concat([receipt(1), receipt(2), receipt(3)]);
+    const pieces: Work[][] = [
+      [{ kind: 'connect', printer: 'front', s: { session: 'pos-1', peer: '127.0.0.1:5000', t: 1000 } }],
+      [{ kind: 'chunk', printer: 'front', c: { session: 'pos-1', dir: 'to-printer', t: 1001, bytes: bytes.subarray(0, 30) } }],
+      [{ kind: 'chunk', printer: 'front', c: { session: 'pos-1', dir: 'to-printer', t: 1002, bytes: bytes.subarray(30, 70) } }],
+      [{ kind: 'chunk', printer: 'front', c: { session: 'pos-1', dir: 'to-printer', t: 1003, bytes: bytes.subarray(70) } }],
+      [{ kind: 'disconnect', printer: 'front', s: { session: 'pos-1', peer: '127.0.0.1:5000', t: 1004 } }],
+    ];
+    // The first worker journaled the first two messages, then the process was killed; the rest
+    // had been spooled (and printed), part of it into a segment of its own.
+    const first = new Pipeline(store, [{ name: 'front', decode: {}, idleMs: 3000 }], log);
+    first.journal(pieces[0]!, w.append(pieces[0]!));
+    first.journal(pieces[1]!, w.append(pieces[1]!));
+    w.append(pieces[2]!);
+    w.rotate();
+    w.append(pieces[3]!);
+    w.append(pieces[4]!);
+    expect(store.readStream('pos-1', 'to-printer')).toEqual(bytes.subarray(0, 30));
+
+    // The restarted agent: a new segment, a new worker replaying everything below it.
+    const again = SpoolWriter.open(dir);
+    const below = again.rotate();
+    expect(below).toBeGreaterThan(seg + 1);
+    const second = new Pipeline(store, [{ name: 'front', decode: {}, idleMs: 3000 }], log);
+    second.replaySpool(dir, below);
+    second.recover();
+
+    expect(store.readStream('pos-1', 'to-printer')).toEqual(bytes);
+    expect(store.session('pos-1')!.endedAt).toBe(1004);
+    const texts = store.listReceipts().map((r) => r.receipt.text);
+    expect(texts).toHaveLength(3);
+    for (const n of [1, 2, 3]) expect(texts.filter((t) => t.includes(`RECEIPT NO: ${n}\n`))).toHaveLength(1);
+    expect(store.spoolMark()).toEqual({ seg: below, off: 0 });
+    expect(listSegments(dir).filter((s) => s < below)).toEqual([]);
+
+    // Replaying again (another crash before anything new) adds nothing.
+    const third = new Pipeline(store, [{ name: 'front', decode: {}, idleMs: 3000 }], log);
+    third.replaySpool(dir, below + 1);
+    third.recover();
+    expect(store.readStream('pos-1', 'to-printer')).toEqual(bytes);
+    expect(store.listReceipts()).toHaveLength(3);
+  });
+
+  it('skips a torn tail and keeps going with the next segment', () => {
+    const data = tempDir();
+    const dir = join(data, 'spool');
+    const store = openStore(data);
+    const w = SpoolWriter.open(dir);
+    w.rotate();
+    const a: Work[] = [
+      { kind: 'connect', printer: 'front', s: { session: 'a', peer: 'p', t: 1 } },
+      { kind: 'chunk', printer: 'front', c: { session: 'a', dir: 'to-printer', t: 2, bytes: receipt(1) } },
+    ];
+    const end = w.append(a);
+    const file = segmentPath(dir, end.seg);
+    // A record begun and not finished.
+    writeFileSync(file, Buffer.concat([readFileSync(file), encodeHeader(a[1]!).subarray(0, 9)]));
+    w.rotate();
+    w.append([{ kind: 'chunk', printer: 'front', c: { session: 'a', dir: 'to-printer', t: 3, bytes: receipt(2) } }]);
+    const p = new Pipeline(store, [{ name: 'front', decode: {}, idleMs: 3000 }], log);
+    p.replaySpool(dir, w.rotate());
+    p.recover();
+    expect(store.readStream('a', 'to-printer')).toEqual(Buffer.concat([receipt(1), receipt(2)]));
+    expect(store.listReceipts()).toHaveLength(2);
+    expect(existsSync(file)).toBe(false);
+  });
+});
