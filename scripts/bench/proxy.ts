@@ -25,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { startSimulator } from '../../drivers/simulator/index.js';
 import { freePort } from '../lib/net.js';
 import { jobLatencies, JOB, pct, streamThroughput } from '../lib/print-jobs.js';
-import { procStat } from '../lib/proc.js';
+import { procStat, threadTicks } from '../lib/proc.js';
 import { startSyncTestServer } from '../lib/sync-server.js';
 
 const BIN = resolve(import.meta.dirname, '../../src/cli/main.js');
@@ -148,12 +148,25 @@ async function main(): Promise<void> {
   const tDirect: number[] = [];
   const tRelay: number[] = [];
   const tAgent: number[] = [];
+  // CPU per MB passed on, which the machine's load does not change much: the agent's relay (main)
+  // thread, the whole agent process (its worker catching up included, until quiet), a plain relay.
+  let relayThreadTicks = 0;
+  let agentTicks = 0;
+  let plainTicks = 0;
   for (let round = 0; round < rounds; round++) {
     await quiet(pid);
     tDirect.push(await streamThroughput(sim.tcpPort!, bytes, received, chunk));
+    const p0 = procStat(relay.pid!).cpuTicks;
     tRelay.push(await streamThroughput(relayPort, bytes, received, chunk));
+    plainTicks += procStat(relay.pid!).cpuTicks - p0;
+    const a0 = procStat(pid).cpuTicks;
+    const m0 = threadTicks(pid, pid);
     tAgent.push(await streamThroughput(port, bytes, received, chunk));
+    relayThreadTicks += threadTicks(pid, pid) - m0;
+    await quiet(pid);
+    agentTicks += procStat(pid).cpuTicks - a0;
   }
+  const msPerMb = (ticks: number): string => ((ticks * 10) / (rounds * 64)).toFixed(2);
   const peak = procStat(pid).hwm;
 
   // Idle again after the bursts: everything decoded and sent, the sync thread ended.
@@ -185,6 +198,7 @@ async function main(): Promise<void> {
   console.log(`direct              ${mbs(tDirect)}`);
   console.log(`plain relay         ${mbs(tRelay)}   ratio ${rRelay.map((r) => r.toFixed(2)).join(' / ')}, median ${median(rRelay).toFixed(2)}`);
   console.log(`the agent           ${mbs(tAgent)}   ratio ${rAgent.map((r) => r.toFixed(2)).join(' / ')}, median ${median(rAgent).toFixed(2)}   (target ≥ 0.9)`);
+  console.log(`CPU per MB passed on: plain relay ${msPerMb(plainTicks)} ms; the agent's relay thread ${msPerMb(relayThreadTicks)} ms, the whole agent (decoding and journaling it too) ${msPerMb(agentTicks)} ms`);
   console.log(`\nagent idle after start   RSS ${(idleStart.rss / 1048576).toFixed(1)} MB, CPU ${(idleStart.cpu * 100).toFixed(2)}% over 5 s   (targets < 80 MB, < 1%)`);
   console.log(`agent idle after ${jobs + 600} jobs RSS ${(idleJobs.rss / 1048576).toFixed(1)} MB, CPU ${(idleJobs.cpu * 100).toFixed(2)}% over 5 s`);
   console.log(`agent idle after ${rounds} × 64 MB RSS ${(idleAfter.rss / 1048576).toFixed(1)} MB, CPU ${(idleAfter.cpu * 100).toFixed(2)}% over 5 s   (peak RSS during the run ${(peak / 1048576).toFixed(0)} MB; ${synced} receipts reached the server)`);

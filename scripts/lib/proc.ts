@@ -15,3 +15,9 @@ export function procStat(pid: number): ProcStat {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return { rss: kb('VmRSS'), hwm: kb('VmHWM'), cpuTicks: Number(stat[11]) + Number(stat[12]) };
 }
+
+/** User + system CPU of one thread (`tid`; the main thread's is the process id), clock ticks. */
+export function threadTicks(pid: number, tid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(stat[11]) + Number(stat[12]);
+}

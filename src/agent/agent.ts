@@ -228,6 +228,8 @@ export class Agent {
     if (!w) return;
     if (!this.ready) await this.whenReady();
     this.flush();
+    // The worker reads what is spooled once it is written: it must be before the stop.
+    await this.spool?.drain();
     const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
     w.postMessage({ type: 'stop', t: Date.now() } satisfies ToWorker);
     // A worker stuck on a locked database still ends: its work is in the journal or lost anyway.
@@ -291,7 +293,9 @@ export class Agent {
         break;
       case 'journaled':
         this.gate.caughtUp(m.upTo);
-        if (m.spool) this.spoolJournaled(m.spool);
+        break;
+      case 'spool-journaled':
+        this.spoolJournaled(m.pos);
         break;
       case 'log':
         this.opts.log[m.level](m.obj, m.msg);
@@ -330,9 +334,10 @@ export class Agent {
   }
 
   /** A monitor's change or "heard from at t": handed to the worker with the next work. */
-  private healthReport(printer: string, change: HealthChange | null, heardAt: number | null): void {
+  private healthReport(printer: string, change: HealthChange | null, heardAt: number | null, more: readonly HealthChange[] = []): void {
     let q = this.healthQueue.get(printer);
     if (!q) this.healthQueue.set(printer, (q = { changes: [], heardAt: 0 }));
+    if (more.length > 0) q.changes.unshift(...more);
     if (change) q.changes.push(change);
     if (heardAt !== null && heardAt > q.heardAt) q.heardAt = heardAt;
     // Bounded while no worker runs: the state is what matters, not every flicker.
@@ -368,14 +373,25 @@ export class Agent {
     const w = this.worker;
     if (!w) return;
     this.flushWork(w);
+    if (this.healthQueue.size === 0) return;
     // After the work: the worker has the receipts' bytes before it hears how the printer is.
-    let changes = 0;
-    for (const [printer, q] of this.healthQueue) {
-      w.postMessage({ type: 'health', printer, changes: q.changes, heardAt: q.heardAt } satisfies ToWorker);
-      changes += q.changes.length;
-    }
+    const reports = [...this.healthQueue];
     this.healthQueue.clear();
-    if (changes > 0) this.opts.onStored?.();
+    const post = (): void => {
+      if (this.worker !== w) {
+        // Held for the next worker, as when none runs.
+        for (const [printer, q] of reports) this.healthReport(printer, null, q.heardAt, q.changes);
+        return;
+      }
+      let changes = 0;
+      for (const [printer, q] of reports) {
+        w.postMessage({ type: 'health', printer, changes: q.changes, heardAt: q.heardAt } satisfies ToWorker);
+        changes += q.changes.length;
+      }
+      if (changes > 0) this.opts.onStored?.();
+    };
+    if (this.spool) this.spool.whenWritten(post);
+    else post();
   }
 
   private flushWork(w: Worker): void {
@@ -384,20 +400,42 @@ export class Agent {
     for (const item of this.queue) this.translate(item, work);
     this.queue = [];
     this.queuedBytes = 0;
-    // The chunks' copies are handed over, not cloned again (see translate).
-    const transfer: ArrayBuffer[] = [];
-    for (const item of work) if (item.kind === 'chunk') transfer.push(item.c.bytes.buffer as ArrayBuffer);
-    // In the spool before the copies go (a transfer detaches them), in this turn: see spool.ts.
-    let pos: SpoolPos | null = null;
+    // In the spool at once (see spool.ts; the write runs in the thread pool); the worker reads the
+    // records back from the file (the page cache has them), so this thread copies nothing and
+    // posts only where they are, once written.
     if (this.spool && work.length > 0) {
-      try {
-        if (this.spool.bytes >= SPOOL_SEGMENT_BYTES) this.spool.rotate();
-        pos = this.spool.append(work);
-      } catch (err) {
-        this.spoolFailed(err);
-      }
+      const spool = this.spool;
+      if (spool.bytes >= SPOOL_SEGMENT_BYTES) spool.rotate();
+      const at = spool.append(work, (err) => {
+        if (this.worker !== w) return; // that worker is gone: its successor replays the segment
+        if (!err) {
+          w.postMessage({ type: 'spooled', seg: at.seg, from: at.from, to: at.off } satisfies ToWorker);
+          return;
+        }
+        if (this.spool === spool) this.spoolFailed(err);
+        this.postCopies(w, work);
+      });
+      return;
     }
-    w.postMessage({ type: 'work', work, upTo: this.lastHanded, spool: pos } satisfies ToWorker, transfer);
+    this.postCopies(w, work);
+  }
+
+  private postCopies(w: Worker, work: Work[]): void {
+    // Without the spool: one exact copy of each chunk, transferred to the worker (the driver's
+    // buffer may be a slice of a larger one — a clone would copy all of it — and is still the
+    // socket's). Not from Buffer's shared pool (a small Buffer is a slice of it, and transferring
+    // would take the pool away from this thread), and not zero-filled first. (It arrives as a
+    // Uint8Array; the worker wraps it in a Buffer again.)
+    const transfer: ArrayBuffer[] = [];
+    for (let i = 0; i < work.length; i++) {
+      const item = work[i]!;
+      if (item.kind !== 'chunk') continue;
+      const bytes = Buffer.allocUnsafeSlow(item.c.bytes.length);
+      bytes.set(item.c.bytes);
+      work[i] = { ...item, c: { ...item.c, bytes } };
+      transfer.push(bytes.buffer as ArrayBuffer);
+    }
+    w.postMessage({ type: 'work', work, upTo: this.lastHanded } satisfies ToWorker, transfer);
   }
 
   /** The spool cannot be written (disk full, say): from now on the gate holds printing for the journal. */
@@ -464,13 +502,6 @@ export class Agent {
       return;
     }
     if (item.kind !== 'chunk') return;
-    // One exact copy, transferred to the worker: the driver's buffer may be a slice of a larger one
-    // (a clone would copy all of it) and is still the socket's. (It arrives as a Uint8Array; the
-    // worker wraps it in a Buffer again.)
-    // Not from Buffer's shared pool (a small Buffer is a slice of it, and transferring would take
-    // the pool away from this thread), and not zero-filled first.
-    const bytes = Buffer.allocUnsafeSlow(item.c.bytes.length);
-    bytes.set(item.c.bytes);
-    out.push({ kind: 'chunk', printer: item.printer, c: { ...item.c, session: l.id, bytes } });
+    out.push(l.id === item.c.session ? item : { kind: 'chunk', printer: item.printer, c: { ...item.c, session: l.id } });
   }
 }

@@ -16,11 +16,10 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  /**
-   * `upTo`: the JournalGate number of the last piece to the printer in `work` (or before it);
-   * `spool`: where the relay spooled `work` up to (null: not spooled, the spool failed).
-   */
-  | { readonly type: 'work'; readonly work: readonly Work[]; readonly upTo: number; readonly spool: SpoolPos | null }
+  /** `upTo`: the JournalGate number of the last piece to the printer in `work` (or before it). */
+  | { readonly type: 'work'; readonly work: readonly Work[]; readonly upTo: number }
+  /** The relay spooled work into segment `seg`, bytes `from`–`to` (src/agent/spool.ts): read it there. */
+  | { readonly type: 'spooled'; readonly seg: number; readonly from: number; readonly to: number }
   /**
    * A printer's health monitor (main thread): its changes, to be stored, and the last time the
    * printer was heard from (receipts sent before then can be given their print verdict).
@@ -34,7 +33,9 @@ export type FromWorker =
   | { readonly type: 'ready'; readonly status: AgentHealth }
   | { readonly type: 'status'; readonly status: AgentHealth }
   /** The journal transaction for a `work` message is done (or failed: the gate must not wait). */
-  | { readonly type: 'journaled'; readonly upTo: number; readonly spool: SpoolPos | null }
+  | { readonly type: 'journaled'; readonly upTo: number }
+  /** The spool is journaled up to `pos` (or that part failed to journal: it is not needed either). */
+  | { readonly type: 'spool-journaled'; readonly pos: SpoolPos }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly obj: object; readonly msg?: string | undefined }
   /** The store could not be opened: the worker exits; the agent relays on and tries again later. */
   | { readonly type: 'fatal'; readonly message: string }

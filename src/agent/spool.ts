@@ -18,7 +18,7 @@
  * Record: u32 length of the rest | u8 kind | u8 dir | f64 t | u16+utf8 printer | u16+utf8 session |
  * u16+utf8 peer (connect/disconnect) | bytes (chunk). Little-endian.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writevSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rm, rmSync, writev } from 'node:fs';
 import { join } from 'node:path';
 import type { Work } from './pipeline.js';
 
@@ -116,8 +116,8 @@ export function decodeRecords(buf: Buffer, from: number): { records: SpoolRecord
     const session = take();
     if (printer === null || session === null || kind > KIND_DISCONNECT || dir > 1 || !Number.isFinite(t)) break;
     if (kind === KIND_CHUNK) {
-      // A copy: the segment's buffer is dropped after replay, the journal keeps the bytes.
-      const bytes = Buffer.from(buf.subarray(p, end));
+      // A view: the records live as long as their buffer (one message's, or one segment's).
+      const bytes = buf.subarray(p, end);
       records.push({ work: { kind: 'chunk', printer, c: { session, dir: dir === 1 ? 'from-printer' : 'to-printer', t, bytes } }, end });
     } else {
       const peer = take();
@@ -129,16 +129,36 @@ export function decodeRecords(buf: Buffer, from: number): { records: SpoolRecord
   return { records, torn: o < buf.length };
 }
 
+/** Where an append went: segment, first byte, and the byte after its last record. */
+export interface SpoolAppend extends SpoolPos {
+  readonly from: number;
+}
+
+interface Batch {
+  readonly seg: number;
+  readonly parts: Uint8Array[];
+  readonly total: number;
+  readonly done: (err: Error | null) => void;
+}
+
 /**
- * The relay thread's side: appends records to the current segment with one writev (no copy of
- * the bytes in user space), rotates to a new segment, deletes segments the worker has journaled.
+ * The relay thread's side: appends records to the current segment, one writev per batch (no copy
+ * in user space), in libuv's thread pool so the relay thread only hands them over; batches are
+ * written one after another, in order. Rotates to new segments, deletes those the worker has
+ * journaled.
  */
 export class SpoolWriter {
   private fd: number | null = null;
+  private fdSeg = -1;
   private seg: number;
+  /** Bytes handed over for the current segment (written or queued). */
   private size = 0;
-  /** Segments closed and not yet deleted (the worker may not have journaled all of them). */
+  /** Segments rotated away from and not yet deleted (the worker may not have journaled them). */
   private readonly closed: number[] = [];
+  private readonly queue: Batch[] = [];
+  private writing = false;
+  private failed: Error | null = null;
+  private readonly idle: Array<() => void> = [];
 
   private constructor(
     readonly dir: string,
@@ -159,20 +179,17 @@ export class SpoolWriter {
     return this.seg;
   }
 
-  /** Bytes in the current segment. */
+  /** Bytes handed over for the current segment. */
   get bytes(): number {
     return this.size;
   }
 
   /**
-   * Append the records of `work` (in order); returns the position after the last. Throws on a
-   * write error (disk full): the caller stops spooling.
+   * Append the records of `work` (in order); `done` is called once they are written (with an
+   * error — disk full — they are not, nor is anything after them: the caller stops spooling).
+   * The chunks' bytes must not change until then.
    */
-  append(work: readonly Work[]): SpoolPos {
-    if (this.fd === null) {
-      this.fd = openSync(segmentPath(this.dir, this.seg), 'a');
-      this.size = 0;
-    }
+  append(work: readonly Work[], done: (err: Error | null) => void): SpoolAppend {
     const parts: Uint8Array[] = [];
     let total = 0;
     for (const w of work) {
@@ -184,15 +201,67 @@ export class SpoolWriter {
         total += w.c.bytes.length;
       }
     }
-    const n = writevSync(this.fd, parts);
-    if (n !== total) throw new Error(`spool: wrote ${n} of ${total} bytes`);
+    const from = this.size;
     this.size += total;
-    return { seg: this.seg, off: this.size };
+    if (this.failed) {
+      const err = this.failed;
+      queueMicrotask(() => done(err));
+    } else {
+      this.queue.push({ seg: this.seg, parts, total, done });
+      this.next();
+    }
+    return { seg: this.seg, from, off: this.size };
+  }
+
+  /** Calls `cb` once everything handed over so far is written (or failed). */
+  whenWritten(cb: () => void): void {
+    if (!this.writing && this.queue.length === 0) cb();
+    else this.idle.push(cb);
+  }
+
+  drain(): Promise<void> {
+    return new Promise((resolve) => this.whenWritten(resolve));
+  }
+
+  private next(): void {
+    if (this.writing) return;
+    const b = this.queue.shift();
+    if (!b) {
+      for (const cb of this.idle.splice(0)) cb();
+      return;
+    }
+    this.writing = true;
+    try {
+      if (this.fdSeg !== b.seg) {
+        this.closeFd();
+        this.fd = openSync(segmentPath(this.dir, b.seg), 'a');
+        this.fdSeg = b.seg;
+      }
+    } catch (err) {
+      this.fail(b, err as Error);
+      return;
+    }
+    writev(this.fd!, b.parts, (err, n) => {
+      if (err || n !== b.total) {
+        this.fail(b, err ?? new Error(`spool: wrote ${n} of ${b.total} bytes`));
+        return;
+      }
+      this.writing = false;
+      b.done(null);
+      this.next();
+    });
+  }
+
+  private fail(b: Batch, err: Error): void {
+    this.failed = err;
+    this.writing = false;
+    b.done(err);
+    for (const q of this.queue.splice(0)) q.done(err);
+    for (const cb of this.idle.splice(0)) cb();
   }
 
   /** Later records go to a new segment; this one stays until `journaled` has passed it. */
   rotate(): number {
-    this.closeFd();
     this.closed.push(this.seg);
     this.seg++;
     this.size = 0;
@@ -202,21 +271,21 @@ export class SpoolWriter {
   /**
    * The worker has journaled everything up to `pos`: delete the segments before it, and when it
    * is all of the current one, start a new one (`rotateIfAll`) so that its bytes go too.
-   * Returns whether everything written so far is journaled.
+   * Returns whether everything handed over so far is journaled.
    */
   journaled(pos: SpoolPos, rotateIfAll: boolean): boolean {
-    while (this.closed.length > 0 && this.closed[0]! < pos.seg) removeSegment(this.dir, this.closed.shift()!);
-    const all = pos.seg === this.seg && pos.off >= this.size;
+    while (this.closed.length > 0 && this.closed[0]! < pos.seg) removeSegmentLater(this.dir, this.closed.shift()!);
+    const all = pos.seg === this.seg && pos.off >= this.size && !this.writing && this.queue.length === 0;
     if (all && rotateIfAll && this.size > 0) {
-      this.closeFd();
-      removeSegment(this.dir, this.seg);
+      if (this.fdSeg === this.seg) this.closeFd();
+      removeSegmentLater(this.dir, this.seg);
       this.seg++;
       this.size = 0;
     }
     return all;
   }
 
-  /** Close the file; with `removeAll`, delete every segment this writer made (all journaled). */
+  /** Close the file (after `drain`); with `removeAll`, delete every segment this writer made. */
   close(removeAll: boolean): void {
     this.closeFd();
     if (!removeAll) return;
@@ -228,7 +297,13 @@ export class SpoolWriter {
     if (this.fd === null) return;
     closeSync(this.fd);
     this.fd = null;
+    this.fdSeg = -1;
   }
+}
+
+/** Off the relay thread: an unlink can wait on the disk. */
+function removeSegmentLater(dir: string, seg: number): void {
+  rm(segmentPath(dir, seg), { force: true }, () => {});
 }
 
 /** A segment's records from a position on (for replay), read whole: a segment is a few MB at most. */
@@ -240,4 +315,36 @@ export function readSegment(dir: string, seg: number, from: number): { records: 
     return { records: [], torn: false };
   }
   return decodeRecords(buf, from);
+}
+
+/** The worker's side: reads back what the relay spooled (the page cache has it: no disk read). */
+export class SpoolReader {
+  private fd: number | null = null;
+  private seg = -1;
+
+  constructor(readonly dir: string) {}
+
+  /** The records in bytes `from`–`to` of segment `seg`, exactly (throws when they are not whole). */
+  read(seg: number, from: number, to: number): Work[] {
+    if (seg !== this.seg || this.fd === null) {
+      this.close();
+      this.fd = openSync(segmentPath(this.dir, seg), 'r');
+      this.seg = seg;
+    }
+    const buf = Buffer.allocUnsafe(to - from);
+    for (let n = 0; n < buf.length; ) {
+      const r = readSync(this.fd, buf, n, buf.length - n, from + n);
+      if (r === 0) throw new Error(`spool segment ${seg} ends at ${from + n}, before ${to}`);
+      n += r;
+    }
+    const { records, torn } = decodeRecords(buf, 0);
+    if (torn) throw new Error(`spool segment ${seg}: bytes ${from}–${to} are not whole records`);
+    return records.map((r) => r.work);
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    this.seg = -1;
+  }
 }

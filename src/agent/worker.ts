@@ -10,6 +10,7 @@ import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
 import { Pipeline, type AgentLog, type Work } from './pipeline.js';
 import { EscPosBuilder } from '../escpos/builder.js';
 import { IdleGc } from '../idle-gc.js';
+import { SpoolReader, type SpoolPos } from './spool.js';
 
 const port = parentPort;
 if (!port) throw new Error('src/agent/worker.ts runs as a worker thread');
@@ -113,25 +114,72 @@ if (store) {
     pruner.unref();
   }
 
+  const spool = init.spool ? new SpoolReader(init.spool.dir) : null;
+  /** Journal work as it arrives (`mark`: where it came from in the spool), decode it later. */
+  const accept = (work: readonly Work[], mark: SpoolPos | null): void => {
+    idleGc.touch();
+    pipeline.journal(work, mark);
+    const now = performance.now();
+    streamingUntil = now - lastWork < STREAMING_MS ? now + STREAMING_MS : 0;
+    lastWork = now;
+    for (const w of work) {
+      pending.push(w);
+      if (w.kind === 'chunk') behind += w.c.bytes.length;
+    }
+    if (!decodeDue) schedule();
+  };
+
+  // What the relay spooled is safe from a crash of the process already; the journal commit (an
+  // fsync) adds safety from power loss. While print data streams in, spooled ranges are gathered
+  // and journaled together every JOURNAL_EVERY_MS or JOURNAL_BYTES — a few commits a second instead
+  // of one per turn of the relay — so the disk and this thread leave the CPU to the relay. The
+  // first piece after a quiet spell is journaled at once.
+  const JOURNAL_EVERY_MS = 50;
+  const JOURNAL_BYTES = 4 * 1024 * 1024;
+  let held: { seg: number; from: number; to: number } | null = null;
+  let heldTimer: NodeJS.Timeout | null = null;
+  let lastSpooled = -Infinity;
+  const journalHeld = (): void => {
+    if (heldTimer) clearTimeout(heldTimer);
+    heldTimer = null;
+    const h = held;
+    if (!h) return;
+    held = null;
+    let work: Work[] = [];
+    try {
+      if (!spool) throw new Error('no spool directory was given to this worker');
+      work = spool.read(h.seg, h.from, h.to);
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'cannot read what the relay spooled; these bytes are not captured');
+    }
+    accept(work, { seg: h.seg, off: h.to });
+    post({ type: 'spool-journaled', pos: { seg: h.seg, off: h.to } });
+  };
+  const hold = (seg: number, from: number, to: number): void => {
+    const now = performance.now();
+    const quiet = now - lastSpooled > STREAMING_MS;
+    lastSpooled = now;
+    if (held && (held.seg !== seg || held.to !== from)) journalHeld();
+    if (held) held.to = to;
+    else held = { seg, from, to };
+    if (quiet || held.to - held.from >= JOURNAL_BYTES) journalHeld();
+    else if (!heldTimer) heldTimer = setTimeout(journalHeld, JOURNAL_EVERY_MS);
+  };
+
   port.on('message', (m: ToWorker) => {
     if (m.type === 'work') {
-      idleGc.touch();
       // Chunks arrive as Uint8Array (structured clone); the store and decoders take Buffers.
       for (const w of m.work) if (w.kind === 'chunk') (w.c as { bytes: Buffer }).bytes = Buffer.from(w.c.bytes.buffer, w.c.bytes.byteOffset, w.c.bytes.length);
-      pipeline.journal(m.work, m.spool);
-      post({ type: 'journaled', upTo: m.upTo, spool: m.spool });
-      const now = performance.now();
-      streamingUntil = now - lastWork < STREAMING_MS ? now + STREAMING_MS : 0;
-      lastWork = now;
-      for (const w of m.work) {
-        pending.push(w);
-        if (w.kind === 'chunk') behind += w.c.bytes.length;
-      }
-      if (!decodeDue) schedule();
+      accept(m.work, null);
+      post({ type: 'journaled', upTo: m.upTo });
+    } else if (m.type === 'spooled') {
+      hold(m.seg, m.from, m.to);
     } else if (m.type === 'health') {
       pipeline.printerHealthReport(m.printer, m.changes, m.heardAt);
     } else if (m.type === 'stop') {
       if (pruner) clearInterval(pruner);
+      journalHeld();
+      spool?.close();
       idleGc.stop();
       decode(true);
       pipeline.endAll(m.t);

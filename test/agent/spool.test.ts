@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Pipeline, type Work } from '../../src/agent/pipeline.js';
-import { decodeRecords, encodeHeader, listSegments, segmentPath, SpoolWriter } from '../../src/agent/spool.js';
+import { decodeRecords, encodeHeader, listSegments, segmentPath, SpoolWriter, type SpoolPos } from '../../src/agent/spool.js';
 import { EscPosBuilder } from '../../src/escpos/builder.js';
 import { openStore, tempDir } from '../store/helpers.js';
 
@@ -20,6 +20,21 @@ function sample(): Work[] {
     { kind: 'disconnect', printer: 'front', s: { session: 's-1', peer: '127.0.0.1:5000', t: 1004 } },
     { kind: 'connect', printer: '后厨', s: { session: 's-2', peer: '/dev/pts/4', t: 1005 } },
   ];
+}
+
+/** Append and wait until it is written. */
+async function put(w: SpoolWriter, work: readonly Work[]): Promise<SpoolPos> {
+  let err: Error | null = null;
+  const at = w.append(work, (e) => (err = e));
+  await w.drain();
+  if (err) throw err;
+  return { seg: at.seg, off: at.off };
+}
+
+/** The segments in `dir` once deletions (done off the relay thread) have settled to `want`. */
+async function segmentsBecome(dir: string, want: number[]): Promise<number[]> {
+  for (let i = 0; i < 200 && JSON.stringify(listSegments(dir)) !== JSON.stringify(want); i++) await new Promise((r) => setTimeout(r, 10));
+  return listSegments(dir);
 }
 
 function encode(work: readonly Work[]): Buffer {
@@ -57,36 +72,55 @@ describe('spool records', () => {
 });
 
 describe('SpoolWriter', () => {
-  it('appends in order, rotates, and deletes the segments the worker has journaled', () => {
+  it('appends in order, rotates, and deletes the segments the worker has journaled', async () => {
     const dir = tempDir();
     writeFileSync(segmentPath(dir, 7), '');
     const w = SpoolWriter.open(dir);
     expect(w.current).toBe(8); // after what is there: that is left for a replay
     const work = sample();
-    const a = w.append(work.slice(0, 2));
-    const b = w.append(work.slice(2));
+    const a = await put(w, work.slice(0, 2));
+    const b = await put(w, work.slice(2));
     expect(a.seg).toBe(8);
     expect(b.off).toBe(encode(work).length);
     expect(readFileSync(segmentPath(dir, 8))).toEqual(encode(work));
     expect(w.rotate()).toBe(9);
-    const c = w.append(work.slice(0, 1));
+    const c = await put(w, work.slice(0, 1));
     expect(listSegments(dir)).toEqual([7, 8, 9]);
     // Journaled into segment 9: 8 is done; 7 is not this writer's (the worker replays it).
     expect(w.journaled(a, false)).toBe(false);
     expect(listSegments(dir)).toEqual([7, 8, 9]);
     expect(w.journaled({ seg: 9, off: 0 }, true)).toBe(false);
-    expect(listSegments(dir)).toEqual([7, 9]);
+    expect(await segmentsBecome(dir, [7, 9])).toEqual([7, 9]);
     // All of 9 journaled: with rotateIfAll it goes and the next record starts segment 10.
     expect(w.journaled(c, true)).toBe(true);
-    expect(listSegments(dir)).toEqual([7]);
-    expect(w.append(work.slice(0, 1))).toEqual({ seg: 10, off: c.off });
+    expect(await segmentsBecome(dir, [7])).toEqual([7]);
+    expect(await put(w, work.slice(0, 1))).toEqual({ seg: 10, off: c.off });
+    expect(listSegments(dir)).toEqual([7, 10]);
     w.close(true);
     expect(listSegments(dir)).toEqual([7]);
   });
 });
 
+describe('SpoolWriter failing', () => {
+  it('reports a write that failed to its batch and to every later one', async () => {
+    const dir = join(tempDir(), 'spool');
+    const w = SpoolWriter.open(dir);
+    await put(w, sample().slice(0, 1));
+    w.rotate();
+    rmSync(dir, { recursive: true }); // the next segment cannot be created
+    const errors: Array<Error | null> = [];
+    w.append(sample().slice(0, 1), (e) => errors.push(e));
+    w.append(sample().slice(1, 2), (e) => errors.push(e));
+    await w.drain();
+    w.append(sample().slice(2, 3), (e) => errors.push(e));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(errors).toHaveLength(3);
+    for (const e of errors) expect(e?.message).toMatch(/ENOENT/);
+  });
+});
+
 describe('replaying the spool after a crash', () => {
-  it('journals what the journal did not have, once, and the receipts come out of recovery', () => {
+  it('journals what the journal did not have, once, and the receipts come out of recovery', async () => {
     const data = tempDir();
     const dir = join(data, 'spool');
     const store = openStore(data);
@@ -103,12 +137,12 @@ describe('replaying the spool after a crash', () => {
     // The first worker journaled the first two messages, then the process was killed; the rest
     // had been spooled (and printed), part of it into a segment of its own.
     const first = new Pipeline(store, [{ name: 'front', decode: {}, idleMs: 3000 }], log);
-    first.journal(pieces[0]!, w.append(pieces[0]!));
-    first.journal(pieces[1]!, w.append(pieces[1]!));
-    w.append(pieces[2]!);
+    first.journal(pieces[0]!, await put(w, pieces[0]!));
+    first.journal(pieces[1]!, await put(w, pieces[1]!));
+    await put(w, pieces[2]!);
     w.rotate();
-    w.append(pieces[3]!);
-    w.append(pieces[4]!);
+    await put(w, pieces[3]!);
+    await put(w, pieces[4]!);
     expect(store.readStream('pos-1', 'to-printer')).toEqual(bytes.subarray(0, 30));
 
     // The restarted agent: a new segment, a new worker replaying everything below it.
@@ -135,7 +169,7 @@ describe('replaying the spool after a crash', () => {
     expect(store.listReceipts()).toHaveLength(3);
   });
 
-  it('skips a torn tail and keeps going with the next segment', () => {
+  it('skips a torn tail and keeps going with the next segment', async () => {
     const data = tempDir();
     const dir = join(data, 'spool');
     const store = openStore(data);
@@ -145,12 +179,12 @@ describe('replaying the spool after a crash', () => {
       { kind: 'connect', printer: 'front', s: { session: 'a', peer: 'p', t: 1 } },
       { kind: 'chunk', printer: 'front', c: { session: 'a', dir: 'to-printer', t: 2, bytes: receipt(1) } },
     ];
-    const end = w.append(a);
+    const end = await put(w, a);
     const file = segmentPath(dir, end.seg);
     // A record begun and not finished.
     writeFileSync(file, Buffer.concat([readFileSync(file), encodeHeader(a[1]!).subarray(0, 9)]));
     w.rotate();
-    w.append([{ kind: 'chunk', printer: 'front', c: { session: 'a', dir: 'to-printer', t: 3, bytes: receipt(2) } }]);
+    await put(w, [{ kind: 'chunk', printer: 'front', c: { session: 'a', dir: 'to-printer', t: 3, bytes: receipt(2) } }]);
     const p = new Pipeline(store, [{ name: 'front', decode: {}, idleMs: 3000 }], log);
     p.replaySpool(dir, w.rotate());
     p.recover();
