@@ -215,6 +215,8 @@ export class Agent {
     }
     // Printing is already on; return once the journal's leftovers are decoded (or the worker failed).
     await recovered;
+    // Starting (modules, config, recovery) leaves garbage: collected once the agent is quiet.
+    this.idleGc.touch();
   }
 
   async stop(): Promise<void> {

@@ -319,19 +319,6 @@ export class Pipeline {
     }
   }
 
-  /** Decode once before capture starts: loading code pages and templates takes a while the first time. */
-  warmUp(sample: Uint8Array): void {
-    for (const p of this.printers.values()) {
-      try {
-        const d = new ReceiptDecoder(p.decode);
-        d.push(sample);
-        d.end();
-      } catch {
-        // A decoder that fails here fails on live data too, where it is logged.
-      }
-    }
-  }
-
   private begin(printer: string, s: SessionInfo): void {
     this.begun.add(s.session);
     this.store.beginSession({ session: s.session, printer, peer: s.peer, t: s.t });

@@ -1,13 +1,15 @@
 /**
- * The relay's spool: what the drivers reported, appended to a plain file on the relay thread in the
- * same turn of the event loop as it was passed on, before the worker thread journals it in SQLite.
+ * The relay's spool: what the drivers reported, handed on the relay thread — in the same turn of
+ * the event loop as it was passed on — to a write into a plain file (libuv's thread pool does the
+ * write, microseconds later), before the worker thread journals it in SQLite.
  *
  * Why: a process killed (SIGKILL, a crash) keeps what it wrote to a file — the kernel has it — so
  * the relay never has to wait for the journal's commit (an fsync, milliseconds and more on a busy
  * disk) before passing the next job on. After a restart the worker first journals what the spool
  * holds beyond the journal's spool mark (the position of the last record it committed, stored in
  * the same transaction), then decodes as usual: nothing lost, nothing doubled. Power loss is what
- * the journal's own fsync covers, one commit later.
+ * the journal's own fsync covers, one commit later. The worker reads the records back from the
+ * file (the page cache has them): the relay thread copies no bytes for it.
  *
  * Files are segments `DATA/spool/<n>.bin`, numbered upwards; each agent start, and each new worker
  * thread, begins a new one, so a worker replays exactly the segments below its own. A segment is

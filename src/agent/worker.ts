@@ -8,7 +8,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Store } from '../store/index.js';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
 import { Pipeline, type AgentLog, type Work } from './pipeline.js';
-import { EscPosBuilder } from '../escpos/builder.js';
 import { IdleGc } from '../idle-gc.js';
 import { SpoolReader, type SpoolPos } from './spool.js';
 
@@ -22,20 +21,6 @@ const log: AgentLog = {
   warn: (obj, msg) => post({ type: 'log', level: 'warn', obj, msg }),
   error: (obj, msg) => post({ type: 'log', level: 'error', obj, msg }),
 };
-
-/** A slip with the usual parts (CJK text, amounts, a card number, a barcode) to warm the decoder up. */
-const SAMPLE = new EscPosBuilder()
-  .init()
-  .cjk(true)
-  .line('银联POS签购单')
-  .line('商户编号(MERCHANT NO.):898310048161234')
-  .line('卡号(CARD NO.):6222021234567890128')
-  .line('金额(AMOUNT):RMB 1.00')
-  .cjk(false)
-  .line('TOTAL 1.00')
-  .barcode('ean13', '4006381333931')
-  .cut()
-  .build();
 
 let store: Store | null = null;
 try {
@@ -51,7 +36,6 @@ if (store) {
   // busy (a locked database makes every write wait for the busy timeout).
   const reportStatus = (): void => post({ type: 'status', status: pipeline.status });
   const pipeline = new Pipeline(s, init.printers, log, reportStatus);
-  pipeline.warmUp(SAMPLE);
   if (init.spool) pipeline.replaySpool(init.spool.dir, init.spool.below);
   pipeline.recover();
 
@@ -69,6 +53,8 @@ if (store) {
   const PAUSE_MS = 6;
   const MAX_BEHIND = 32 * 1024 * 1024;
   const idleGc = new IdleGc();
+  // Recovery and loading leave garbage: collected once quiet, like after any work.
+  idleGc.touch();
   let pending: Work[] = [];
   let next = 0;
   let behind = 0;
