@@ -26,7 +26,6 @@ import { startSimulator } from '../../drivers/simulator/index.js';
 import { freePort } from '../lib/net.js';
 import { jobLatencies, JOB, pct, streamThroughput } from '../lib/print-jobs.js';
 import { procStat, threadTicks } from '../lib/proc.js';
-import { startSyncTestServer } from '../lib/sync-server.js';
 
 const BIN = resolve(import.meta.dirname, '../../src/cli/main.js');
 
@@ -65,6 +64,33 @@ function waitForLine(child: ChildProcess, text: string): Promise<void> {
   });
 }
 
+/**
+ * The head-office server the agent syncs to, in a process of its own: in this one it would share
+ * the event loop that times the POS's jobs, and its work on each upload would count as latency.
+ */
+async function startHq(): Promise<{ url: string; stored: () => Promise<number>; stop: () => Promise<void> }> {
+  const lib = resolve(import.meta.dirname, '../lib/sync-server.js');
+  const src = `const { startSyncTestServer } = await import(${JSON.stringify(lib)});
+    const hq = await startSyncTestServer();
+    process.on('message', () => process.send(hq.stored.size));
+    process.send(hq.url);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', src], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const next = (): Promise<unknown> => new Promise((res) => child.once('message', res));
+  const url = (await next()) as string;
+  return {
+    url,
+    stored: async () => {
+      const n = next();
+      child.send('count');
+      return (await n) as number;
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
 /** 64 KB of receipt text: 48-column lines, as a long report printout sends them. */
 function textChunk(): Buffer {
   const line = Buffer.from('BREAD WHOLEMEAL 800G          2 x 3.40    6.80\n', 'latin1');
@@ -99,7 +125,7 @@ async function main(): Promise<void> {
   const rounds = arg('rounds', 3);
   const load0 = loadavg()[0]!;
   const sim = await startSimulator({ tcp: { port: 0 } });
-  const hq = await startSyncTestServer();
+  const hq = await startHq();
   const port = await freePort();
   const relayPort = await freePort();
   const data = mkdtempSync(join(tmpdir(), 'tilltap-bench-'));
@@ -107,7 +133,7 @@ async function main(): Promise<void> {
   writeFileSync(config, 'sync:\n  idle_exit_ms: 5000\n');
   const agent = spawn(
     process.execPath,
-    [BIN, 'run', '--config', config, '--listen', `tcp://127.0.0.1:${port}`, '--printer', `tcp://127.0.0.1:${sim.tcpPort}`, '--data', data, '--server', hq.url, '--token', 'test-token'],
+    [BIN, 'run', '--config', config, '--listen', `tcp://127.0.0.1:${port}`, '--printer', `tcp://127.0.0.1:${sim.tcpPort}`, '--data', data, ...(arg('sync', 1) ? ['--server', hq.url, '--token', 'test-token'] : [])],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const relaySrc = `const net = require('node:net');
@@ -173,7 +199,7 @@ async function main(): Promise<void> {
   await quiet(pid);
   await sleep(8000);
   const idleAfter = await idle(pid, 5);
-  const synced = hq.stored.size;
+  const synced = await hq.stored();
 
   agent.kill('SIGTERM');
   relay.kill('SIGTERM');

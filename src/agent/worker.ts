@@ -9,12 +9,14 @@ import { Store } from '../store/index.js';
 import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
 import { Pipeline, type AgentLog, type Work } from './pipeline.js';
 import { IdleGc } from '../idle-gc.js';
+import { runInBackground } from '../background-priority.js';
 import { SpoolReader, type SpoolPos } from './spool.js';
 
 const port = parentPort;
 if (!port) throw new Error('src/agent/worker.ts runs as a worker thread');
 const init = workerData as WorkerInit;
 const post = (m: FromWorker): void => port.postMessage(m);
+runInBackground();
 
 const log: AgentLog = {
   info: (obj, msg) => post({ type: 'log', level: 'info', obj, msg }),

@@ -30,7 +30,18 @@ export function registerRun(program: Command): void {
       } catch (err) {
         throw err instanceof ConfigError && !err.usage ? runtimeError(err.message) : usageError((err as Error).message);
       }
-      const log = pino({ level: config.log.level, base: { app: 'tilltap' } }, pino.destination(2));
+      // Written in the background (libuv's thread pool), not by the relay thread: a log line per
+      // receipt must not make the next print job wait, even when stderr is a slow pipe. What is
+      // still buffered is written on exit.
+      const dest = pino.destination({ dest: 2, sync: false });
+      process.on('exit', () => {
+        try {
+          dest.flushSync();
+        } catch {
+          // Nothing to flush, or stderr is gone.
+        }
+      });
+      const log = pino({ level: config.log.level, base: { app: 'tilltap' } }, dest);
       let drivers;
       try {
         drivers = config.printers.map((p) => ({ p, driver: createDriver({ name: p.name, listen: p.listen, printer: p.printer }) }));

@@ -5,8 +5,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSync, SyncConfigError, type SyncThreadInit } from './index.js';
 import type { HostMessage, ThreadMessage } from './host.js';
+import { runInBackground } from '../background-priority.js';
 
 const port = parentPort!;
+runInBackground();
 const post = (m: ThreadMessage): void => port.postMessage(m);
 const init = workerData as SyncThreadInit;
 
