@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { createDriver } from '../../drivers/index.js';
 import { startSimulator, type Simulator } from '../../drivers/simulator/index.js';
 import type { TcpProxyDriver } from '../../drivers/tcp-proxy.js';
 import { Agent, type AgentLog } from '../../src/agent/agent.js';
+import { listSegments } from '../../src/agent/spool.js';
 import { EscPosBuilder } from '../../src/escpos/builder.js';
 import { Store } from '../../src/store/index.js';
 
@@ -42,14 +43,15 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-async function rig(idleMs = 3000): Promise<{ sim: Simulator; store: Store; agent: Agent; port: number; dir: string }> {
+async function rig(idleMs = 3000, prepare?: (dir: string) => void, log: AgentLog = quiet): Promise<{ sim: Simulator; store: Store; agent: Agent; port: number; dir: string }> {
   const sim = await startSimulator({ tcp: { port: 0 } });
   cleanup.push(() => sim.stop());
   const dir = mkdtempSync(join(tmpdir(), 'tilltap-agent-'));
+  prepare?.(dir);
   const store = Store.open(dir);
   cleanup.push(() => store.close());
   const driver = createDriver({ name: 'counter-1', listen: 'tcp://127.0.0.1:0', printer: `tcp://127.0.0.1:${sim.tcpPort}` });
-  const agent = new Agent({ dataDir: dir, printers: [{ name: 'counter-1', driver, decode: {}, idleMs }], log: quiet });
+  const agent = new Agent({ dataDir: dir, printers: [{ name: 'counter-1', driver, decode: {}, idleMs }], log });
   await agent.start();
   cleanup.push(() => agent.stop());
   return { sim, store, agent, port: (driver as TcpProxyDriver).port, dir };
@@ -78,6 +80,33 @@ describe('the capture agent (TCP proxy → printer simulator, real SQLite)', () 
     const journal = store.readStream(session, 'to-printer', 0);
     expect(journal.length).toBe(sent.length);
     expect(journal.toString('latin1')).not.toContain('6222021234567890128');
+  });
+
+  it('leaves no raw bytes in the spool once they are journaled and the line is quiet', async () => {
+    const { store, port, dir } = await rig();
+    const client = await pos(port);
+    client.end(Buffer.concat([slip(31), slip(32)]));
+    await until(() => store.listReceipts().length === 2);
+    // A quiet second after the last bytes were journaled, the segment that held them is gone.
+    await until(() => listSegments(join(dir, 'spool')).length === 0, 5000);
+    const left = readdirSync(join(dir, 'spool')).map((f) => readFileSync(join(dir, 'spool', f)).toString('latin1'));
+    expect(left.join('')).not.toContain('6222021234567890128');
+  });
+
+  it('goes on without a spool it cannot write: printing and capture, the journal gate instead', async () => {
+    const errors: string[] = [];
+    const log: AgentLog = { info() {}, warn() {}, error: (_o, m) => void errors.push(m ?? '') };
+    // A file where the spool directory should be.
+    const { sim, store, port, dir } = await rig(3000, (d) => writeFileSync(join(d, 'spool'), 'not a directory'), log);
+    expect(errors.some((m) => /spool/.test(m))).toBe(true);
+    const client = await pos(port);
+    const sent = Buffer.concat([slip(41), slip(42), slip(43)]);
+    client.end(sent);
+    await until(() => store.listReceipts().length === 3);
+    await until(() => sim.received().length === sent.length);
+    expect(sim.received().equals(sent)).toBe(true);
+    expect(store.listReceipts().map((r) => r.receipt.fields.trace_no)).toEqual(['000041', '000042', '000043']);
+    expect(readFileSync(join(dir, 'spool'), 'utf8')).toBe('not a directory');
   });
 
   it('ends a receipt after an idle gap when the POS sends no cut', async () => {
