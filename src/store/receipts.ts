@@ -35,6 +35,7 @@ const COLUMNS = 'id, device_seq, printer, session, start_pos, end_pos, captured_
 export const MIN_ID_PREFIX = 8;
 
 function toStored(r: ReceiptDbRow): StoredReceipt {
+  let parsed: JsonReceipt | null = null;
   return {
     id: r.id,
     deviceSeq: r.device_seq,
@@ -43,7 +44,11 @@ function toStored(r: ReceiptDbRow): StoredReceipt {
     start: r.start_pos,
     end: r.end_pos,
     capturedAt: r.captured_at,
-    receipt: JSON.parse(r.json) as JsonReceipt,
+    // Parsed when first read: the agent's commit only wants the id and sequence number, and a
+    // receipt of thousands of lines takes a while to parse (and to collect).
+    get receipt(): JsonReceipt {
+      return (parsed ??= JSON.parse(r.json) as JsonReceipt);
+    },
     printStatus: r.print_status,
     printReason: r.print_reason,
     sha256: r.sha256,
@@ -147,7 +152,22 @@ export class Receipts {
         sha256,
       );
       this.insertOutbox.run(id, Date.now());
-      return toStored(this.byId.get(id)!);
+      // What was just written, without reading it back.
+      return toStored({
+        id,
+        device_seq: seq,
+        printer: input.printer,
+        session: input.session,
+        start_pos: input.start,
+        end_pos: input.end,
+        captured_at: input.capturedAt,
+        print_status: input.printStatus,
+        print_reason: input.printReason ?? null,
+        json,
+        sha256,
+        synced: 0,
+        revision: 0,
+      });
     });
   }
 
