@@ -34,7 +34,7 @@
  * 96139 rows / 192629 receipts 8.8 s, 833 MB; 288006 / 577411 27.2 s, 1041 MB (×1.03 per record;
  * before the day was matched in parts: 48 s, 3.0 GB, ×1.42).
  *
- * Run: npm run build && node dist/scripts/bench/reconcile-scale.js [--rows 100000,300000,1000000] [--copies one|all|one,all] [--db sqlite] [--db postgres] [--seed 7]
+ * Run: npm run build && node dist/scripts/bench/reconcile-scale.js [--rows 100000,300000,1000000] [--copies one|all|one,all] [--db sqlite] [--db postgres] [--seed 7] [--import-only]
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -241,6 +241,8 @@ async function main(): Promise<void> {
   if (copiesList.some((c) => c !== 'one' && c !== 'all')) throw new Error('--copies: one, all or one,all');
   if (sizes.some((n) => !Number.isInteger(n) || n < 1000)) throw new Error('--rows: a comma-separated list of row counts ≥ 1000');
   const seed = Number(arg1('seed') ?? 7);
+  // The import step alone (its figures on stderr, no table): for working on the importers.
+  const importOnly = process.argv.includes('--import-only');
   const backends = argList('db');
   if (backends.length === 0) backends.push('sqlite');
   for (const b of backends) if (b !== 'sqlite' && b !== 'postgres') throw new Error(`--db ${b}: sqlite or postgres`);
@@ -273,6 +275,12 @@ async function main(): Promise<void> {
         );
         for (const [b, url] of urls) {
           const imp = (await run(['--step', 'import', '--dir', dir, '--db', url, '--tag', b]))!;
+          if (importOnly) {
+            process.stderr.write(
+              `${size} rows (${copies}), ${b}: import ${(imp.ms / 1000).toFixed(1)} s cpu ${(imp.cpuMs / 1000).toFixed(1)} s (load ${imp.load.toFixed(1)}), peak ${imp.maxRssMb.toFixed(0)} MB (${imp.startRssMb.toFixed(0)} MB before)\n`,
+            );
+            continue;
+          }
           const rec = (await run(['--step', 'reconcile', '--dir', dir, '--db', url, '--tag', b]))!;
           rows.push({ size, copies, backend: b, meta, imp, rec });
           process.stderr.write(
