@@ -123,27 +123,30 @@ export function openStatement(format: string, source: ByteSource, options: Parse
 }
 
 /**
- * Run `use` over the reading's rows; when they hold year-last dates whose order depends on the
- * whole file (DayOrderNeeded), find the order and run it again. `use` must leave nothing behind
- * when it throws (a rolled-back transaction).
+ * Run `use` over the reading's rows (`rows()` reads them afresh: a retried transaction calls it
+ * again); when they hold year-last dates whose order depends on the whole file (DayOrderNeeded),
+ * find the order and run it again. `use` must leave nothing behind when it throws (a rolled-back
+ * transaction).
  */
-export async function withRows<T>(reading: StatementReading, use: (rows: StatementRows) => Promise<T>): Promise<T> {
+export async function withRows<T>(reading: StatementReading, use: (rows: () => StatementRows) => Promise<T>): Promise<T> {
   try {
-    return await use(reading.rows());
+    return await use(() => reading.rows());
   } catch (err) {
     if (!(err instanceof DayOrderNeeded)) throw err;
   }
-  return use(reading.rows(reading.dayOrder()));
+  const order = reading.dayOrder();
+  return use(() => reading.rows(order));
 }
 
 /** withRows for a `use` that runs to the end synchronously. */
-export function withRowsSync<T>(reading: StatementReading, use: (rows: StatementRows) => T): T {
+export function withRowsSync<T>(reading: StatementReading, use: (rows: () => StatementRows) => T): T {
   try {
-    return use(reading.rows());
+    return use(() => reading.rows());
   } catch (err) {
     if (!(err instanceof DayOrderNeeded)) throw err;
   }
-  return use(reading.rows(reading.dayOrder()));
+  const order = reading.dayOrder();
+  return use(() => reading.rows(order));
 }
 
 /**
@@ -153,7 +156,8 @@ export function withRowsSync<T>(reading: StatementReading, use: (rows: Statement
  */
 export function parseStatement(format: string, bytes: Uint8Array | ByteSource, options: ParseOptions = {}, chunkBytes = CHUNK_BYTES): ParsedStatement {
   const reading = openStatement(format, bytes, options, chunkBytes);
-  return withRowsSync(reading, (rows) => {
+  return withRowsSync(reading, (read) => {
+    const rows = read();
     const tally = new RowTally();
     const all: StatementTxn[] = [];
     let next = rows.next();

@@ -4,6 +4,7 @@
  * tens of thousands (a day's statement rows, matches and their receipts): PostgreSQL plans one
  * small statement instead of parsing tens of thousands of placeholders.
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { chunks, rowsPerStatement, valuesList } from './pool.js';
 
@@ -53,4 +54,33 @@ export async function insertColumns(
     });
     await client.query(sql, arrays);
   }
+}
+
+/** Rows per multi-row INSERT of insertValues: a statement prepared once per connection and size. */
+const ROWS_PER_VALUES = 1_000;
+
+/** The full-size statement of each INSERT head: its name and text. */
+const FULL_STATEMENTS = new Map<string, { name: string; text: string }>();
+
+/**
+ * Many rows as multi-row `INSERT … VALUES` statements of ROWS_PER_VALUES rows, each a named
+ * prepared statement (PostgreSQL parses and plans it once per connection), and one for the rest.
+ * Sent back to back: the connection queues them, and the promise settles with the last.
+ */
+export async function insertValues(client: pg.PoolClient, head: string, columns: readonly string[], rows: readonly (readonly Value[])[]): Promise<void> {
+  const per = Math.min(ROWS_PER_VALUES, rowsPerStatement(columns.length));
+  const sql = `${head} (${columns.join(', ')}) VALUES `;
+  let full = FULL_STATEMENTS.get(sql);
+  if (!full) {
+    full = { name: `tt_ins_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}_${per}`, text: sql + valuesList(per, columns.length) };
+    FULL_STATEMENTS.set(sql, full);
+  }
+  const sent: Promise<unknown>[] = [];
+  for (let i = 0; i < rows.length; i += per) {
+    const n = Math.min(per, rows.length - i);
+    const values: Value[] = [];
+    for (let k = i; k < i + n; k++) for (const v of rows[k]!) values.push(v);
+    sent.push(client.query(n === per ? { ...full, values } : { text: sql + valuesList(n, columns.length), values }));
+  }
+  await Promise.all(sent);
 }
