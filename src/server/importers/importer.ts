@@ -71,7 +71,10 @@ export interface StatementImporter {
 /** `fields` without its undefined members: absent, as the receipt fields are. */
 export function txn(fields: StatementTxn): StatementTxn {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) out[k] = v;
+  for (const k in fields) {
+    const v = fields[k as keyof StatementTxn];
+    if (v !== undefined) out[k] = v;
+  }
   return out as unknown as StatementTxn;
 }
 

@@ -84,7 +84,7 @@ export function* normalizeLineEnds(pieces: Iterable<string>): Generator<string> 
 
 /** csv-parse's parser core (what its stream and sync APIs both drive), driven here a piece at a time. */
 interface CsvCore {
-  parse(buf: Buffer | undefined, end: boolean, push: (r: { record: string[]; info: CsvInfo }) => void, close: () => void): unknown;
+  parse(buf: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): unknown;
 }
 
 function csvError(err: unknown, lineOffset: number): StatementError {
@@ -100,16 +100,23 @@ function csvError(err: unknown, lineOffset: number): StatementError {
  * the text starts on (a table read from its header line on).
  */
 export function* streamRecords(pieces: Iterable<string>, delimiter = ',', firstLine = 1): Generator<TextRecord> {
-  const options: CsvOptions = { delimiter, info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false };
+  // Without csv-parse's `info` (an object per record): a record spans one line plus the line
+  // breaks inside its quoted cells, which the cells keep (line endings are normalised to \n).
+  const options: CsvOptions = { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false };
   const core = (new Parser(options) as unknown as { api: CsvCore }).api;
-  const offset = firstLine - 1;
-  let end = offset;
+  let end = firstLine - 1;
   let out: TextRecord[] = [];
-  const push = ({ record, info }: { record: string[]; info: CsvInfo }): void => {
+  const push = (record: string[]): void => {
     const line = end + 1;
-    end = info.lines + offset;
-    if (!record.every((c) => c.trim() === '')) out.push({ line, cells: record });
+    end = line;
+    let blank = true;
+    for (const c of record) {
+      for (let i = c.indexOf('\n'); i >= 0; i = c.indexOf('\n', i + 1)) end++;
+      if (blank && c.trim() !== '') blank = false;
+    }
+    if (!blank) out.push({ line, cells: record });
   };
+  const offset = firstLine - 1;
   const feed = (buf: Buffer | undefined, last: boolean): void => {
     // As readRecords: no stack traces for the records whose length differs from the first's.
     const limit = Error.stackTraceLimit;

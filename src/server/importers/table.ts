@@ -7,8 +7,16 @@
 import { StatementError } from './errors.js';
 import { readRecords, streamRecords, type TextRecord } from './records.js';
 
+/** A character that no cleaning strips from the end of a cell: visible ASCII, or a CJK ideograph. */
+const plainEnd = (c: number): boolean => (c > 0x20 && c < 0x7f) || (c >= 0x4e00 && c <= 0x9fff);
+
 /** A cell as the statement means it. */
 export function cleanCell(cell: string): string {
+  // Most cells need nothing: they start and end with a visible ASCII or CJK character (and not ` or =).
+  if (plainEnd(cell.charCodeAt(0)) && plainEnd(cell.charCodeAt(cell.length - 1))) {
+    const c0 = cell.charCodeAt(0);
+    if (c0 !== 0x60 && c0 !== 0x3d) return cell;
+  }
   let s = cell.replace(/^[\s\u3000\ufeff]+|[\s\u3000]+$/gu, '');
   if (s.startsWith('`')) s = s.slice(1).replace(/^[\s\u3000]+/u, '');
   const excel = /^="(.*)"$/s.exec(s);

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { acquirerStatement, sampleStatements, wechatBill } from '../../../scripts/gen/statements.js';
 import { chunksOf, scanBytes } from '../../../src/server/importers/bytes.js';
 import { parseStatement } from '../../../src/server/importers/index.js';
+import { readRecords, streamRecords } from '../../../src/server/importers/records.js';
 import { decodeSource } from '../../../src/server/importers/text.js';
 import { expectStatementError, utf8 } from './helpers.js';
 
@@ -71,6 +72,19 @@ describe('reading a statement a chunk at a time', () => {
         column: '交易金额',
       });
     }
+  });
+
+  it('numbers records as csv-parse does: quoted cells over several lines, blank lines, records of other lengths', () => {
+    const text = 'a,b,c\n\n1,"two\nlines",3\n\n\n4,5\n"x\n\ny",,\n,,\n7,8,9,10\nlast,"q""uote"';
+    const whole = readRecords(text);
+    expect(whole.map((r) => r.line)).toEqual([1, 3, 7, 8, 12, 13]);
+    for (const size of [1, 2, 5, text.length]) {
+      const pieces = Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+      expect([...streamRecords(pieces)], `${size}-character pieces`).toEqual(whole);
+      expect([...streamRecords(pieces, ',', 5)].map((r) => r.line)).toEqual(whole.map((r) => r.line + 4));
+    }
+    const bad = 'a,b\n1,2\n"open,3\n';
+    expectStatementError(() => [...streamRecords([bad])], { code: 'STATEMENT_CSV_SYNTAX' });
   });
 
   it('reads month-first dates (11/20/2026) as the whole date column says, in any chunk size', () => {
