@@ -10,7 +10,7 @@ import { streamKey } from '../storage/statement-files.js';
 import type { Storage, StatementImportResult } from '../storage/types.js';
 
 /** Rows read before they are stored: a few MB of rows, whatever the size of the file. */
-export const ROWS_PER_SLICE = 5_000;
+export const ROWS_PER_SLICE = 1_000;
 
 interface ImportCommon {
   /** wechat, alipay, acquirer-csv, generic, sales-log. */

@@ -32,6 +32,9 @@ import type {
 /** Statement rows inserted at a time when a file is parsed whole. */
 const ROWS_AT_ONCE = 5_000;
 
+/** SQLite's page cache during an import, in KiB (its default is 2 MB). */
+const IMPORT_CACHE_KIB = 64 * 1024;
+
 /** The file a slice-at-a-time import found held once its identity was known: thrown to roll back. */
 class AlreadyHeld extends Error {
   constructor(readonly file: StatementFileRecord) {
@@ -104,11 +107,20 @@ export class SqliteStatements implements StatementStorage {
         supersedes: previous ? toStatementFile(this.byId.get(previous.id)!) : null,
       };
     });
+    // Foreign keys unchecked for the import (the pragma only takes effect outside a transaction):
+    // its rows reference the file row it has just written, so the check could only pass. A
+    // bigger page cache: a large file's row ids land all over the primary key's B-tree.
+    const cache = this.db.pragma('cache_size', { simple: true }) as number;
+    this.db.pragma('foreign_keys = OFF');
+    this.db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
     try {
       return run.immediate();
     } catch (err) {
       if (err instanceof AlreadyHeld) return { kind: 'already-imported', file: err.file };
       throw err;
+    } finally {
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma(`cache_size = ${cache}`);
     }
   }
 
