@@ -49,6 +49,7 @@ export class SqliteStatements implements StatementStorage {
   private readonly insertFile;
   private readonly completeFile;
   private readonly supersede;
+  private readonly dropMatchReceipts;
   private readonly dropMatches;
   private readonly insertRows;
   private readonly byId;
@@ -67,6 +68,10 @@ export class SqliteStatements implements StatementStorage {
     this.completeFile = db.prepare<RowValue[]>(`UPDATE statement_files SET ${FILE_HEAD_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`);
     this.supersede = db.prepare<[string, string]>('UPDATE statement_files SET superseded_by = ? WHERE id = ?');
     // Its rows are matched no more: their matches go, and the receipts they held are free again.
+    // By hand: foreign keys (and so their ON DELETE CASCADE) are off during an import.
+    this.dropMatchReceipts = db.prepare<[string]>(
+      'DELETE FROM match_receipts WHERE statement_row_id IN (SELECT id FROM statement_rows WHERE file_id = ?)',
+    );
     this.dropMatches = db.prepare<[string]>('DELETE FROM matches WHERE statement_row_id IN (SELECT id FROM statement_rows WHERE file_id = ?)');
     this.insertRows = bulkInsert(db, 'INSERT INTO statement_rows', STATEMENT_ROW_COLUMNS);
     this.byId = db.prepare<[string], StatementFileRow>(`SELECT ${STATEMENT_FILE_COLUMNS} FROM statement_files WHERE id = ?`);
@@ -98,6 +103,7 @@ export class SqliteStatements implements StatementStorage {
       const version = (this.lastVersion.get(identity)?.v ?? 0) + 1;
       this.completeFile.run(...fileHeadValues(head, identity, version), id);
       if (previous) {
+        this.dropMatchReceipts.run(previous.id);
         this.dropMatches.run(previous.id);
         this.supersede.run(id, previous.id);
       }
@@ -108,7 +114,8 @@ export class SqliteStatements implements StatementStorage {
       };
     });
     // Foreign keys unchecked for the import (the pragma only takes effect outside a transaction):
-    // its rows reference the file row it has just written, so the check could only pass. A
+    // its rows reference the file row it has just written, so the check could only pass (the
+    // one cascade, from a superseded file's matches to their receipts, is done by hand). A
     // bigger page cache: a large file's row ids land all over the primary key's B-tree.
     const cache = this.db.pragma('cache_size', { simple: true }) as number;
     this.db.pragma('foreign_keys = OFF');
