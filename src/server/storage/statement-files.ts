@@ -117,3 +117,8 @@ export function statementRowValues(fileId: string, t: StatementTxn): RowValue[] 
   out.push(JSON.stringify(t.raw));
   return out;
 }
+
+/** One row as an object keyed by column (absent members are NULL): for a JSON bulk insert. */
+export function statementRowObject(fileId: string, t: StatementTxn): object {
+  return { ...t, id: statementRowId(fileId, t.line), file_id: fileId, date: t.datetime.slice(0, 10), raw: JSON.stringify(t.raw) };
+}

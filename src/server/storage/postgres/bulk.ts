@@ -1,10 +1,10 @@
 /**
  * Many rows into one table. `insertMany`: multi-row VALUES, for a few rows. `insertColumns`: one
  * array parameter per column, `INSERT … SELECT * FROM unnest($1::text[], $2::bigint[], …)`, for
- * tens of thousands (a day's statement rows, matches and their receipts): PostgreSQL plans one
- * small statement instead of parsing tens of thousands of placeholders.
+ * tens of thousands (a day's matches and their receipts): PostgreSQL plans one small statement
+ * instead of parsing tens of thousands of placeholders. `insertJson`: the rows as one JSON
+ * document (statement rows, a slice at a time), the cheapest for the client to write.
  */
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { chunks, rowsPerStatement, valuesList } from './pool.js';
 
@@ -56,31 +56,14 @@ export async function insertColumns(
   }
 }
 
-/** Rows per multi-row INSERT of insertValues: a statement prepared once per connection and size. */
-const ROWS_PER_VALUES = 1_000;
-
-/** The full-size statement of each INSERT head: its name and text. */
-const FULL_STATEMENTS = new Map<string, { name: string; text: string }>();
-
 /**
- * Many rows as multi-row `INSERT … VALUES` statements of ROWS_PER_VALUES rows, each a named
- * prepared statement (PostgreSQL parses and plans it once per connection), and one for the rest.
- * Sent back to back: the connection queues them, and the promise settles with the last.
+ * Many rows as one JSON parameter: `INSERT … SELECT … FROM json_populate_recordset(NULL::table, $1)`.
+ * The rows are objects keyed by column name (members that are not columns are ignored, absent
+ * ones are NULL); JSON.stringify writes them natively, where per-value parameters cost the client
+ * a conversion each.
  */
-export async function insertValues(client: pg.PoolClient, head: string, columns: readonly string[], rows: readonly (readonly Value[])[]): Promise<void> {
-  const per = Math.min(ROWS_PER_VALUES, rowsPerStatement(columns.length));
-  const sql = `${head} (${columns.join(', ')}) VALUES `;
-  let full = FULL_STATEMENTS.get(sql);
-  if (!full) {
-    full = { name: `tt_ins_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}_${per}`, text: sql + valuesList(per, columns.length) };
-    FULL_STATEMENTS.set(sql, full);
-  }
-  const sent: Promise<unknown>[] = [];
-  for (let i = 0; i < rows.length; i += per) {
-    const n = Math.min(per, rows.length - i);
-    const values: Value[] = [];
-    for (let k = i; k < i + n; k++) for (const v of rows[k]!) values.push(v);
-    sent.push(client.query(n === per ? { ...full, values } : { text: sql + valuesList(n, columns.length), values }));
-  }
-  await Promise.all(sent);
+export async function insertJson(client: pg.PoolClient, table: string, columns: readonly string[], rows: readonly object[]): Promise<void> {
+  if (rows.length === 0) return;
+  const list = columns.join(', ');
+  await client.query(`INSERT INTO ${table} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows)]);
 }

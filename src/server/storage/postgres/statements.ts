@@ -16,7 +16,7 @@ import {
   STATEMENT_ROW_COLUMNS,
   statementFileId,
   statementIdentity,
-  statementRowValues,
+  statementRowObject,
 } from '../statement-files.js';
 import type {
   NewStatementImport,
@@ -26,7 +26,7 @@ import type {
   StatementRowRecord,
   StatementStorage,
 } from '../types.js';
-import { insertMany, insertValues } from './bulk.js';
+import { insertJson, insertMany } from './bulk.js';
 import { transaction } from './pool.js';
 
 const FILE_COLUMNS = STATEMENT_FILE_COLUMNS.split(', ');
@@ -73,7 +73,7 @@ export class PgStatements implements StatementStorage {
           let next = slices.next();
           try {
             for (; !next.done; next = slices.next()) {
-              const stored = insertValues(client, 'INSERT INTO statement_rows', STATEMENT_ROW_COLUMNS, next.value.map((t) => statementRowValues(id, t)));
+              const stored = insertJson(client, 'statement_rows', STATEMENT_ROW_COLUMNS, next.value.map((t) => statementRowObject(id, t)));
               // Handled when awaited; until then a failure must not count as unhandled.
               stored.catch(() => undefined);
               if (inflight) await inflight;
