@@ -3,7 +3,7 @@
  * [--store ID] [--json]`: load an acquirer / wallet statement or a POS sales log into the
  * server's database, whole or not at all.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { STATEMENT_FORMATS, StatementError, TEXT_ENCODINGS, type TextEncodingOption } from '../server/importers/index.js';
@@ -61,9 +61,10 @@ export function registerImportStatement(program: Command): void {
     }
     if (format === 'generic' && flags.mapping === undefined) throw usageError('--format generic needs --mapping NAME|FILE');
     if (flags.store !== undefined && !STORE_ID.test(flags.store)) throw usageError(`--store "${flags.store}": letters, digits, . _ - (at most 64)`);
-    let bytes: Buffer;
     try {
-      bytes = readFileSync(file);
+      // Read a chunk at a time by the import; refused here, as bad usage, when it cannot be read at all.
+      closeSync(openSync(file, 'r'));
+      if (statSync(file).isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
     } catch (err) {
       throw usageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
@@ -72,7 +73,7 @@ export function registerImportStatement(program: Command): void {
       try {
         result = await importStatement(storage, {
           format,
-          bytes,
+          path: file,
           options: {
             ...(flags.encoding !== undefined ? { encoding: flags.encoding as TextEncodingOption } : {}),
             ...(flags.currency !== undefined ? { currency: flags.currency } : {}),

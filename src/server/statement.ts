@@ -83,3 +83,6 @@ export interface ParsedStatement {
   /** Summary lines the file carried (WeChat 总交易单数…, Alipay footer), checked against the rows. */
   readonly summary?: Readonly<Record<string, string>>;
 }
+
+/** A file as storage needs it besides its rows (read a slice at a time): known once the last row is read. */
+export type StatementHead = Omit<ParsedStatement, 'rows'> & { readonly row_count: number };

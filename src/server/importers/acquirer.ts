@@ -8,14 +8,11 @@
  * (消费撤销, 退货, VOID, REFUND…) and, without one, by a negative amount.
  */
 import type { TransType } from '../../receipt/fields/types.js';
-import type { StatementTxn } from '../statement.js';
-import { dayOrderOf } from './datetime.js';
-import { readRow, type Field, type RowConventions } from './fields.js';
-import { finish, type ImportOptions, type StatementImporter } from './importer.js';
+import { tableTxns, type Field } from './fields.js';
+import type { ReadOptions, StatementImporter } from './importer.js';
 import { DEFAULT_AMOUNT_FORMAT } from './money.js';
 import type { TextRecord } from './records.js';
-import { cleanCell, headerKey, labelValues, locateHeader, readTable, type ColumnSpec, type Requirement, type Table } from './table.js';
-import { decodeStatement } from './text.js';
+import { cleanCell, headerKey, headRecords, labelValues, locateHeader, tableFrom, takeHead, type ColumnSpec, type Requirement, type StreamTable } from './table.js';
 import { idOf, transTypeOf } from './values.js';
 
 export const ACQUIRER_COLUMNS: readonly ColumnSpec<Field>[] = [
@@ -61,19 +58,19 @@ const DELIMITERS = [',', '\t', '|', ';'] as const;
 /**
  * The records and header line. Banks export with commas, tabs (a spreadsheet saved as text), `|`
  * or `;`: the delimiters are tried from the most frequent in the first lines, and the first one
- * under which a header line is found wins.
+ * under which a header line is found among the first lines wins.
  */
-function readStatement(text: string): Table<Field> {
-  const head = text.split('\n', 40).join('\n');
-  const count = (d: string): number => head.split(d).length - 1;
+function readStatement(pieces: Iterable<string>): StreamTable<Field> {
+  const head = takeHead(pieces, 160);
+  const top = head.text.split('\n', 40).join('\n');
+  const count = (d: string): number => top.split(d).length - 1;
   const order = [...DELIMITERS].sort((a, b) => count(b) - count(a));
   let first: unknown;
   for (const d of order) {
     if (d !== ',' && count(d) === 0) continue;
     try {
-      return readTable(text, d, (records) =>
-        locateHeader(records, ACQUIRER_COLUMNS, REQUIRED, 'an amount (交易金额 / Amount) and a date (交易时间 / Date)'),
-      );
+      const records = headRecords(head, d, 60);
+      return tableFrom(head, d, records, locateHeader(records, ACQUIRER_COLUMNS, REQUIRED, 'an amount (交易金额 / Amount) and a date (交易时间 / Date)'));
     } catch (err) {
       first ??= err;
     }
@@ -86,44 +83,37 @@ const typeOf = (cell: string): TransType | 'unknown' => transTypeOf(cell) ?? 'un
 export const acquirerImporter: StatementImporter = {
   format: 'acquirer-csv',
   source: 'acquirer',
-  parse(bytes: Uint8Array, options: ImportOptions) {
-    const { text, encoding } = decodeStatement(bytes, options.encoding);
-    const { before, header, rows: records } = readStatement(text);
+  *read(pieces: Iterable<string>, options: ReadOptions) {
+    const { before, header, rows: records } = readStatement(pieces);
     const pre = preamble(before);
     const fileMerchant = Object.entries(pre).find(([k]) => MERCHANT_LABEL.has(headerKey(k)))?.[1];
 
-    const body: TextRecord[] = [];
     const summary: Record<string, string> = { ...pre };
-    for (const rec of records) {
-      const first = cleanCell(rec.cells.find((c) => cleanCell(c) !== '') ?? '');
-      if (FOOTER.test(first)) {
-        const rest = rec.cells.map(cleanCell).filter((c) => c !== '' && c !== first);
-        summary[first] = rest.join(' ');
-      } else body.push(rec);
-    }
-    const rows = body.map((rec) => header.row(rec));
+    const rows = (function* () {
+      for (const rec of records) {
+        const first = cleanCell(rec.cells.find((c) => cleanCell(c) !== '') ?? '');
+        if (FOOTER.test(first)) {
+          const rest = rec.cells.map(cleanCell).filter((c) => c !== '' && c !== first);
+          summary[first] = rest.join(' ');
+        } else yield header.row(rec);
+      }
+    })();
     const dateKey = header.has('datetime') ? 'datetime' : header.has('date') ? 'date' : 'time';
-    const conventions: RowConventions = {
-      source: 'acquirer',
-      amount: DEFAULT_AMOUNT_FORMAT,
-      sign: 'signed',
-      currency: options.currency ?? 'CNY',
-      merchant_id: idOf(fileMerchant),
-      dayOrder: dayOrderOf(rows.map((r) => r.get(dateKey))),
-      typeOf,
-      // Banks name their types many ways; one the rules do not know is kept (raw shows it).
-      unknownType: 'other',
-    };
-    const txns: StatementTxn[] = rows.map((r) => readRow(r, conventions));
-    return finish({
-      format: 'acquirer-csv',
-      source: 'acquirer',
-      bytes,
-      encoding,
-      language: header.language,
-      rows: txns,
-      merchant_id: idOf(fileMerchant),
-      summary,
-    });
+    yield* tableTxns(
+      rows,
+      dateKey,
+      {
+        source: 'acquirer',
+        amount: DEFAULT_AMOUNT_FORMAT,
+        sign: 'signed',
+        currency: options.currency ?? 'CNY',
+        merchant_id: idOf(fileMerchant),
+        typeOf,
+        // Banks name their types many ways; one the rules do not know is kept (raw shows it).
+        unknownType: 'other',
+      },
+      options.dayOrder,
+    );
+    return { language: header.language, merchant_id: idOf(fileMerchant), summary };
   },
 };

@@ -14,11 +14,10 @@
 import type { StatementTxn } from '../statement.js';
 import { parseDateTimeText } from './datetime.js';
 import { StatementError } from './errors.js';
-import { finish, txn, type ImportOptions, type StatementImporter } from './importer.js';
+import { txn, type ReadOptions, type StatementImporter } from './importer.js';
 import { DEFAULT_AMOUNT_FORMAT, formatMinor, minorExponent, parseMinor } from './money.js';
 import type { TextRecord } from './records.js';
-import { cleanCell, headerKey, labelValues, locateHeader, readTable, type ColumnSpec, type Header, type Requirement, type Row } from './table.js';
-import { decodeStatement } from './text.js';
+import { cleanCell, headerKey, labelValues, locateHeader, streamTable, type ColumnSpec, type Header, type Requirement, type Row } from './table.js';
 import { direct, idOf, transTypeOf } from './values.js';
 
 type Col =
@@ -53,9 +52,8 @@ const commentText = (rec: TextRecord): string => rec.cells.join(',').replace(/^[
 export const alipayImporter: StatementImporter = {
   format: 'alipay',
   source: 'alipay',
-  parse(bytes: Uint8Array, options: ImportOptions) {
-    const { text, encoding } = decodeStatement(bytes, options.encoding);
-    const { before, header, rows: records } = readTable(text, ',', (head) =>
+  *read(pieces: Iterable<string>, options: ReadOptions) {
+    const { before, header, rows: records } = streamTable(pieces, ',', (head) =>
       locateHeader(head, COLUMNS, REQUIRED, 'the Alipay columns (支付宝交易号, 完成时间, 订单金额（元）…)', 20),
     );
 
@@ -65,8 +63,7 @@ export const alipayImporter: StatementImporter = {
     const currency = options.currency ?? 'CNY';
     const exp = minorExponent(currency);
 
-    const rows: StatementTxn[] = [];
-    const read: Row<Col>[] = [];
+    const groups = new Map<string, Group>(TOTAL_KINDS.map((k) => [k, new Group()]));
     const footers: TextRecord[] = [];
     for (const rec of records) {
       if (isComment(rec)) {
@@ -74,20 +71,53 @@ export const alipayImporter: StatementImporter = {
         continue;
       }
       const row = header.row(rec);
-      read.push(row);
-      rows.push(alipayRow(row, account, currency, exp));
+      const t = alipayRow(row, account, currency, exp);
+      groups.get(row.get('biz_type') ?? '')?.add(row, header.names.length, exp);
+      yield t;
     }
     for (const rec of footers) {
       const line = commentText(rec);
       const total = /^(交易|退款)合计[:：]/u.exec(line);
       if (total) {
         summary[`${total[1]}合计`] = line.slice(total[0].length).trim();
-        checkTotal(rec.line, line, total[1]!, header, read, exp);
+        checkTotal(rec.line, line, total[1]!, header, groups.get(total[1]!)!, exp);
       } else Object.assign(summary, labelValues(line));
     }
-    return finish({ format: 'alipay', source: 'alipay', bytes, encoding, language: header.language, rows, merchant_id: account, summary });
+    return { language: header.language, merchant_id: account, summary };
   },
 };
+
+/** The 业务类型 values a `#…合计` footer totals. */
+const TOTAL_KINDS = ['交易', '退款'] as const;
+
+/**
+ * The rows of one 业务类型, as a footer checks them: how many, and each column's sum (a footer
+ * may name any column, so all are added up; a cell that is not an amount is kept to be named
+ * only if a footer asks for its column).
+ */
+class Group {
+  count = 0;
+  private readonly sums: number[] = [];
+  private readonly bad: ({ line: number; value: string } | undefined)[] = [];
+
+  add(row: Row<Col>, columns: number, exp: number): void {
+    this.count++;
+    for (let i = 0; i < columns; i++) {
+      const v = row.at(i);
+      if (v === '' || this.bad[i]) continue;
+      const minor = parseMinor(v, DEFAULT_AMOUNT_FORMAT, exp);
+      if (minor === null) this.bad[i] = { line: row.line, value: v };
+      else this.sums[i] = (this.sums[i] ?? 0) + minor;
+    }
+  }
+
+  /** The sum of column `at`; refused with the first cell that is not an amount. */
+  sum(at: number, column: string): number {
+    const bad = this.bad[at];
+    if (bad) throw new StatementError('STATEMENT_BAD_AMOUNT', `not an amount: "${bad.value}"`, { line: bad.line, column });
+    return this.sums[at] ?? 0;
+  }
+}
 
 function amountOf(row: Row<Col>, key: Col, exp: number): number | undefined {
   const v = row.get(key);
@@ -134,12 +164,11 @@ function alipayRow(row: Row<Col>, account: string | undefined, currency: string,
 }
 
 /** `#交易合计：3笔，商家实收共计：300.00元，商家优惠共计：0.00元` against the rows of that 业务类型. */
-function checkTotal(line: number, text: string, kind: string, header: Header<Col>, rows: readonly Row<Col>[], exp: number): void {
-  const group = rows.filter((r) => r.get('biz_type') === kind);
+function checkTotal(line: number, text: string, kind: string, header: Header<Col>, group: Group, exp: number): void {
   const count = /合计[:：]\s*(\d+)\s*笔/u.exec(text);
   if (!count) throw new StatementError('STATEMENT_BAD_SUMMARY', `no count of ${kind} rows in "${text}"`, { line });
-  if (Number(count[1]) !== group.length) {
-    throw new StatementError('STATEMENT_SUMMARY_MISMATCH', `${kind}合计 says ${count[1]}笔, the file lists ${group.length} ${kind} rows`, {
+  if (Number(count[1]) !== group.count) {
+    throw new StatementError('STATEMENT_SUMMARY_MISMATCH', `${kind}合计 says ${count[1]}笔, the file lists ${group.count} ${kind} rows`, {
       line,
       column: `${kind}合计`,
     });
@@ -150,14 +179,7 @@ function checkTotal(line: number, text: string, kind: string, header: Header<Col
     if (at < 0) continue;
     const stated = parseMinor(m[2]!, DEFAULT_AMOUNT_FORMAT, exp);
     if (stated === null) throw new StatementError('STATEMENT_BAD_SUMMARY', `not an amount: "${m[2]}"`, { line, column: `${label}共计` });
-    let sum = 0;
-    for (const r of group) {
-      const v = r.at(at);
-      if (v === '') continue;
-      const minor = parseMinor(v, DEFAULT_AMOUNT_FORMAT, exp);
-      if (minor === null) throw new StatementError('STATEMENT_BAD_AMOUNT', `not an amount: "${v}"`, { line: r.line, column: header.names[at]! });
-      sum += minor;
-    }
+    const sum = group.sum(at, header.names[at]!);
     if (sum !== stated) {
       throw new StatementError(
         'STATEMENT_SUMMARY_MISMATCH',

@@ -6,8 +6,18 @@
  */
 import type { TransType } from '../../receipt/fields/types.js';
 import type { StatementSource, StatementTxn } from '../statement.js';
-import { isoLocal, matchPattern, parseDateText, parseDateTimeText, parseTimeText, type DatePattern, type DayOrder } from './datetime.js';
-import { txn } from './importer.js';
+import {
+  dayOrderOf,
+  isoLocal,
+  matchPattern,
+  parseDateText,
+  parseDateTimeText,
+  parseTimeText,
+  yearLastParts,
+  type DatePattern,
+  type DayOrder,
+} from './datetime.js';
+import { DayOrderFound, DayOrderNeeded, txn, type DayOrderOption } from './importer.js';
 import { minorExponent, parseMinor, type AmountFormat } from './money.js';
 import type { Row } from './table.js';
 import { cardOf, currencyOf, direct, idOf, paymentMethodOf } from './values.js';
@@ -176,4 +186,33 @@ export function readRow(row: Row<Field>, c: RowConventions): StatementTxn {
     payment_method: pm !== undefined ? paymentMethodOf(pm) : undefined,
     raw,
   });
+}
+
+/**
+ * The rows of a table format through readRow. How year-last dates read depends on all of the
+ * date column (dayOrderOf): with the order not yet known, a row holding one stops the reading
+ * (DayOrderNeeded); with `scan`, the column is read for it and nothing else (DayOrderFound).
+ */
+export function* tableTxns(
+  rows: Iterable<Row<Field>>,
+  dateKey: Field,
+  conventions: Omit<RowConventions, 'dayOrder'>,
+  order: DayOrderOption,
+  check?: (row: Row<Field>) => void,
+): Generator<StatementTxn> {
+  if (order === 'scan') {
+    const cells = (function* () {
+      for (const r of rows) yield r.get(dateKey);
+    })();
+    throw new DayOrderFound(dayOrderOf(cells));
+  }
+  const c: RowConventions = { ...conventions, dayOrder: order ?? 'dmy' };
+  for (const row of rows) {
+    if (order === undefined) {
+      const cell = row.get(dateKey);
+      if (cell !== undefined && yearLastParts(cell) !== null) throw new DayOrderNeeded();
+    }
+    check?.(row);
+    yield readRow(row, c);
+  }
 }

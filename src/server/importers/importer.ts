@@ -1,10 +1,10 @@
 /**
- * The one interface every statement format implements, and the finishing every parse shares:
- * the file's SHA-256, its date range, its merchant, and the refusal of a file without rows.
+ * The one interface every statement format implements, and the finishing every reading shares:
+ * the file's date range, its merchant, and the refusal of a file without rows.
  */
-import { createHash } from 'node:crypto';
-import type { ParsedStatement, StatementLanguage, StatementSource, StatementTxn } from '../statement.js';
+import type { StatementHead, StatementLanguage, StatementSource, StatementTxn } from '../statement.js';
 import { StatementError } from './errors.js';
+import type { DayOrder } from './datetime.js';
 import type { StatementMapping } from './mapping.js';
 import type { FoundEncoding, TextEncodingOption } from './text.js';
 
@@ -20,56 +20,101 @@ export interface ImportOptions {
   readonly mapping?: StatementMapping;
 }
 
-export interface StatementImporter {
-  readonly format: StatementFormat;
-  readonly source: StatementSource;
-  /** Pure: the same bytes and options give the same statement, or throw a StatementError. */
-  parse(bytes: Uint8Array, options: ImportOptions): ParsedStatement;
-}
-
-/** `fields` without its undefined members: absent, as the receipt fields are. */
-export function txn(fields: StatementTxn): StatementTxn {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) out[k] = v;
-  return out as unknown as StatementTxn;
-}
-
-export interface FinishInput {
-  readonly format: StatementFormat;
-  readonly source: StatementSource;
-  readonly bytes: Uint8Array;
-  readonly encoding: FoundEncoding;
+/** What a format reads after its rows: the file's own metadata. */
+export interface ReaderEnd {
   readonly language: StatementLanguage;
-  readonly rows: readonly StatementTxn[];
   /** The merchant the file's own header block names, if it does. */
   readonly merchant_id?: string | undefined;
   readonly summary?: Readonly<Record<string, string>> | undefined;
 }
 
-export function finish(input: FinishInput): ParsedStatement {
-  const { rows } = input;
-  if (rows.length === 0) throw new StatementError('STATEMENT_NO_ROWS', 'the file holds no transactions');
-  let from = rows[0]!.datetime.slice(0, 10);
-  let to = from;
-  const merchants = new Set<string | undefined>();
-  for (const r of rows) {
-    const day = r.datetime.slice(0, 10);
-    if (day < from) from = day;
-    if (day > to) to = day;
-    merchants.add(r.merchant_id);
+/** The transactions of a file in file order, then (as the generator's return value) its metadata. */
+export type StatementRows = Generator<StatementTxn, ReaderEnd, undefined>;
+
+/**
+ * How the table formats read dates with the year last (11/20/2026), which depends on every such
+ * date of the file: `undefined` until known (a reader meeting one throws DayOrderNeeded), or the
+ * order found by a reading with `scan` (which yields no rows and throws DayOrderFound).
+ */
+export type DayOrderOption = DayOrder | 'scan' | undefined;
+
+export interface ReadOptions extends ImportOptions {
+  readonly dayOrder?: DayOrderOption;
+}
+
+/** A year-last date met while the day order is not known: read the file once for it (DayOrderFound), then again. */
+export class DayOrderNeeded extends Error {
+  constructor() {
+    super('the day order of year-last dates is decided by the whole file');
+    this.name = 'DayOrderNeeded';
   }
-  const single = merchants.size === 1 ? [...merchants][0] : undefined;
-  const merchant = input.merchant_id ?? single;
-  return {
-    source: input.source,
-    format: input.format,
-    encoding: input.encoding,
-    language: input.language,
-    ...(merchant !== undefined ? { merchant_id: merchant } : {}),
-    date_from: from,
-    date_to: to,
-    content_sha256: createHash('sha256').update(input.bytes).digest('hex'),
-    rows,
-    ...(input.summary && Object.keys(input.summary).length > 0 ? { summary: input.summary } : {}),
-  };
+}
+
+/** The end of a reading with `dayOrder: 'scan'`: the file's day order. */
+export class DayOrderFound extends Error {
+  constructor(readonly order: DayOrder) {
+    super(`day order ${order}`);
+    this.name = 'DayOrderFound';
+  }
+}
+
+export interface StatementImporter {
+  readonly format: StatementFormat;
+  readonly source: StatementSource;
+  /**
+   * Pure: the same text and options give the same rows, or throw a StatementError. `pieces` is the
+   * decoded text with one line ending (normalizeLineEnds), read a piece at a time, never whole.
+   */
+  read(pieces: Iterable<string>, options: ReadOptions): StatementRows;
+}
+
+/** `fields` without its undefined members: absent, as the receipt fields are. */
+export function txn(fields: StatementTxn): StatementTxn {
+  const out: Record<string, unknown> = {};
+  for (const k in fields) {
+    const v = fields[k as keyof StatementTxn];
+    if (v !== undefined) out[k] = v;
+  }
+  return out as unknown as StatementTxn;
+}
+
+/** The date range, merchant and count of the rows, kept as they pass. */
+export class RowTally {
+  private count = 0;
+  private from = '';
+  private to = '';
+  private merchant: string | undefined;
+  private mixed = false;
+
+  add(r: StatementTxn): void {
+    const day = r.datetime.slice(0, 10);
+    if (this.count === 0) {
+      this.from = day;
+      this.to = day;
+      this.merchant = r.merchant_id;
+    } else {
+      if (day < this.from) this.from = day;
+      if (day > this.to) this.to = day;
+      if (r.merchant_id !== this.merchant) this.mixed = true;
+    }
+    this.count++;
+  }
+
+  /** The file's head: its merchant is the one its header block names, else the one all its rows share. */
+  head(input: { format: StatementFormat; source: StatementSource; encoding: FoundEncoding; sha256: string }, end: ReaderEnd): StatementHead {
+    if (this.count === 0) throw new StatementError('STATEMENT_NO_ROWS', 'the file holds no transactions');
+    const merchant = end.merchant_id ?? (this.mixed ? undefined : this.merchant);
+    return {
+      source: input.source,
+      format: input.format,
+      encoding: input.encoding,
+      language: end.language,
+      ...(merchant !== undefined ? { merchant_id: merchant } : {}),
+      date_from: this.from,
+      date_to: this.to,
+      content_sha256: input.sha256,
+      ...(end.summary && Object.keys(end.summary).length > 0 ? { summary: end.summary } : {}),
+      row_count: this.count,
+    };
+  }
 }

@@ -4,6 +4,7 @@
  * inside quotes); quotes inside an unquoted field are kept as text, because real exports put
  * them there (a product name 12" pizza) and a statement must not be refused for it.
  */
+import { Parser, type Options as CsvOptions } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { StatementError } from './errors.js';
 
@@ -64,4 +65,79 @@ export function readRecords(text: string, delimiter = ',', range: LineRange = {}
     out.push({ line, cells: record });
   }
   return out;
+}
+
+/** One line ending: a statement saved on Windows ends lines with CRLF, some with a lone CR. A piece ending in CR waits for the next (a CRLF cut in two). */
+export function* normalizeLineEnds(pieces: Iterable<string>): Generator<string> {
+  let held = '';
+  for (const piece of pieces) {
+    let text = held + piece;
+    held = '';
+    if (text.endsWith('\r')) {
+      held = '\r';
+      text = text.slice(0, -1);
+    }
+    if (text !== '') yield text.replace(/\r\n?/g, '\n');
+  }
+  if (held) yield '\n';
+}
+
+/** csv-parse's parser core (what its stream and sync APIs both drive), driven here a piece at a time. */
+interface CsvCore {
+  parse(buf: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): unknown;
+}
+
+function csvError(err: unknown, lineOffset: number): StatementError {
+  const e = err as { lines?: number; message?: string };
+  return new StatementError('STATEMENT_CSV_SYNTAX', (e.message ?? String(err)).replace(/ at line \d+.*$/, ''), {
+    ...(typeof e.lines === 'number' ? { line: e.lines + lineOffset } : {}),
+  });
+}
+
+/**
+ * The records of normalised text (normalizeLineEnds) read a piece at a time, as readRecords reads
+ * them: blank lines dropped, each record with the line it starts on. `firstLine` is the file line
+ * the text starts on (a table read from its header line on).
+ */
+export function* streamRecords(pieces: Iterable<string>, delimiter = ',', firstLine = 1): Generator<TextRecord> {
+  // Without csv-parse's `info` (an object per record): a record spans one line plus the line
+  // breaks inside its quoted cells, which the cells keep (line endings are normalised to \n).
+  const options: CsvOptions = { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false };
+  const core = (new Parser(options) as unknown as { api: CsvCore }).api;
+  let end = firstLine - 1;
+  let out: TextRecord[] = [];
+  const push = (record: string[]): void => {
+    const line = end + 1;
+    end = line;
+    let blank = true;
+    for (const c of record) {
+      for (let i = c.indexOf('\n'); i >= 0; i = c.indexOf('\n', i + 1)) end++;
+      if (blank && c.trim() !== '') blank = false;
+    }
+    if (!blank) out.push({ line, cells: record });
+  };
+  const offset = firstLine - 1;
+  const feed = (buf: Buffer | undefined, last: boolean): void => {
+    // As readRecords: no stack traces for the records whose length differs from the first's.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    let err: unknown;
+    try {
+      err = core.parse(buf, last, push, () => {});
+    } catch (thrown) {
+      err = thrown;
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    if (err !== undefined) throw csvError(err, offset);
+  };
+  for (const piece of pieces) {
+    feed(Buffer.from(piece, 'utf8'), false);
+    if (out.length > 0) {
+      yield* out;
+      out = [];
+    }
+  }
+  feed(undefined, true);
+  yield* out;
 }

@@ -17,16 +17,13 @@
  *   reference_no (rrn), trace_no (stan), auth_code, batch_no, transaction_id, status.
  * `line` is the line a row (CSV) or its object (JSON) starts on.
  */
-import type { StatementTxn } from '../statement.js';
-import { dayOrderOf } from './datetime.js';
 import { StatementError } from './errors.js';
-import { readRow, type Field, type RowConventions } from './fields.js';
+import { tableTxns, type Field } from './fields.js';
 import { jsonErrorOffset } from './json-position.js';
-import { finish, type ImportOptions, type StatementImporter } from './importer.js';
+import type { ReadOptions, StatementImporter } from './importer.js';
 import { DEFAULT_AMOUNT_FORMAT } from './money.js';
-import { readRecords, type TextRecord } from './records.js';
+import { streamRecords, type TextRecord } from './records.js';
 import { Header, locateHeader, type ColumnSpec, type Requirement } from './table.js';
-import { decodeStatement } from './text.js';
 import { currencyOf, idOf, transTypeOf } from './values.js';
 
 export const SALES_LOG_COLUMNS: readonly ColumnSpec<Field>[] = [
@@ -188,16 +185,29 @@ const typeOf = (c: string) => transTypeOf(c) ?? 'unknown';
 export const salesLogImporter: StatementImporter = {
   format: 'sales-log',
   source: 'sales-log',
-  parse(bytes: Uint8Array, options: ImportOptions) {
-    const { text, encoding } = decodeStatement(bytes, options.encoding);
-    const trimmed = text.trimStart();
+  *read(pieces: Iterable<string>, options: ReadOptions) {
+    // Up to the first text that is not blank: `[` or `{` opens JSON, else a CSV header.
+    const it = pieces[Symbol.iterator]();
+    let start = '';
+    for (let next = it.next(); !next.done; next = it.next()) {
+      start += next.value;
+      if (start.trimStart() !== '') break;
+    }
+    const trimmed = start.trimStart();
     if (trimmed === '') throw new StatementError('STATEMENT_EMPTY_FILE', 'the file holds only blank space');
+    const text = (function* () {
+      yield start;
+      for (let next = it.next(); !next.done; next = it.next()) yield next.value;
+    })();
     let header: Header<Field>;
-    let records: readonly TextRecord[];
+    let records: Iterable<TextRecord>;
     let merchant: string | undefined;
     let currency = options.currency ?? 'CNY';
     if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
-      const t = readJson(text);
+      // JSON is read whole (JSON.parse); sales logs are one store's day.
+      let whole = '';
+      for (const piece of text) whole += piece;
+      const t = readJson(whole);
       if (t.records.length === 0) throw new StatementError('STATEMENT_NO_ROWS', 'the file holds no sales');
       header = locateHeader([{ line: t.records[0]!.line, cells: t.keys }], SALES_LOG_COLUMNS, REQUIRED, 'receipt_no, datetime and amount', 1).header;
       records = t.records;
@@ -208,27 +218,24 @@ export const salesLogImporter: StatementImporter = {
         currency = code;
       }
     } else {
-      const all = readRecords(text);
-      const found = locateHeader(all, SALES_LOG_COLUMNS, REQUIRED, 'receipt_no, datetime and amount', 1);
+      const all = streamRecords(text)[Symbol.iterator]();
+      const first = all.next();
+      const found = locateHeader(first.done ? [] : [first.value], SALES_LOG_COLUMNS, REQUIRED, 'receipt_no, datetime and amount', 1);
       header = found.header;
-      records = all.slice(found.index + 1);
+      records = { [Symbol.iterator]: () => all };
     }
-    const rows = records.map((r) => header.row(r));
+    const h = header;
+    const rows = (function* () {
+      for (const r of records) yield h.row(r);
+    })();
     const dateKey = header.has('datetime') ? 'datetime' : header.has('date') ? 'date' : 'time';
-    const conventions: RowConventions = {
-      source: 'sales-log',
-      amount: DEFAULT_AMOUNT_FORMAT,
-      sign: 'signed',
-      currency,
-      merchant_id: merchant,
-      dayOrder: dayOrderOf(rows.map((r) => r.get(dateKey))),
-      typeOf,
-      unknownType: 'error',
-    };
-    const txns: StatementTxn[] = rows.map((r) => {
-      r.need('receipt_no', 'receipt number');
-      return readRow(r, conventions);
-    });
-    return finish({ format: 'sales-log', source: 'sales-log', bytes, encoding, language: header.language, rows: txns, merchant_id: merchant });
+    yield* tableTxns(
+      rows,
+      dateKey,
+      { source: 'sales-log', amount: DEFAULT_AMOUNT_FORMAT, sign: 'signed', currency, merchant_id: merchant, typeOf, unknownType: 'error' },
+      options.dayOrder,
+      (r) => void r.need('receipt_no', 'receipt number'),
+    );
+    return { language: header.language, merchant_id: merchant };
   },
 };

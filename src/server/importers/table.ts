@@ -5,10 +5,18 @@
  * ="000123" guard, trailing tabs and spaces (Alipay ids), full-width forms (（元） is (元)).
  */
 import { StatementError } from './errors.js';
-import { readRecords, type TextRecord } from './records.js';
+import { readRecords, streamRecords, type TextRecord } from './records.js';
+
+/** A character that no cleaning strips from the end of a cell: visible ASCII, or a CJK ideograph. */
+const plainEnd = (c: number): boolean => (c > 0x20 && c < 0x7f) || (c >= 0x4e00 && c <= 0x9fff);
 
 /** A cell as the statement means it. */
 export function cleanCell(cell: string): string {
+  // Most cells need nothing: they start and end with a visible ASCII or CJK character (and not ` or =).
+  if (plainEnd(cell.charCodeAt(0)) && plainEnd(cell.charCodeAt(cell.length - 1))) {
+    const c0 = cell.charCodeAt(0);
+    if (c0 !== 0x60 && c0 !== 0x3d) return cell;
+  }
   let s = cell.replace(/^[\s\u3000\ufeff]+|[\s\u3000]+$/gu, '');
   if (s.startsWith('`')) s = s.slice(1).replace(/^[\s\u3000]+/u, '');
   const excel = /^="(.*)"$/s.exec(s);
@@ -215,4 +223,99 @@ export function readTable<K extends string>(
   const { header, index } = locate(head);
   const body = readRecords(text, delimiter, { fromLine: header.line });
   return { before: head.slice(0, index), header, rows: body.slice(1) };
+}
+
+/** The first lines of a text read a piece at a time, and the pieces after them. */
+export interface TextHead {
+  /** Whole pieces from the start holding at least the lines asked for (or the whole text). */
+  readonly text: string;
+  /** The pieces after `text`: read once. */
+  readonly rest: Iterable<string>;
+}
+
+/** Read pieces until `lines` line breaks are held (a header block and a header are at the top of a file). */
+export function takeHead(pieces: Iterable<string>, lines: number): TextHead {
+  const it = pieces[Symbol.iterator]();
+  let text = '';
+  let seen = 0;
+  while (seen < lines) {
+    const next = it.next();
+    if (next.done) break;
+    const piece = next.value;
+    for (let i = piece.indexOf('\n'); i >= 0 && seen < lines; i = piece.indexOf('\n', i + 1)) seen++;
+    text += piece;
+  }
+  return { text, rest: { [Symbol.iterator]: () => it } };
+}
+
+function* chain(first: string, rest: Iterable<string>): Generator<string> {
+  if (first !== '') yield first;
+  yield* rest;
+}
+
+/** The offset in `text` where its 1-based `line` starts. */
+function lineStart(text: string, line: number): number {
+  let at = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf('\n', at);
+    if (nl < 0) return text.length;
+    at = nl + 1;
+  }
+  return at;
+}
+
+/** A table read a piece at a time: the records before its header, the header, and the rows after it (read once). */
+export interface StreamTable<K extends string> {
+  readonly before: readonly TextRecord[];
+  readonly header: Header<K>;
+  readonly rows: Iterable<TextRecord>;
+}
+
+/** Lines read past the head when looking for the header: a quoted cell may run over a line break. */
+const HEAD_SLACK = 100;
+
+/** The head's records (the first `headLines` lines) under `delimiter`; EMPTY_FILE when the whole text holds none. */
+export function headRecords(head: TextHead, delimiter: string, headLines: number): TextRecord[] {
+  const records = readRecords(head.text, delimiter, { toLine: headLines });
+  if (records.length === 0) {
+    // As readTable: refused as empty only when no line of the whole file holds a record.
+    for (const _ of streamRecords(chain(head.text, head.rest), delimiter)) return records;
+    throw new StatementError('STATEMENT_EMPTY_FILE', 'the file has no lines');
+  }
+  return records;
+}
+
+/** The table under `delimiter` whose header `located` found among `records` (headRecords of `head`). */
+export function tableFrom<K extends string>(
+  head: TextHead,
+  delimiter: string,
+  records: readonly TextRecord[],
+  located: { header: Header<K>; index: number },
+): StreamTable<K> {
+  const { header, index } = located;
+  // From the header line on, so that csv-parse, which measures records against the first one, sees the header first.
+  const body = streamRecords(chain(head.text.slice(lineStart(head.text, header.line)), head.rest), delimiter, header.line);
+  const rows = (function* () {
+    let first = true;
+    for (const rec of body) {
+      if (first) {
+        first = false;
+        continue;
+      }
+      yield rec;
+    }
+  })();
+  return { before: records.slice(0, index), header, rows };
+}
+
+/** readTable a piece at a time: the header among the first `headLines` lines, the rows streamed after it. */
+export function streamTable<K extends string>(
+  pieces: Iterable<string>,
+  delimiter: string,
+  locate: (records: readonly TextRecord[]) => { header: Header<K>; index: number },
+  headLines = 60,
+): StreamTable<K> {
+  const head = takeHead(pieces, headLines + HEAD_SLACK);
+  const records = headRecords(head, delimiter, headLines);
+  return tableFrom(head, delimiter, records, locate(records));
 }

@@ -6,6 +6,7 @@
  * tab-separated) is honoured too.
  */
 import iconv from 'iconv-lite';
+import { chunksOf, CHUNK_BYTES, lineAtByte, scanBytes, withHead, type ByteScan, type ByteSource } from './bytes.js';
 import { StatementError } from './errors.js';
 
 /** The encodings a caller may name. */
@@ -20,74 +21,83 @@ export interface DecodedText {
   readonly encoding: FoundEncoding;
 }
 
-const BOM = [0xef, 0xbb, 0xbf] as const;
-const hasBom = (b: Uint8Array): boolean => b.length >= 3 && b[0] === BOM[0] && b[1] === BOM[1] && b[2] === BOM[2];
+/** Decoded text, a piece at a time, and the encoding it was read with. */
+export interface DecodedStream {
+  readonly encoding: FoundEncoding;
+  /** The text as the file holds it (line endings untouched), in pieces of about a chunk. */
+  readonly pieces: Iterable<string>;
+}
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-function tryUtf8(bytes: Uint8Array): string | null {
+function* utf16(chunks: Iterable<Uint8Array>, encoding: 'utf-16le' | 'utf-16be'): Generator<string> {
+  const decoder = new TextDecoder(encoding, { fatal: true });
+  let first = true;
   try {
-    return utf8.decode(bytes);
-  } catch {
-    return null;
-  }
-}
-
-/** The 1-based line of byte `at`, for an encoding error. */
-function lineOf(bytes: Uint8Array, at: number): number {
-  let line = 1;
-  for (let i = 0; i < at && i < bytes.length; i++) if (bytes[i] === 0x0a) line++;
-  return line;
-}
-
-/** The first byte offset at which `bytes` stops being valid UTF-8. */
-function firstBadUtf8(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
-    const n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
-    if (n < 0) return i;
-    for (let k = 1; k <= n; k++) if (i + k >= bytes.length || (bytes[i + k]! & 0xc0) !== 0x80) return i;
-    i += n + 1;
-  }
-  return i;
-}
-
-function decodeGb(bytes: Uint8Array, name: 'gbk' | 'gb18030'): string {
-  const text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'gb18030');
-  const bad = text.indexOf('\ufffd');
-  if (bad >= 0) {
-    const line = text.slice(0, bad).split('\n').length;
-    throw new StatementError('STATEMENT_ENCODING', `bytes that are not ${name.toUpperCase()} text`, { line });
-  }
-  return text;
-}
-
-export function decodeStatement(bytes: Uint8Array, option: TextEncodingOption = 'auto'): DecodedText {
-  if (bytes.length === 0) throw new StatementError('STATEMENT_EMPTY_FILE', 'the file is empty (0 bytes)');
-  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
-    const encoding = bytes[0] === 0xff ? 'utf-16le' : 'utf-16be';
-    try {
-      return { text: new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(2)), encoding };
-    } catch {
-      throw new StatementError('STATEMENT_ENCODING', `bytes that are not ${encoding.toUpperCase()} text after a UTF-16 byte order mark`);
+    for (const chunk of chunks) {
+      yield decoder.decode(first ? chunk.subarray(2) : chunk, { stream: true });
+      first = false;
     }
+    yield decoder.decode();
+  } catch (err) {
+    if (err instanceof StatementError) throw err;
+    throw new StatementError('STATEMENT_ENCODING', `bytes that are not ${encoding.toUpperCase()} text after a UTF-16 byte order mark`);
   }
-  const bom = hasBom(bytes);
-  const body = bom ? bytes.subarray(3) : bytes;
-  if (option === 'gbk' || option === 'gb18030') {
-    // A BOM says UTF-8 whatever the caller believed: decoding it as GBK would only make mojibake.
-    if (!bom) return { text: decodeGb(body, option), encoding: option };
+}
+
+/** Known valid (scanBytes said so): decoded without checks. */
+function* utf8(chunks: Iterable<Uint8Array>, bom: boolean): Generator<string> {
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  let first = bom;
+  for (const chunk of chunks) {
+    yield decoder.decode(first ? chunk.subarray(3) : chunk, { stream: true });
+    first = false;
   }
+  yield decoder.decode();
+}
+
+/** GBK read with the GB18030 table (a superset, so no GBK byte pair is lost); a byte it cannot read is refused with its line. */
+function* gb(chunks: Iterable<Uint8Array>, name: 'gbk' | 'gb18030'): Generator<string> {
+  const decoder = iconv.getDecoder('gb18030');
+  let lines = 1;
+  const checked = (text: string): string => {
+    const bad = text.indexOf('\ufffd');
+    if (bad >= 0) {
+      for (let i = text.indexOf('\n'); i >= 0 && i < bad; i = text.indexOf('\n', i + 1)) lines++;
+      throw new StatementError('STATEMENT_ENCODING', `bytes that are not ${name.toUpperCase()} text`, { line: lines });
+    }
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+    return text;
+  };
+  for (const chunk of chunks) yield checked(decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+  const rest = decoder.end();
+  if (rest) yield checked(rest);
+}
+
+/**
+ * The source's text, decoded a chunk at a time with the encoding `option` names or the bytes
+ * decide (as the module comment says). `scan` is the source's scanBytes; the encoding is decided
+ * on it before any text is read, so a file is never half read in one encoding and then another.
+ */
+export function decodeSource(source: ByteSource, scan: ByteScan, option: TextEncodingOption = 'auto', chunkBytes = CHUNK_BYTES): DecodedStream {
+  if (scan.size === 0) throw new StatementError('STATEMENT_EMPTY_FILE', 'the file is empty (0 bytes)');
+  const chunks = (): Iterable<Uint8Array> => withHead(chunksOf(source, chunkBytes), 3);
+  if (scan.bom === 'utf-16le' || scan.bom === 'utf-16be') return { encoding: scan.bom, pieces: utf16(chunks(), scan.bom) };
+  const bom = scan.bom === 'utf-8';
+  // A BOM says UTF-8 whatever the caller believed: decoding it as GBK would only make mojibake.
+  if ((option === 'gbk' || option === 'gb18030') && !bom) return { encoding: option, pieces: gb(chunks(), option) };
   if (option === 'utf-8' || bom) {
-    const text = tryUtf8(body);
-    if (text === null) {
-      const at = firstBadUtf8(body);
-      throw new StatementError('STATEMENT_ENCODING', 'bytes that are not UTF-8 text', { line: lineOf(body, at) });
+    if (scan.badUtf8At !== null) {
+      throw new StatementError('STATEMENT_ENCODING', 'bytes that are not UTF-8 text', { line: lineAtByte(source, scan.badUtf8At, chunkBytes) });
     }
-    return { text, encoding: bom ? 'utf-8-bom' : 'utf-8' };
+    return { encoding: bom ? 'utf-8-bom' : 'utf-8', pieces: utf8(chunks(), bom) };
   }
-  const text = tryUtf8(body);
-  if (text !== null) return { text, encoding: 'utf-8' };
-  return { text: decodeGb(body, 'gbk'), encoding: 'gbk' };
+  if (scan.badUtf8At === null) return { encoding: 'utf-8', pieces: utf8(chunks(), false) };
+  return { encoding: 'gbk', pieces: gb(chunks(), 'gbk') };
+}
+
+/** The whole text of `bytes` at once (decodeSource joined). */
+export function decodeStatement(bytes: Uint8Array, option: TextEncodingOption = 'auto'): DecodedText {
+  const { encoding, pieces } = decodeSource(bytes, scanBytes(bytes), option);
+  let text = '';
+  for (const p of pieces) text += p;
+  return { text, encoding };
 }

@@ -13,12 +13,11 @@
 import type { TransType } from '../../receipt/fields/types.js';
 import type { StatementTxn } from '../statement.js';
 import { StatementError } from './errors.js';
-import { finish, txn, type ImportOptions, type StatementImporter } from './importer.js';
+import { txn, type ReadOptions, type StatementImporter } from './importer.js';
 import { formatMinor, minorExponent, parseMinor } from './money.js';
 import { parseDateTimeText } from './datetime.js';
-import { readRecords, type TextRecord } from './records.js';
+import { streamRecords, type TextRecord } from './records.js';
 import { cleanCell, headerKey, locateHeader, type ColumnSpec, type Requirement, type Row } from './table.js';
-import { decodeStatement } from './text.js';
 import { currencyOf, idOf, transTypeOf } from './values.js';
 
 type Col =
@@ -74,19 +73,38 @@ const isSummaryHeader = (rec: TextRecord): boolean => headerKey(rec.cells[0] ?? 
 export const wechatImporter: StatementImporter = {
   format: 'wechat',
   source: 'wechat',
-  parse(bytes: Uint8Array, options: ImportOptions) {
-    const { text, encoding } = decodeStatement(bytes, options.encoding);
-    const records = readRecords(text);
-    if (records.length === 0) throw new StatementError('STATEMENT_EMPTY_FILE', 'the file has no lines');
-    const found = locateHeader(records, COLUMNS, REQUIRED, 'the WeChat Pay bill columns (交易时间, 交易状态, 微信订单号, 订单金额…)', 3);
+  *read(pieces: Iterable<string>, options: ReadOptions) {
+    const records = streamRecords(pieces)[Symbol.iterator]();
+    const top: TextRecord[] = [];
+    for (let n = 0; n < 3; n++) {
+      const next = records.next();
+      if (next.done) break;
+      top.push(next.value);
+    }
+    if (top.length === 0) throw new StatementError('STATEMENT_EMPTY_FILE', 'the file has no lines');
+    const found = locateHeader(top, COLUMNS, REQUIRED, 'the WeChat Pay bill columns (交易时间, 交易状态, 微信订单号, 订单金额…)', 3);
     const { header } = found;
+    // The records after the header: those of the first three, then the rest as they are read.
+    const after = (function* () {
+      yield* top.slice(found.index + 1);
+      for (let next = records.next(); !next.done; next = records.next()) yield next.value;
+    })();
 
     const defaultCurrency = options.currency ?? 'CNY';
-    const rows: StatementTxn[] = [];
+    let count = 0;
+    let firstCurrency: string | undefined;
     const totals = new Map<Col, number>();
-    let i = found.index + 1;
-    for (; i < records.length && !isSummaryHeader(records[i]!); i++) {
-      const row = header.row(records[i]!);
+    let sumHeader: TextRecord | undefined;
+    let last: TextRecord | undefined;
+    // next() rather than for…of: a break would close the generator, and the summary lines follow.
+    for (let next = after.next(); !next.done; next = after.next()) {
+      const rec = next.value;
+      last = rec;
+      if (isSummaryHeader(rec)) {
+        sumHeader = rec;
+        break;
+      }
+      const row = header.row(rec);
       const currency = currencyOfRow(row, defaultCurrency);
       const exp = minorExponent(currency);
       const amounts = new Map<Col, number>();
@@ -98,29 +116,23 @@ export const wechatImporter: StatementImporter = {
         amounts.set(key, minor);
         totals.set(key, (totals.get(key) ?? 0) + minor);
       }
-      rows.push(wechatRow(row, amounts, currency));
+      const t = wechatRow(row, amounts, currency);
+      firstCurrency ??= t.currency;
+      count++;
+      yield t;
     }
 
-    if (i >= records.length) {
+    if (!sumHeader) {
       throw new StatementError('STATEMENT_BAD_SUMMARY', 'no summary lines (总交易单数…) at the end: the file may be cut short', {
-        line: records[records.length - 1]!.line,
+        line: (last ?? top[top.length - 1]!).line,
       });
     }
-    const sumHeader = records[i]!;
-    const sumValues = records[i + 1];
-    if (!sumValues) throw new StatementError('STATEMENT_BAD_SUMMARY', 'the summary header has no values line after it', { line: sumHeader.line });
-    if (records[i + 2]) throw new StatementError('STATEMENT_BAD_SUMMARY', 'lines after the summary', { line: records[i + 2]!.line });
-    const summary = checkSummary(sumHeader, sumValues, rows.length, totals, minorExponent(rows[0]?.currency ?? defaultCurrency));
-
-    return finish({
-      format: 'wechat',
-      source: 'wechat',
-      bytes,
-      encoding,
-      language: header.language,
-      rows,
-      summary,
-    });
+    const sumValues = after.next();
+    if (sumValues.done) throw new StatementError('STATEMENT_BAD_SUMMARY', 'the summary header has no values line after it', { line: sumHeader.line });
+    const extra = after.next();
+    if (!extra.done) throw new StatementError('STATEMENT_BAD_SUMMARY', 'lines after the summary', { line: extra.value.line });
+    const summary = checkSummary(sumHeader, sumValues.value, count, totals, minorExponent(firstCurrency ?? defaultCurrency));
+    return { language: header.language, summary };
   },
 };
 

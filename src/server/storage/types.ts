@@ -31,7 +31,7 @@ import type {
   HealthInterval,
   MatchTier,
 } from '../matcher/types.js';
-import type { ParsedStatement, StatementLanguage, StatementSource, StatementTxn } from '../statement.js';
+import type { ParsedStatement, StatementHead, StatementLanguage, StatementSource, StatementTxn } from '../statement.js';
 
 export type { PrintStatus };
 
@@ -353,6 +353,28 @@ export interface NewStatementImport {
   readonly importedBy: string | null;
 }
 
+/**
+ * A file read a slice at a time (src/server/importers openStatement): what is known before its
+ * rows, and its rows.
+ */
+export interface NewStatementSlices {
+  /** With the content hash, the file's id (statement-files.ts statementFileId): the identity, or streamKey. */
+  readonly key: string;
+  readonly source: StatementSource;
+  readonly format: string;
+  readonly encoding: string;
+  readonly contentSha256: string;
+  readonly store: string | null;
+  readonly name: string | null;
+  readonly importedAt: IsoTime;
+  readonly importedBy: string | null;
+  /**
+   * The rows in file order a slice at a time, then the file's head; a StatementError (or any
+   * error) thrown from it rolls the import back. Read afresh at each call (a retried transaction).
+   */
+  slices(): Generator<readonly StatementTxn[], StatementHead, undefined>;
+}
+
 export type StatementImportResult =
   /** Stored whole; `supersedes` is the version it replaced, if any. */
   | { readonly kind: 'imported'; readonly file: StatementFileRecord; readonly supersedes: StatementFileRecord | null }
@@ -380,6 +402,8 @@ export interface StatementStorage {
    * rows are matched no more).
    */
   import(file: NewStatementImport): Promise<StatementImportResult>;
+  /** `import` for a file read a slice at a time: one transaction all the same, memory for a slice. */
+  importSlices(file: NewStatementSlices): Promise<StatementImportResult>;
   /** Newest import first. */
   files(filter?: { readonly includeSuperseded?: boolean }): Promise<StatementFileRecord[]>;
   /** Rows of a file, in line order. */
