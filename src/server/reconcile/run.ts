@@ -210,9 +210,9 @@ async function runDayInParts(storage: Storage, day: string, now: string, match: 
     let pending = 0;
     for (const part of parts) {
       const stored = await tx.part(part.stores, part.rowIds);
-      const statements = stored.rows.map(statementRowOf);
-      const receipts = stored.receipts.map(heldReceiptOf);
-      const rowDate = new Map(stored.rows.map((r) => [r.id, r.date]));
+      const statements = stored.rows.map((r) => r.row);
+      const receipts = stored.receipts.map((r) => r.receipt);
+      const rowDate = new Map(stored.rows.map((r) => [r.row.id, r.date]));
       for (const r of stored.receipts) if (r.localDate === day) receiptsOfDay++;
       for (const r of stored.rows) if (r.date === day) dayRows++;
       lap('read');

@@ -44,6 +44,7 @@ import type {
   StoredMatchInput,
   StoredRun,
 } from '../types.js';
+import { PART_RECEIPT_VALUES, PART_ROW_VALUES, partReceiptOf, partReceiptText, partRowOf } from '../part-json.js';
 import { insertColumns } from './bulk.js';
 import { transaction } from './pool.js';
 
@@ -71,6 +72,13 @@ const HEALTH_OF = `SELECT ${HEALTH_COLUMNS} FROM health_events WHERE at_ms >= $1
   ORDER BY ${HEALTH_ORDER}`;
 
 const DECISIONS_OF = `SELECT ${DECISION_COLUMNS} FROM discrepancy_decisions WHERE date = $1`;
+
+/** Rows of values by their first (the primary key), bytewise as the tables' "C" collation. */
+const byFirst = (a: readonly unknown[], b: readonly unknown[]): number => {
+  const x = a[0] as string;
+  const y = b[0] as string;
+  return x < y ? -1 : x > y ? 1 : 0;
+};
 
 const UPDATE_ALL = DISCREPANCY_COLUMNS.split(', ')
   .filter((c) => c !== 'key')
@@ -131,25 +139,29 @@ export class PgReconciliation implements ReconciliationStorage {
             ),
           health: async () => (await client.query<HealthRow>(HEALTH_OF, [q.fromMs, q.toMs])).rows.map(toHealth),
           decisions: async () => (await client.query<DecisionRow>(DECISIONS_OF, [q.day])).rows.map(toDecision),
+          // Each record as one JSON text (part-json.ts), in rows of arrays: no object per row.
           part: async (stores, rowIds) => {
-            const rows = await client.query<Record<string, unknown>>(
-              `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id WHERE r.id = ANY($1::text[])`,
-              [rowIds],
-            );
-            const receipts = await client.query<MatchReceiptRow>(
-              `SELECT ${MATCH_RECEIPT_COLUMNS} FROM receipt_fields x
+            const rows = await client.query<[string]>({
+              text: `SELECT json_build_array(${PART_ROW_VALUES})::text FROM statement_rows r JOIN statement_files f ON f.id = r.file_id WHERE r.id = ANY($1::text[])`,
+              values: [rowIds],
+              rowMode: 'array',
+            });
+            const receipts = await client.query<[string]>({
+              text: `SELECT ${partReceiptText(`json_build_array(${PART_RECEIPT_VALUES})::text`)} FROM receipt_fields x
                WHERE x.store = ANY($1::text[]) AND x.local_date BETWEEN $2 AND $3 AND ${RECEIPT_NOT_SETTLED('$4')}`,
-              [stores, q.from, q.to, q.day],
-            );
-            return { rows: rows.rows.map(toMatchStatement), receipts: receipts.rows.map(toMatchReceipt) };
+              values: [stores, q.from, q.to, q.day],
+              rowMode: 'array',
+            });
+            return { rows: rows.rows.map((r) => partRowOf(r[0])), receipts: receipts.rows.map((r) => partReceiptOf(r[0])) };
           },
           saveMatches: async (matches) => {
-            await insertColumns(client, 'matches', MATCH_COLUMNS.split(', '), matches.map(matchValues));
+            // In key order (COLLATE "C": bytewise): each index is filled left to right.
+            await insertColumns(client, 'matches', MATCH_COLUMNS.split(', '), matches.map(matchValues).sort(byFirst));
             await insertColumns(
               client,
               'match_receipts',
               ['receipt_id', 'statement_row_id'],
-              matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])),
+              matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])).sort(byFirst),
             );
           },
           saveDiscrepancies: (list) =>

@@ -22,7 +22,6 @@ import {
   toMatch,
   toMatchReceipt,
   toMatchStatement,
-  toMatchStatementValues,
   toPlanRow,
   PLAN_ROW_SELECT,
   whereEqual,
@@ -45,7 +44,15 @@ import type {
   StoredMatchInput,
   StoredRun,
 } from '../types.js';
+import { PART_RECEIPT_VALUES, PART_ROW_VALUES, partReceiptOf, partReceiptText, partRowOf } from '../part-json.js';
 import { bulkInsert } from './bulk.js';
+
+/** Rows of values by their first (the primary key), as SQLite orders text (bytewise). */
+const byFirst = (a: readonly unknown[], b: readonly unknown[]): number => {
+  const x = a[0] as string;
+  const y = b[0] as string;
+  return x < y ? -1 : x > y ? 1 : 0;
+};
 
 /** Rows or receipts a plan read hands over at a time. */
 const PLAN_BATCH = 10_000;
@@ -104,12 +111,13 @@ export class SqliteReconciliation implements ReconciliationStorage {
                          WHERE mr.receipt_id = x.id AND m.date <> ?)`,
     );
     // A part's rows by id (the plan chose them, in this transaction) and its stores' receipts.
+    // Each as one JSON text (part-json.ts).
     this.partRows = db
-      .prepare<[string], unknown[]>(
-        `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+      .prepare<[string], string>(
+        `SELECT json_array(${PART_ROW_VALUES}) FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
          WHERE r.id IN (SELECT value FROM json_each(?))`,
       )
-      .raw(true);
+      .pluck(true);
     this.planRowsOf = db
       .prepare<[string, string, string], unknown[]>(
         `SELECT ${PLAN_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
@@ -120,12 +128,14 @@ export class SqliteReconciliation implements ReconciliationStorage {
     this.clearMatchReceipts = db.prepare<[string]>(
       'DELETE FROM match_receipts WHERE statement_row_id IN (SELECT statement_row_id FROM matches WHERE date = ?)',
     );
-    this.partReceipts = db.prepare<[string, string, string, string], MatchReceiptRow>(
-      `SELECT ${MATCH_RECEIPT_COLUMNS} FROM receipt_fields x
-       WHERE x.store IN (SELECT value FROM json_each(?)) AND x.local_date BETWEEN ? AND ?
-         AND NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
-                         WHERE mr.receipt_id = x.id AND m.date <> ?)`,
-    );
+    this.partReceipts = db
+      .prepare<[string, string, string, string], string>(
+        `SELECT ${partReceiptText(`json_array(${PART_RECEIPT_VALUES})`)} FROM receipt_fields x
+         WHERE x.store IN (SELECT value FROM json_each(?)) AND x.local_date BETWEEN ? AND ?
+           AND NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
+                           WHERE mr.receipt_id = x.id AND m.date <> ?)`,
+      )
+      .pluck(true);
     this.decisionsOf = db.prepare<[string], DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM discrepancy_decisions WHERE date = ?`);
     this.clearMatches = db.prepare<[string]>('DELETE FROM matches WHERE date = ?');
     this.clearDiscrepancies = db.prepare<[string]>('DELETE FROM discrepancies WHERE date = ?');
@@ -174,12 +184,14 @@ export class SqliteReconciliation implements ReconciliationStorage {
       health: async () => this.healthOf.all(q.fromMs, q.toMs, q.fromMs, q.fromMs).map(toHealth),
       decisions: async () => this.decisionsOf.all(q.day).map(toDecision),
       part: async (stores, rowIds) => ({
-        rows: this.partRows.all(JSON.stringify(rowIds)).map(toMatchStatementValues),
-        receipts: this.partReceipts.all(JSON.stringify(stores), q.from, q.to, q.day).map(toMatchReceipt),
+        rows: this.partRows.all(JSON.stringify(rowIds)).map(partRowOf),
+        receipts: this.partReceipts.all(JSON.stringify(stores), q.from, q.to, q.day).map(partReceiptOf),
       }),
       saveMatches: async (matches) => {
-        this.insertMatches(matches.map(matchValues));
-        this.insertMatchReceipts(matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])));
+        // In key order: each B-tree is then filled left to right, not at random places (a part's
+        // matches come in time order, their keys all over the tables).
+        this.insertMatches(matches.map(matchValues).sort(byFirst));
+        this.insertMatchReceipts(matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])).sort(byFirst));
       },
       saveDiscrepancies: async (list) => this.upsertDiscrepancies(list.map(discrepancyValues)),
     };
