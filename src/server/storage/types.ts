@@ -554,7 +554,9 @@ export interface PartReceipt {
 /**
  * A day's run in parts (reconcile/run.ts), inside one transaction that began by removing the
  * day's earlier matches and discrepancies: all reads see one state of the database, and either
- * every part's matches and the day's discrepancies are written or nothing is.
+ * every part's matches and the day's discrepancies are written or nothing is. The run may ask for
+ * the next `part` and `saveMatches` before the calls before them are done: a backend runs them
+ * in the order asked (a part read does not depend on the day's own matches).
  */
 export interface DayInParts {
   /** The day's candidate rows (those `input` reads), handed over in batches and not held. */

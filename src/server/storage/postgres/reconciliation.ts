@@ -80,6 +80,30 @@ const byFirst = (a: readonly unknown[], b: readonly unknown[]): number => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
+/** The SQL types of matches' columns that are not text. */
+const MATCH_TYPES: Readonly<Record<string, string>> = { confidence: 'double precision', type_differs: 'integer', delta_ms: 'bigint', amount_minor: 'bigint' };
+
+const MATCH_NAMES = MATCH_COLUMNS.split(', ');
+
+/**
+ * A part's matches and their receipts in one statement: one array parameter per column; the
+ * receipts' rows find their matches (inserted by the same statement) when the foreign key is
+ * checked at its end.
+ */
+const SAVE_MATCHES = `WITH m AS (
+    INSERT INTO matches (${MATCH_COLUMNS}) SELECT * FROM unnest(${MATCH_NAMES.map((c, i) => `$${i + 1}::${MATCH_TYPES[c] ?? 'text'}[]`).join(', ')})
+  )
+  INSERT INTO match_receipts (receipt_id, statement_row_id) SELECT * FROM unnest($${MATCH_NAMES.length + 1}::text[], $${MATCH_NAMES.length + 2}::text[])`;
+
+/** Rows of values as one array per column. */
+function columnsOf(rows: readonly (readonly unknown[])[], n: number): unknown[][] {
+  const cols = Array.from({ length: n }, () => new Array<unknown>(rows.length));
+  rows.forEach((row, r) => {
+    for (let c = 0; c < n; c++) cols[c]![r] = row[c] ?? null;
+  });
+  return cols;
+}
+
 const UPDATE_ALL = DISCREPANCY_COLUMNS.split(', ')
   .filter((c) => c !== 'key')
   .map((c) => `${c} = excluded.${c}`)
@@ -128,6 +152,13 @@ export class PgReconciliation implements ReconciliationStorage {
           }
           await client.query('CLOSE plan');
         };
+        // The calls of the run, one after another on the connection (pg runs one query at a time).
+        let tail: Promise<unknown> = Promise.resolve();
+        const serial = <R>(f: () => Promise<R>): Promise<R> => {
+          const p = tail.then(f);
+          tail = p.catch(() => undefined);
+          return p;
+        };
         const day: DayInParts = {
           planRows: (each) =>
             fetch<Record<string, unknown>>(PLAN_ROWS_OF, [q.from, q.to, q.day], (b) => each(b.map(toPlanRow))),
@@ -139,33 +170,39 @@ export class PgReconciliation implements ReconciliationStorage {
             ),
           health: async () => (await client.query<HealthRow>(HEALTH_OF, [q.fromMs, q.toMs])).rows.map(toHealth),
           decisions: async () => (await client.query<DecisionRow>(DECISIONS_OF, [q.day])).rows.map(toDecision),
+          // One statement each, through `serial`: a part is read, and a part's matches and their
+          // receipts written, in one round trip, so that the server does all of it while the
+          // matcher runs here (the next statement could only be sent once the matcher is done).
           // Each record as one JSON text (part-json.ts), in rows of arrays: no object per row.
-          part: async (stores, rowIds) => {
-            const rows = await client.query<[string]>({
-              text: `SELECT json_build_array(${PART_ROW_VALUES})::text FROM statement_rows r JOIN statement_files f ON f.id = r.file_id WHERE r.id = ANY($1::text[])`,
-              values: [rowIds],
-              rowMode: 'array',
-            });
-            const receipts = await client.query<[string]>({
-              text: `SELECT ${partReceiptText(`json_build_array(${PART_RECEIPT_VALUES})::text`)} FROM receipt_fields x
-               WHERE x.store = ANY($1::text[]) AND x.local_date BETWEEN $2 AND $3 AND ${RECEIPT_NOT_SETTLED('$4')}`,
-              values: [stores, q.from, q.to, q.day],
-              rowMode: 'array',
-            });
-            return { rows: rows.rows.map((r) => partRowOf(r[0])), receipts: receipts.rows.map((r) => partReceiptOf(r[0])) };
-          },
-          saveMatches: async (matches) => {
-            // In key order (COLLATE "C": bytewise): each index is filled left to right.
-            await insertColumns(client, 'matches', MATCH_COLUMNS.split(', '), matches.map(matchValues).sort(byFirst));
-            await insertColumns(
-              client,
-              'match_receipts',
-              ['receipt_id', 'statement_row_id'],
-              matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])).sort(byFirst),
-            );
-          },
+          part: (stores, rowIds) =>
+            serial(async () => {
+              const r = await client.query<[number, string]>({
+                text: `SELECT 0, json_build_array(${PART_ROW_VALUES})::text FROM statement_rows r JOIN statement_files f ON f.id = r.file_id WHERE r.id = ANY($1::text[])
+                  UNION ALL
+                  SELECT 1, ${partReceiptText(`json_build_array(${PART_RECEIPT_VALUES})::text`)} FROM receipt_fields x
+                  WHERE x.store = ANY($2::text[]) AND x.local_date BETWEEN $3 AND $4 AND ${RECEIPT_NOT_SETTLED('$5')}`,
+                values: [rowIds, stores, q.from, q.to, q.day],
+                rowMode: 'array',
+              });
+              const out: Awaited<ReturnType<DayInParts['part']>> = { rows: [], receipts: [] };
+              for (const [kind, text] of r.rows) {
+                if (kind === 0) out.rows.push(partRowOf(text));
+                else out.receipts.push(partReceiptOf(text));
+              }
+              return out;
+            }),
+          saveMatches: (matches) =>
+            serial(async () => {
+              if (matches.length === 0) return;
+              // In key order (COLLATE "C": bytewise): each index is filled left to right.
+              const rows = matches.map(matchValues).sort(byFirst);
+              const links = matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])).sort(byFirst);
+              await client.query(SAVE_MATCHES, [...columnsOf(rows, MATCH_NAMES.length), ...columnsOf(links, 2)]);
+            }),
           saveDiscrepancies: (list) =>
-            insertColumns(client, 'discrepancies', DISCREPANCY_COLUMNS.split(', '), list.map(discrepancyValues), `ON CONFLICT (key) DO UPDATE SET ${UPDATE_ALL}`),
+            serial(() =>
+              insertColumns(client, 'discrepancies', DISCREPANCY_COLUMNS.split(', '), list.map(discrepancyValues), `ON CONFLICT (key) DO UPDATE SET ${UPDATE_ALL}`),
+            ),
         };
         return work(day);
       },
