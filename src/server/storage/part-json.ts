@@ -11,7 +11,7 @@ import type { HeldReceipt, MatchFields, StatementRow } from '../matcher/types.js
 import type { StatementLanguage, StatementTxn } from '../statement.js';
 import type { PrintStatus } from '../../store/types.js';
 import { TXN_COLUMNS } from './statement-files.js';
-import type { PartReceipt, PartRow } from './types.js';
+import type { PartReceipt, PartRow, PlanRowRecord } from './types.js';
 
 /** Before the transaction's columns: id, date, the file's language and store, line. */
 const ROW_HEAD = 5;
@@ -62,4 +62,36 @@ export function partReceiptOf(text: string): PartReceipt {
     fields: v[0] as MatchFields,
   };
   return { localDate: v[7] as string, receipt };
+}
+
+/** What the planner reads of a row's transaction, after id, date, the file's language and store. */
+const PLAN_TXN = [
+  'datetime',
+  'source',
+  'merchant_id',
+  'terminal_id',
+  'transaction_id',
+  'merchant_order_no',
+  'original_transaction_id',
+  'receipt_no',
+  'currency',
+] as const satisfies ReadonlyArray<keyof PlanRowRecord['txn']>;
+
+/** The planner's values of a row (`r.`, joined with its file `f.`), in the order planRowOf reads them. */
+export const PLAN_ROW_VALUES = ['r.id', 'r.date', 'f.language', 'f.store', ...PLAN_TXN.map((c) => `r.${c}`)].join(', ');
+
+export function planRowOf(text: string): PlanRowRecord {
+  const v = JSON.parse(text) as unknown[];
+  const txn: Record<string, unknown> = {};
+  for (let i = 0; i < PLAN_TXN.length; i++) {
+    const x = v[4 + i];
+    if (x !== null) txn[PLAN_TXN[i]!] = x;
+  }
+  return {
+    id: v[0] as string,
+    date: v[1] as string,
+    language: v[2] as StatementLanguage,
+    store: v[3] as string | null,
+    txn: txn as unknown as PlanRowRecord['txn'],
+  };
 }

@@ -23,8 +23,6 @@ import {
   toMatch,
   toMatchReceipt,
   toMatchStatement,
-  toPlanRow,
-  PLAN_ROW_SELECT,
   whereEqual,
   type DecisionRow,
   type DiscrepancyRow,
@@ -44,7 +42,7 @@ import type {
   StoredMatchInput,
   StoredRun,
 } from '../types.js';
-import { PART_RECEIPT_VALUES, PART_ROW_VALUES, partReceiptOf, partReceiptText, partRowOf } from '../part-json.js';
+import { PART_RECEIPT_VALUES, PART_ROW_VALUES, partReceiptOf, partReceiptText, partRowOf, PLAN_ROW_VALUES, planRowOf } from '../part-json.js';
 import { insertColumns } from './bulk.js';
 import { transaction } from './pool.js';
 
@@ -57,7 +55,7 @@ const ROWS_FROM = `FROM statement_rows r JOIN statement_files f ON f.id = r.file
     AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> $3)`;
 const ROWS_OF = `SELECT ${MATCH_ROW_SELECT} ${ROWS_FROM}`;
 /** The same rows, the planner's columns. */
-const PLAN_ROWS_OF = `SELECT ${PLAN_ROW_SELECT} ${ROWS_FROM}`;
+const PLAN_ROWS_OF = `SELECT json_build_array(${PLAN_ROW_VALUES})::text AS j ${ROWS_FROM}`;
 
 /** A receipt x is a candidate unless another day's run (not `day`) matched it. */
 const RECEIPT_NOT_SETTLED = (day: string): string => `NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
@@ -161,7 +159,7 @@ export class PgReconciliation implements ReconciliationStorage {
         };
         const day: DayInParts = {
           planRows: (each) =>
-            fetch<Record<string, unknown>>(PLAN_ROWS_OF, [q.from, q.to, q.day], (b) => each(b.map(toPlanRow))),
+            fetch<{ j: string }>(PLAN_ROWS_OF, [q.from, q.to, q.day], (b) => each(b.map((r) => planRowOf(r.j)))),
           planReceipts: (each) =>
             fetch<PlanReceiptRecord>(
               `SELECT x.store, x.fields FROM receipt_fields x WHERE x.local_date BETWEEN $1 AND $2 AND ${RECEIPT_NOT_SETTLED('$3')}`,

@@ -22,8 +22,6 @@ import {
   toMatch,
   toMatchReceipt,
   toMatchStatement,
-  toPlanRow,
-  PLAN_ROW_SELECT,
   whereEqual,
   discrepancyWhere,
   type DecisionRow,
@@ -44,15 +42,8 @@ import type {
   StoredMatchInput,
   StoredRun,
 } from '../types.js';
-import { PART_RECEIPT_VALUES, PART_ROW_VALUES, partReceiptOf, partReceiptText, partRowOf } from '../part-json.js';
+import { PART_RECEIPT_VALUES, PART_ROW_VALUES, partReceiptOf, partReceiptText, partRowOf, PLAN_ROW_VALUES, planRowOf } from '../part-json.js';
 import { bulkInsert } from './bulk.js';
-
-/** Rows of values by their first (the primary key), as SQLite orders text (bytewise). */
-const byFirst = (a: readonly unknown[], b: readonly unknown[]): number => {
-  const x = a[0] as string;
-  const y = b[0] as string;
-  return x < y ? -1 : x > y ? 1 : 0;
-};
 
 /** Rows or receipts a plan read hands over at a time. */
 const PLAN_BATCH = 10_000;
@@ -76,6 +67,12 @@ export class SqliteReconciliation implements ReconciliationStorage {
   private readonly upsertDecision;
   private readonly insertMatches;
   private readonly insertMatchReceipts;
+  private readonly stageMatches;
+  private readonly stageMatchReceipts;
+  private readonly writeStaged;
+  private readonly writeStagedReceipts;
+  private readonly clearStaged;
+  private readonly clearStagedReceipts;
   private readonly upsertDiscrepancies;
   private readonly planReceiptsOf;
   private readonly partRows;
@@ -119,12 +116,12 @@ export class SqliteReconciliation implements ReconciliationStorage {
       )
       .pluck(true);
     this.planRowsOf = db
-      .prepare<[string, string, string], unknown[]>(
-        `SELECT ${PLAN_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+      .prepare<[string, string, string], string>(
+        `SELECT json_array(${PLAN_ROW_VALUES}) FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
          WHERE r.date BETWEEN ? AND ? AND f.superseded_by IS NULL
            AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> ?)`,
       )
-      .raw(true);
+      .pluck(true);
     this.clearMatchReceipts = db.prepare<[string]>(
       'DELETE FROM match_receipts WHERE statement_row_id IN (SELECT statement_row_id FROM matches WHERE date = ?)',
     );
@@ -147,6 +144,20 @@ export class SqliteReconciliation implements ReconciliationStorage {
     );
     this.insertMatches = bulkInsert(db, 'INSERT INTO matches', MATCH_COLUMNS.split(', '));
     this.insertMatchReceipts = bulkInsert(db, 'INSERT INTO match_receipts', ['receipt_id', 'statement_row_id']);
+    // A day in parts stages its matches here, this connection's own (TEMP) tables with no keys,
+    // and writes them into matches and match_receipts at its end, in key order over the whole day:
+    // written part by part, each part's keys landed all over B-trees larger than the page cache,
+    // most of a run's saving at a million rows. The keys are checked then, in the same transaction.
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS run_matches AS SELECT ${MATCH_COLUMNS} FROM main.matches WHERE 0;
+             CREATE TEMP TABLE IF NOT EXISTS run_match_receipts AS SELECT receipt_id, statement_row_id FROM main.match_receipts WHERE 0`);
+    this.stageMatches = bulkInsert(db, 'INSERT INTO temp.run_matches', MATCH_COLUMNS.split(', '));
+    this.stageMatchReceipts = bulkInsert(db, 'INSERT INTO temp.run_match_receipts', ['receipt_id', 'statement_row_id']);
+    this.writeStaged = db.prepare(`INSERT INTO main.matches (${MATCH_COLUMNS}) SELECT ${MATCH_COLUMNS} FROM temp.run_matches ORDER BY statement_row_id`);
+    this.writeStagedReceipts = db.prepare(
+      'INSERT INTO main.match_receipts (receipt_id, statement_row_id) SELECT receipt_id, statement_row_id FROM temp.run_match_receipts ORDER BY receipt_id',
+    );
+    this.clearStaged = db.prepare('DELETE FROM temp.run_matches');
+    this.clearStagedReceipts = db.prepare('DELETE FROM temp.run_match_receipts');
     // A key found again (an ambiguous cluster across midnight, seen from both days) takes the latest run's facts.
     this.upsertDiscrepancies = bulkInsert(db, 'INSERT INTO discrepancies', DISCREPANCY_COLUMNS.split(', '), `ON CONFLICT (key) DO UPDATE SET ${UPDATE_ALL}`);
   }
@@ -179,7 +190,7 @@ export class SqliteReconciliation implements ReconciliationStorage {
       if (batch.length) each(batch);
     };
     const day: DayInParts = {
-      planRows: async (each) => batches(this.planRowsOf.iterate(q.from, q.to, q.day), (b) => each(b.map(toPlanRow))),
+      planRows: async (each) => batches(this.planRowsOf.iterate(q.from, q.to, q.day), (b) => each(b.map(planRowOf))),
       planReceipts: async (each) => batches(this.planReceiptsOf.iterate(q.from, q.to, q.day), each),
       health: async () => this.healthOf.all(q.fromMs, q.toMs, q.fromMs, q.fromMs).map(toHealth),
       decisions: async () => this.decisionsOf.all(q.day).map(toDecision),
@@ -188,10 +199,8 @@ export class SqliteReconciliation implements ReconciliationStorage {
         receipts: this.partReceipts.all(JSON.stringify(stores), q.from, q.to, q.day).map(partReceiptOf),
       }),
       saveMatches: async (matches) => {
-        // In key order: each B-tree is then filled left to right, not at random places (a part's
-        // matches come in time order, their keys all over the tables).
-        this.insertMatches(matches.map(matchValues).sort(byFirst));
-        this.insertMatchReceipts(matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])).sort(byFirst));
+        this.stageMatches(matches.map(matchValues));
+        this.stageMatchReceipts(matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])));
       },
       saveDiscrepancies: async (list) => this.upsertDiscrepancies(list.map(discrepancyValues)),
     };
@@ -210,7 +219,13 @@ export class SqliteReconciliation implements ReconciliationStorage {
       this.clearMatchReceipts.run(q.day);
       this.clearMatches.run(q.day);
       this.clearDiscrepancies.run(q.day);
+      this.clearStaged.run();
+      this.clearStagedReceipts.run();
       const out = await work(day);
+      this.writeStaged.run();
+      this.writeStagedReceipts.run();
+      this.clearStaged.run();
+      this.clearStagedReceipts.run();
       this.db.exec('COMMIT');
       return out;
     } catch (err) {
