@@ -194,10 +194,16 @@ export class SqliteReconciliation implements ReconciliationStorage {
       planReceipts: async (each) => batches(this.planReceiptsOf.iterate(q.from, q.to, q.day), each),
       health: async () => this.healthOf.all(q.fromMs, q.toMs, q.fromMs, q.fromMs).map(toHealth),
       decisions: async () => this.decisionsOf.all(q.day).map(toDecision),
-      part: async (stores, rowIds) => ({
-        rows: this.partRows.all(JSON.stringify(rowIds)).map(partRowOf),
-        receipts: this.partReceipts.all(JSON.stringify(stores), q.from, q.to, q.day).map(partReceiptOf),
-      }),
+      part: async (stores, rowIds) => {
+        // Read when the run waits for it, not when it asks: the run asks for the next part before
+        // it matches this one (PostgreSQL reads it meanwhile), and here that would only hold two
+        // parts in memory at once.
+        await undefined;
+        return {
+          rows: this.partRows.all(JSON.stringify(rowIds)).map(partRowOf),
+          receipts: this.partReceipts.all(JSON.stringify(stores), q.from, q.to, q.day).map(partReceiptOf),
+        };
+      },
       saveMatches: async (matches) => {
         this.stageMatches(matches.map(matchValues));
         this.stageMatchReceipts(matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])));
