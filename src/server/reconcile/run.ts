@@ -19,9 +19,10 @@
 import { compareDiscrepancies, reconcile, staleDecisions } from '../matcher/index.js';
 import { DAY, formatZoned, parseDate, parseZoned } from '../matcher/time.js';
 import type { Decision, Discrepancy, DiscrepancyKind, HeldReceipt, MatchFields, MatchOptions, MatchResult, StatementRow } from '../matcher/types.js';
-import type { MatchInputQuery, MatchReceiptRecord, MatchRecord, MatchStatementRecord, NewDiscrepancy, Storage } from '../storage/types.js';
+import type { MatchScope } from '../matcher/scope.js';
+import type { DayInParts, MatchInputQuery, MatchReceiptRecord, MatchRecord, MatchStatementRecord, NewDiscrepancy, Storage } from '../storage/types.js';
 import { healthIntervals } from './health.js';
-import { PartitionPlanner } from './partition.js';
+import { PartitionPlanner, type Part } from './partition.js';
 
 /** China: the shops' local time, unless told otherwise. */
 export const DEFAULT_UTC_OFFSET_MINUTES = 480;
@@ -61,7 +62,11 @@ export interface DayCounts {
 export interface DayReport {
   readonly day: string;
   readonly counts: DayCounts;
-  /** Wall time of the day's run, and of its parts: reading storage, matching, saving. */
+  /**
+   * Wall time of the day's run, and of its parts: reading storage, matching, saving. On
+   * PostgreSQL a part's save runs on the server while the next part is matched: waiting for it
+   * counts as reading the part after (or as saving, for the last).
+   */
   readonly ms: number;
   readonly phases_ms: { readonly read: number; readonly match: number; readonly save: number };
 }
@@ -187,16 +192,7 @@ async function runDayInParts(storage: Storage, day: string, now: string, match: 
     last = t;
   };
   const out = await storage.reconciliation.inParts(queryOf(day, utc), async (tx) => {
-    // The plan: every candidate row and receipt once, none held.
-    const planner = new PartitionPlanner();
-    await tx.planRows((batch) => {
-      for (const r of batch) planner.addRow(r);
-    });
-    await tx.planReceipts((batch) => {
-      for (const r of batch) planner.addReceipt(r);
-    });
-    const scope = planner.scopeOf(match.language);
-    const parts = planner.plan(partRecords);
+    const { scope, parts } = await planDay(tx, match, partRecords);
     const health = healthIntervals(await tx.health());
     const decisions = (await tx.decisions()).map(decisionOf);
     lap('read');
@@ -208,23 +204,35 @@ async function runDayInParts(storage: Storage, day: string, now: string, match: 
     let receiptsOfDay = 0;
     let matched = 0;
     let pending = 0;
-    for (const part of parts) {
-      const stored = await tx.part(part.stores, part.rowIds);
-      const statements = stored.rows.map(statementRowOf);
-      const receipts = stored.receipts.map(heldReceiptOf);
-      const rowDate = new Map(stored.rows.map((r) => [r.id, r.date]));
+    // A part's read is asked for before the part before it is matched, and a part's save is not
+    // waited for: on PostgreSQL the server reads the next part and writes the last one's matches
+    // while the matcher runs here (its one connection runs the calls in the order asked). SQLite's
+    // calls are done when they return. A failed call fails the run when it is waited for.
+    const readPart = (i: number): Promise<Awaited<ReturnType<DayInParts['part']>>> | undefined => {
+      const part = parts[i];
+      return part ? quiet(tx.part(part.stores, part.rowIds)) : undefined;
+    };
+    const saves: Promise<void>[] = [];
+    let next = readPart(0);
+    for (let i = 0; next; i++) {
+      const stored = await next;
+      next = readPart(i + 1);
+      const statements = stored.rows.map((r) => r.row);
+      const receipts = stored.receipts.map((r) => r.receipt);
+      const rowDate = new Map(stored.rows.map((r) => [r.row.id, r.date]));
       for (const r of stored.receipts) if (r.localDate === day) receiptsOfDay++;
       for (const r of stored.rows) if (r.date === day) dayRows++;
       lap('read');
       const result = reconcile({ statements, receipts, health, decisions, scope, options });
       lap('match');
       const matches = dayMatches(result, rowDate, day, foundAt);
-      await tx.saveMatches(matches);
+      saves.push(quiet(tx.saveMatches(matches)));
       matched += matches.length;
       for (const s of result.statements) if (s.state === 'pending' && rowDate.get(s.id) === day) pending++;
       for (const d of result.discrepancies) found.push(d);
       lap('save');
     }
+    for (const saved of saves) await saved;
     found.sort(compareDiscrepancies);
     const discrepancies = dayDiscrepancies(found, day, foundAt);
     await tx.saveDiscrepancies(discrepancies);
@@ -251,6 +259,27 @@ async function runDayInParts(storage: Storage, day: string, now: string, match: 
     ms: Math.round(last - started),
     phases_ms: { read: Math.round(phases.read), match: Math.round(phases.match), save: Math.round(phases.save) },
   };
+}
+
+/**
+ * The plan: every candidate row and receipt once, none held; the planner is garbage when it
+ * returns (its maps of keys are not carried through the parts).
+ */
+async function planDay(tx: DayInParts, match: RunMatchOptions, partRecords: number): Promise<{ scope: MatchScope; parts: Part[] }> {
+  const planner = new PartitionPlanner();
+  await tx.planRows((batch) => {
+    for (const r of batch) planner.addRow(r);
+  });
+  await tx.planReceipts((batch) => {
+    for (const r of batch) planner.addReceipt(r);
+  });
+  return { scope: planner.scopeOf(match.language), parts: planner.plan(partRecords) };
+}
+
+/** The promise, marked handled: it is waited for later, and may fail before that. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 function countByKind(list: readonly { readonly kind: DiscrepancyKind }[]): Partial<Record<DiscrepancyKind, number>> {

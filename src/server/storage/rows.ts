@@ -19,7 +19,6 @@ import type {
   MatchRecord,
   MatchStatementRecord,
   NewDiscrepancy,
-  PlanRowRecord,
   PrintStatus,
   ReceiptRevision,
   ServerReceipt,
@@ -339,59 +338,6 @@ export function toMatchStatement(r: Record<string, unknown>): MatchStatementReco
     language: r.file_language as StatementLanguage,
     store: (r.file_store as string | null) ?? null,
     txn: txn as unknown as MatchStatementRecord['txn'],
-  };
-}
-
-/**
- * toMatchStatement of a row read as an array in MATCH_ROW_SELECT's order (better-sqlite3's raw
- * mode): a day's hundreds of thousands of rows skip an object of 30 named columns each.
- */
-export function toMatchStatementValues(v: readonly unknown[]): MatchStatementRecord {
-  const txn: Record<string, unknown> = { line: v[2] };
-  for (let i = 0; i < TXN_COLUMNS.length; i++) {
-    const x = v[4 + i];
-    if (x !== null && x !== undefined) txn[TXN_COLUMNS[i]!] = x;
-  }
-  const n = 4 + TXN_COLUMNS.length;
-  return {
-    id: v[0] as string,
-    fileId: v[1] as string,
-    line: v[2] as number,
-    date: v[3] as string,
-    language: v[n] as StatementLanguage,
-    store: (v[n + 1] as string | null) ?? null,
-    txn: txn as unknown as MatchStatementRecord['txn'],
-  };
-}
-
-/** The columns the planner reads of a statement row (`r.`, joined with its file `f.`), in PLAN_ROW_TXN order after id, date, language, store. */
-const PLAN_ROW_TXN = [
-  'datetime',
-  'source',
-  'merchant_id',
-  'terminal_id',
-  'transaction_id',
-  'merchant_order_no',
-  'original_transaction_id',
-  'receipt_no',
-  'currency',
-] as const;
-export const PLAN_ROW_SELECT = `r.id, r.date, f.language AS file_language, f.store AS file_store, ${PLAN_ROW_TXN.map((c) => `r.${c}`).join(', ')}`;
-
-/** A PLAN_ROW_SELECT row, as an array (SQLite's raw mode) or an object (PostgreSQL). */
-export function toPlanRow(v: readonly unknown[] | Record<string, unknown>): PlanRowRecord {
-  const at = Array.isArray(v) ? (i: number): unknown => v[i] : (i: number, name: string): unknown => (v as Record<string, unknown>)[name];
-  const txn: Record<string, unknown> = {};
-  PLAN_ROW_TXN.forEach((c, i) => {
-    const x = at(4 + i, c);
-    if (x !== null && x !== undefined) txn[c] = x;
-  });
-  return {
-    id: at(0, 'id') as string,
-    date: at(1, 'date') as string,
-    language: at(2, 'file_language') as StatementLanguage,
-    store: (at(3, 'file_store') as string | null) ?? null,
-    txn: txn as unknown as PlanRowRecord['txn'],
   };
 }
 

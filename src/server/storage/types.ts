@@ -29,7 +29,9 @@ import type {
   DiscrepancyStatus,
   FieldDiff,
   HealthInterval,
+  HeldReceipt,
   MatchTier,
+  StatementRow,
 } from '../matcher/types.js';
 import type { ParsedStatement, StatementHead, StatementLanguage, StatementSource, StatementTxn } from '../statement.js';
 
@@ -561,10 +563,24 @@ export interface PlanReceiptRecord {
   readonly fields: string;
 }
 
+/** A statement row of a part (storage/part-json.ts): the matcher's input and the row's date. */
+export interface PartRow {
+  readonly date: string;
+  readonly row: StatementRow;
+}
+
+/** A receipt of a part: the matcher's input and the local date it was captured on. */
+export interface PartReceipt {
+  readonly localDate: string;
+  readonly receipt: HeldReceipt;
+}
+
 /**
  * A day's run in parts (reconcile/run.ts), inside one transaction that began by removing the
  * day's earlier matches and discrepancies: all reads see one state of the database, and either
- * every part's matches and the day's discrepancies are written or nothing is.
+ * every part's matches and the day's discrepancies are written or nothing is. The run may ask for
+ * the next `part` and `saveMatches` before the calls before them are done: a backend runs them
+ * in the order asked (a part read does not depend on the day's own matches).
  */
 export interface DayInParts {
   /** The day's candidate rows (those `input` reads), handed over in batches and not held. */
@@ -573,8 +589,8 @@ export interface DayInParts {
   planReceipts(each: (batch: readonly PlanReceiptRecord[]) => void): Promise<void>;
   health(): Promise<HealthEventRecord[]>;
   decisions(): Promise<DecisionRecord[]>;
-  /** One part: the rows of these ids, the candidate receipts of these stores. */
-  part(stores: readonly string[], rowIds: readonly string[]): Promise<{ rows: MatchStatementRecord[]; receipts: MatchReceiptRecord[] }>;
+  /** One part: the rows of these ids, the candidate receipts of these stores, as the matcher reads them. */
+  part(stores: readonly string[], rowIds: readonly string[]): Promise<{ rows: PartRow[]; receipts: PartReceipt[] }>;
   saveMatches(matches: readonly MatchRecord[]): Promise<void>;
   /** Once, at the end: the day's discrepancies in their order (seq). */
   saveDiscrepancies(discrepancies: readonly NewDiscrepancy[]): Promise<void>;

@@ -23,8 +23,6 @@ import {
   toMatch,
   toMatchReceipt,
   toMatchStatement,
-  toPlanRow,
-  PLAN_ROW_SELECT,
   whereEqual,
   type DecisionRow,
   type DiscrepancyRow,
@@ -44,6 +42,7 @@ import type {
   StoredMatchInput,
   StoredRun,
 } from '../types.js';
+import { PART_RECEIPT_VALUES, PART_ROW_VALUES, partReceiptOf, partReceiptText, partRowOf, PLAN_ROW_VALUES, planRowOf } from '../part-json.js';
 import { insertColumns } from './bulk.js';
 import { transaction } from './pool.js';
 
@@ -56,7 +55,7 @@ const ROWS_FROM = `FROM statement_rows r JOIN statement_files f ON f.id = r.file
     AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> $3)`;
 const ROWS_OF = `SELECT ${MATCH_ROW_SELECT} ${ROWS_FROM}`;
 /** The same rows, the planner's columns. */
-const PLAN_ROWS_OF = `SELECT ${PLAN_ROW_SELECT} ${ROWS_FROM}`;
+const PLAN_ROWS_OF = `SELECT json_build_array(${PLAN_ROW_VALUES})::text AS j ${ROWS_FROM}`;
 
 /** A receipt x is a candidate unless another day's run (not `day`) matched it. */
 const RECEIPT_NOT_SETTLED = (day: string): string => `NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
@@ -71,6 +70,37 @@ const HEALTH_OF = `SELECT ${HEALTH_COLUMNS} FROM health_events WHERE at_ms >= $1
   ORDER BY ${HEALTH_ORDER}`;
 
 const DECISIONS_OF = `SELECT ${DECISION_COLUMNS} FROM discrepancy_decisions WHERE date = $1`;
+
+/** Rows of values by their first (the primary key), bytewise as the tables' "C" collation. */
+const byFirst = (a: readonly unknown[], b: readonly unknown[]): number => {
+  const x = a[0] as string;
+  const y = b[0] as string;
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/** The SQL types of matches' columns that are not text. */
+const MATCH_TYPES: Readonly<Record<string, string>> = { confidence: 'double precision', type_differs: 'integer', delta_ms: 'bigint', amount_minor: 'bigint' };
+
+const MATCH_NAMES = MATCH_COLUMNS.split(', ');
+
+/**
+ * A part's matches and their receipts in one statement: one array parameter per column; the
+ * receipts' rows find their matches (inserted by the same statement) when the foreign key is
+ * checked at its end.
+ */
+const SAVE_MATCHES = `WITH m AS (
+    INSERT INTO matches (${MATCH_COLUMNS}) SELECT * FROM unnest(${MATCH_NAMES.map((c, i) => `$${i + 1}::${MATCH_TYPES[c] ?? 'text'}[]`).join(', ')})
+  )
+  INSERT INTO match_receipts (receipt_id, statement_row_id) SELECT * FROM unnest($${MATCH_NAMES.length + 1}::text[], $${MATCH_NAMES.length + 2}::text[])`;
+
+/** Rows of values as one array per column. */
+function columnsOf(rows: readonly (readonly unknown[])[], n: number): unknown[][] {
+  const cols = Array.from({ length: n }, () => new Array<unknown>(rows.length));
+  rows.forEach((row, r) => {
+    for (let c = 0; c < n; c++) cols[c]![r] = row[c] ?? null;
+  });
+  return cols;
+}
 
 const UPDATE_ALL = DISCREPANCY_COLUMNS.split(', ')
   .filter((c) => c !== 'key')
@@ -120,9 +150,16 @@ export class PgReconciliation implements ReconciliationStorage {
           }
           await client.query('CLOSE plan');
         };
+        // The calls of the run, one after another on the connection (pg runs one query at a time).
+        let tail: Promise<unknown> = Promise.resolve();
+        const serial = <R>(f: () => Promise<R>): Promise<R> => {
+          const p = tail.then(f);
+          tail = p.catch(() => undefined);
+          return p;
+        };
         const day: DayInParts = {
           planRows: (each) =>
-            fetch<Record<string, unknown>>(PLAN_ROWS_OF, [q.from, q.to, q.day], (b) => each(b.map(toPlanRow))),
+            fetch<{ j: string }>(PLAN_ROWS_OF, [q.from, q.to, q.day], (b) => each(b.map((r) => planRowOf(r.j)))),
           planReceipts: (each) =>
             fetch<PlanReceiptRecord>(
               `SELECT x.store, x.fields FROM receipt_fields x WHERE x.local_date BETWEEN $1 AND $2 AND ${RECEIPT_NOT_SETTLED('$3')}`,
@@ -131,29 +168,39 @@ export class PgReconciliation implements ReconciliationStorage {
             ),
           health: async () => (await client.query<HealthRow>(HEALTH_OF, [q.fromMs, q.toMs])).rows.map(toHealth),
           decisions: async () => (await client.query<DecisionRow>(DECISIONS_OF, [q.day])).rows.map(toDecision),
-          part: async (stores, rowIds) => {
-            const rows = await client.query<Record<string, unknown>>(
-              `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id WHERE r.id = ANY($1::text[])`,
-              [rowIds],
-            );
-            const receipts = await client.query<MatchReceiptRow>(
-              `SELECT ${MATCH_RECEIPT_COLUMNS} FROM receipt_fields x
-               WHERE x.store = ANY($1::text[]) AND x.local_date BETWEEN $2 AND $3 AND ${RECEIPT_NOT_SETTLED('$4')}`,
-              [stores, q.from, q.to, q.day],
-            );
-            return { rows: rows.rows.map(toMatchStatement), receipts: receipts.rows.map(toMatchReceipt) };
-          },
-          saveMatches: async (matches) => {
-            await insertColumns(client, 'matches', MATCH_COLUMNS.split(', '), matches.map(matchValues));
-            await insertColumns(
-              client,
-              'match_receipts',
-              ['receipt_id', 'statement_row_id'],
-              matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])),
-            );
-          },
+          // One statement each, through `serial`: a part is read, and a part's matches and their
+          // receipts written, in one round trip, so that the server does all of it while the
+          // matcher runs here (the next statement could only be sent once the matcher is done).
+          // Each record as one JSON text (part-json.ts), in rows of arrays: no object per row.
+          part: (stores, rowIds) =>
+            serial(async () => {
+              const r = await client.query<[number, string]>({
+                text: `SELECT 0, json_build_array(${PART_ROW_VALUES})::text FROM statement_rows r JOIN statement_files f ON f.id = r.file_id WHERE r.id = ANY($1::text[])
+                  UNION ALL
+                  SELECT 1, ${partReceiptText(`json_build_array(${PART_RECEIPT_VALUES})::text`)} FROM receipt_fields x
+                  WHERE x.store = ANY($2::text[]) AND x.local_date BETWEEN $3 AND $4 AND ${RECEIPT_NOT_SETTLED('$5')}`,
+                values: [rowIds, stores, q.from, q.to, q.day],
+                rowMode: 'array',
+              });
+              const out: Awaited<ReturnType<DayInParts['part']>> = { rows: [], receipts: [] };
+              for (const [kind, text] of r.rows) {
+                if (kind === 0) out.rows.push(partRowOf(text));
+                else out.receipts.push(partReceiptOf(text));
+              }
+              return out;
+            }),
+          saveMatches: (matches) =>
+            serial(async () => {
+              if (matches.length === 0) return;
+              // In key order (COLLATE "C": bytewise): each index is filled left to right.
+              const rows = matches.map(matchValues).sort(byFirst);
+              const links = matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])).sort(byFirst);
+              await client.query(SAVE_MATCHES, [...columnsOf(rows, MATCH_NAMES.length), ...columnsOf(links, 2)]);
+            }),
           saveDiscrepancies: (list) =>
-            insertColumns(client, 'discrepancies', DISCREPANCY_COLUMNS.split(', '), list.map(discrepancyValues), `ON CONFLICT (key) DO UPDATE SET ${UPDATE_ALL}`),
+            serial(() =>
+              insertColumns(client, 'discrepancies', DISCREPANCY_COLUMNS.split(', '), list.map(discrepancyValues), `ON CONFLICT (key) DO UPDATE SET ${UPDATE_ALL}`),
+            ),
         };
         return work(day);
       },

@@ -308,4 +308,11 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
         FROM receipts;
     `,
   },
+  {
+    version: 4,
+    name: 'matches: no foreign keys to statement_rows and receipts (PostgreSQL)',
+    // Nothing to do here: a SQLite run writes its matches with foreign_keys off already
+    // (sqlite/reconciliation.ts); the step keeps the two backends' versions in step.
+    sql: `SELECT 1;`,
+  },
 ];

@@ -22,9 +22,6 @@ import {
   toMatch,
   toMatchReceipt,
   toMatchStatement,
-  toMatchStatementValues,
-  toPlanRow,
-  PLAN_ROW_SELECT,
   whereEqual,
   discrepancyWhere,
   type DecisionRow,
@@ -45,6 +42,7 @@ import type {
   StoredMatchInput,
   StoredRun,
 } from '../types.js';
+import { PART_RECEIPT_VALUES, PART_ROW_VALUES, partReceiptOf, partReceiptText, partRowOf, PLAN_ROW_VALUES, planRowOf } from '../part-json.js';
 import { bulkInsert } from './bulk.js';
 
 /** Rows or receipts a plan read hands over at a time. */
@@ -69,6 +67,12 @@ export class SqliteReconciliation implements ReconciliationStorage {
   private readonly upsertDecision;
   private readonly insertMatches;
   private readonly insertMatchReceipts;
+  private readonly stageMatches;
+  private readonly stageMatchReceipts;
+  private readonly writeStaged;
+  private readonly writeStagedReceipts;
+  private readonly clearStaged;
+  private readonly clearStagedReceipts;
   private readonly upsertDiscrepancies;
   private readonly planReceiptsOf;
   private readonly partRows;
@@ -104,28 +108,31 @@ export class SqliteReconciliation implements ReconciliationStorage {
                          WHERE mr.receipt_id = x.id AND m.date <> ?)`,
     );
     // A part's rows by id (the plan chose them, in this transaction) and its stores' receipts.
+    // Each as one JSON text (part-json.ts).
     this.partRows = db
-      .prepare<[string], unknown[]>(
-        `SELECT ${MATCH_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+      .prepare<[string], string>(
+        `SELECT json_array(${PART_ROW_VALUES}) FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
          WHERE r.id IN (SELECT value FROM json_each(?))`,
       )
-      .raw(true);
+      .pluck(true);
     this.planRowsOf = db
-      .prepare<[string, string, string], unknown[]>(
-        `SELECT ${PLAN_ROW_SELECT} FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
+      .prepare<[string, string, string], string>(
+        `SELECT json_array(${PLAN_ROW_VALUES}) FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
          WHERE r.date BETWEEN ? AND ? AND f.superseded_by IS NULL
            AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> ?)`,
       )
-      .raw(true);
+      .pluck(true);
     this.clearMatchReceipts = db.prepare<[string]>(
       'DELETE FROM match_receipts WHERE statement_row_id IN (SELECT statement_row_id FROM matches WHERE date = ?)',
     );
-    this.partReceipts = db.prepare<[string, string, string, string], MatchReceiptRow>(
-      `SELECT ${MATCH_RECEIPT_COLUMNS} FROM receipt_fields x
-       WHERE x.store IN (SELECT value FROM json_each(?)) AND x.local_date BETWEEN ? AND ?
-         AND NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
-                         WHERE mr.receipt_id = x.id AND m.date <> ?)`,
-    );
+    this.partReceipts = db
+      .prepare<[string, string, string, string], string>(
+        `SELECT ${partReceiptText(`json_array(${PART_RECEIPT_VALUES})`)} FROM receipt_fields x
+         WHERE x.store IN (SELECT value FROM json_each(?)) AND x.local_date BETWEEN ? AND ?
+           AND NOT EXISTS (SELECT 1 FROM match_receipts mr JOIN matches m ON m.statement_row_id = mr.statement_row_id
+                           WHERE mr.receipt_id = x.id AND m.date <> ?)`,
+      )
+      .pluck(true);
     this.decisionsOf = db.prepare<[string], DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM discrepancy_decisions WHERE date = ?`);
     this.clearMatches = db.prepare<[string]>('DELETE FROM matches WHERE date = ?');
     this.clearDiscrepancies = db.prepare<[string]>('DELETE FROM discrepancies WHERE date = ?');
@@ -137,6 +144,20 @@ export class SqliteReconciliation implements ReconciliationStorage {
     );
     this.insertMatches = bulkInsert(db, 'INSERT INTO matches', MATCH_COLUMNS.split(', '));
     this.insertMatchReceipts = bulkInsert(db, 'INSERT INTO match_receipts', ['receipt_id', 'statement_row_id']);
+    // A day in parts stages its matches here, this connection's own (TEMP) tables with no keys,
+    // and writes them into matches and match_receipts at its end, in key order over the whole day:
+    // written part by part, each part's keys landed all over B-trees larger than the page cache,
+    // most of a run's saving at a million rows. The keys are checked then, in the same transaction.
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS run_matches AS SELECT ${MATCH_COLUMNS} FROM main.matches WHERE 0;
+             CREATE TEMP TABLE IF NOT EXISTS run_match_receipts AS SELECT receipt_id, statement_row_id FROM main.match_receipts WHERE 0`);
+    this.stageMatches = bulkInsert(db, 'INSERT INTO temp.run_matches', MATCH_COLUMNS.split(', '));
+    this.stageMatchReceipts = bulkInsert(db, 'INSERT INTO temp.run_match_receipts', ['receipt_id', 'statement_row_id']);
+    this.writeStaged = db.prepare(`INSERT INTO main.matches (${MATCH_COLUMNS}) SELECT ${MATCH_COLUMNS} FROM temp.run_matches ORDER BY statement_row_id`);
+    this.writeStagedReceipts = db.prepare(
+      'INSERT INTO main.match_receipts (receipt_id, statement_row_id) SELECT receipt_id, statement_row_id FROM temp.run_match_receipts ORDER BY receipt_id',
+    );
+    this.clearStaged = db.prepare('DELETE FROM temp.run_matches');
+    this.clearStagedReceipts = db.prepare('DELETE FROM temp.run_match_receipts');
     // A key found again (an ambiguous cluster across midnight, seen from both days) takes the latest run's facts.
     this.upsertDiscrepancies = bulkInsert(db, 'INSERT INTO discrepancies', DISCREPANCY_COLUMNS.split(', '), `ON CONFLICT (key) DO UPDATE SET ${UPDATE_ALL}`);
   }
@@ -169,17 +190,23 @@ export class SqliteReconciliation implements ReconciliationStorage {
       if (batch.length) each(batch);
     };
     const day: DayInParts = {
-      planRows: async (each) => batches(this.planRowsOf.iterate(q.from, q.to, q.day), (b) => each(b.map(toPlanRow))),
+      planRows: async (each) => batches(this.planRowsOf.iterate(q.from, q.to, q.day), (b) => each(b.map(planRowOf))),
       planReceipts: async (each) => batches(this.planReceiptsOf.iterate(q.from, q.to, q.day), each),
       health: async () => this.healthOf.all(q.fromMs, q.toMs, q.fromMs, q.fromMs).map(toHealth),
       decisions: async () => this.decisionsOf.all(q.day).map(toDecision),
-      part: async (stores, rowIds) => ({
-        rows: this.partRows.all(JSON.stringify(rowIds)).map(toMatchStatementValues),
-        receipts: this.partReceipts.all(JSON.stringify(stores), q.from, q.to, q.day).map(toMatchReceipt),
-      }),
+      part: async (stores, rowIds) => {
+        // Read when the run waits for it, not when it asks: the run asks for the next part before
+        // it matches this one (PostgreSQL reads it meanwhile), and here that would only hold two
+        // parts in memory at once.
+        await undefined;
+        return {
+          rows: this.partRows.all(JSON.stringify(rowIds)).map(partRowOf),
+          receipts: this.partReceipts.all(JSON.stringify(stores), q.from, q.to, q.day).map(partReceiptOf),
+        };
+      },
       saveMatches: async (matches) => {
-        this.insertMatches(matches.map(matchValues));
-        this.insertMatchReceipts(matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])));
+        this.stageMatches(matches.map(matchValues));
+        this.stageMatchReceipts(matches.flatMap((m) => m.receiptIds.map((id) => [id, m.statementRowId])));
       },
       saveDiscrepancies: async (list) => this.upsertDiscrepancies(list.map(discrepancyValues)),
     };
@@ -198,7 +225,13 @@ export class SqliteReconciliation implements ReconciliationStorage {
       this.clearMatchReceipts.run(q.day);
       this.clearMatches.run(q.day);
       this.clearDiscrepancies.run(q.day);
+      this.clearStaged.run();
+      this.clearStagedReceipts.run();
       const out = await work(day);
+      this.writeStaged.run();
+      this.writeStagedReceipts.run();
+      this.clearStaged.run();
+      this.clearStagedReceipts.run();
       this.db.exec('COMMIT');
       return out;
     } catch (err) {
