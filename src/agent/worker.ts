@@ -60,7 +60,8 @@ if (store) {
   let pending: Work[] = [];
   let next = 0;
   let behind = 0;
-  let lastWork = -Infinity;
+  /** When the last message from the relay arrived. */
+  let lastArrival = -Infinity;
   /** Work messages are coming in close succession until then. */
   let streamingUntil = 0;
   let decodeDue = false;
@@ -102,14 +103,23 @@ if (store) {
     pruner.unref();
   }
 
+  /**
+   * A message from the relay came: print data streams while they come within STREAMING_MS of each
+   * other (by arrival, not by journal commit: spooled ranges are journaled only every
+   * JOURNAL_EVERY_MS). Returns whether the line had been quiet.
+   */
+  const arrived = (): boolean => {
+    const now = performance.now();
+    const quiet = now - lastArrival >= STREAMING_MS;
+    streamingUntil = quiet ? 0 : now + STREAMING_MS;
+    lastArrival = now;
+    return quiet;
+  };
   const spool = init.spool ? new SpoolReader(init.spool.dir) : null;
   /** Journal work as it arrives (`mark`: where it came from in the spool), decode it later. */
   const accept = (work: readonly Work[], mark: SpoolPos | null): void => {
     idleGc.touch();
     pipeline.journal(work, mark);
-    const now = performance.now();
-    streamingUntil = now - lastWork < STREAMING_MS ? now + STREAMING_MS : 0;
-    lastWork = now;
     for (const w of work) {
       pending.push(w);
       if (w.kind === 'chunk') behind += w.c.bytes.length;
@@ -126,7 +136,6 @@ if (store) {
   const JOURNAL_BYTES = 4 * 1024 * 1024;
   let held: { seg: number; from: number; to: number } | null = null;
   let heldTimer: NodeJS.Timeout | null = null;
-  let lastSpooled = -Infinity;
   const journalHeld = (): void => {
     if (heldTimer) clearTimeout(heldTimer);
     heldTimer = null;
@@ -144,9 +153,7 @@ if (store) {
     post({ type: 'spool-journaled', pos: { seg: h.seg, off: h.to } });
   };
   const hold = (seg: number, from: number, to: number): void => {
-    const now = performance.now();
-    const quiet = now - lastSpooled > STREAMING_MS;
-    lastSpooled = now;
+    const quiet = arrived();
     if (held && (held.seg !== seg || held.to !== from)) journalHeld();
     if (held) held.to = to;
     else held = { seg, from, to };
@@ -158,6 +165,7 @@ if (store) {
     if (m.type === 'work') {
       // Chunks arrive as Uint8Array (structured clone); the store and decoders take Buffers.
       for (const w of m.work) if (w.kind === 'chunk') (w.c as { bytes: Buffer }).bytes = Buffer.from(w.c.bytes.buffer, w.c.bytes.byteOffset, w.c.bytes.length);
+      arrived();
       accept(m.work, null);
       post({ type: 'journaled', upTo: m.upTo });
     } else if (m.type === 'spooled') {
