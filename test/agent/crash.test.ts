@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../drivers/simulator/index.js';
+import { startSimulator, type Simulator } from '../../drivers/simulator/index.js';
 import { EscPosBuilder } from '../../src/escpos/builder.js';
 import { freePort } from '../../scripts/lib/net.js';
 
@@ -35,14 +35,35 @@ afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
 });
 
+/** Receipts the printer has cut (each receipt ends with `GS V B`). */
+const cutsPrinted = (sim: Simulator): number => sim.received().toString('latin1').split('\x1dVB').length - 1;
+
+/** A printer simulator and the built agent in front of it, on a fresh data directory. */
+async function rig(): Promise<{ sim: Simulator; data: string; port: number; args: string[]; agent: ChildProcess }> {
+  const sim = await startSimulator({ tcp: { port: 0 } });
+  const data = mkdtempSync(join(tmpdir(), 'tilltap-crash-'));
+  const port = await freePort();
+  const args = ['--listen', `tcp://127.0.0.1:${port}`, '--printer', `tcp://127.0.0.1:${sim.tcpPort}`, '--data', data];
+  const agent = await startAgent(args);
+  children.push(agent);
+  return { sim, data, port, args, agent };
+}
+
+/** Start the agent again (it finishes what it had), list the receipts it holds, stop everything. */
+async function receiptNumbersAfterRestart(sim: Simulator, args: string[], data: string): Promise<number[]> {
+  const again = await startAgent(args);
+  children.push(again);
+  const list = spawnSync(process.execPath, [BIN, 'receipts', 'list', '--json', '--data', data], { encoding: 'utf8' });
+  again.kill('SIGTERM');
+  await new Promise((r) => again.once('exit', r));
+  await sim.stop();
+  expect(list.status).toBe(0);
+  return (JSON.parse(list.stdout) as Array<{ fields: { receipt_no?: string } }>).map((r) => Number(r.fields.receipt_no));
+}
+
 describe('tilltap run: SIGKILL in the middle of a run', () => {
   it('loses no receipt the printer got and doubles none', async () => {
-    const sim = await startSimulator({ tcp: { port: 0 } });
-    const data = mkdtempSync(join(tmpdir(), 'tilltap-crash-'));
-    const port = await freePort();
-    const args = ['--listen', `tcp://127.0.0.1:${port}`, '--printer', `tcp://127.0.0.1:${sim.tcpPort}`, '--data', data];
-    const agent = await startAgent(args);
-    children.push(agent);
+    const { sim, data, port, args, agent } = await rig();
 
     // The POS prints receipts one after another; the agent is killed while it is printing.
     const pos = connect({ host: '127.0.0.1', port });
@@ -53,7 +74,7 @@ describe('tilltap run: SIGKILL in the middle of a run', () => {
       // Killed once the printer has printed a dozen receipts, while the POS keeps sending.
       let killed = false;
       const tick = setInterval(() => {
-        if (!killed && sim.received().toString('latin1').split('\x1dVB').length - 1 >= 12) {
+        if (!killed && cutsPrinted(sim) >= 12) {
           killed = true;
           agent.kill('SIGKILL');
           setTimeout(() => {
@@ -67,18 +88,11 @@ describe('tilltap run: SIGKILL in the middle of a run', () => {
     pos.destroy();
 
     // What reached the printer: every receipt whose cut arrived is one that printed.
-    const printed = sim.received().toString('latin1').split('\x1dVB').length - 1;
+    const printed = cutsPrinted(sim);
     expect(printed).toBeGreaterThan(10);
     expect(printed).toBeLessThan(sent);
 
-    const again = await startAgent(args);
-    children.push(again);
-    const list = spawnSync(process.execPath, [BIN, 'receipts', 'list', '--json', '--data', data], { encoding: 'utf8' });
-    again.kill('SIGTERM');
-    await new Promise((r) => again.once('exit', r));
-    await sim.stop();
-    expect(list.status).toBe(0);
-    const numbers = (JSON.parse(list.stdout) as Array<{ fields: { receipt_no?: string } }>).map((r) => Number(r.fields.receipt_no));
+    const numbers = await receiptNumbersAfterRestart(sim, args, data);
     // None doubled, in order, and none that printed is missing (the one in flight at the kill —
     // written to the printer, not yet journaled — is the only one allowed to be absent).
     expect(new Set(numbers).size).toBe(numbers.length);
@@ -88,12 +102,7 @@ describe('tilltap run: SIGKILL in the middle of a run', () => {
   });
 
   it('keeps what printed while the journal could not write: after a SIGKILL the spool has it', async () => {
-    const sim = await startSimulator({ tcp: { port: 0 } });
-    const data = mkdtempSync(join(tmpdir(), 'tilltap-crash-'));
-    const port = await freePort();
-    const args = ['--listen', `tcp://127.0.0.1:${port}`, '--printer', `tcp://127.0.0.1:${sim.tcpPort}`, '--data', data];
-    const agent = await startAgent(args);
-    children.push(agent);
+    const { sim, data, port, args, agent } = await rig();
     // Another program (a backup, an antivirus) holds the database's write lock: the agent's worker
     // cannot journal anything; printing must not wait for it, and what printed must not be lost.
     const lock = new Database(join(data, 'tilltap.db'));
@@ -101,10 +110,9 @@ describe('tilltap run: SIGKILL in the middle of a run', () => {
     const pos = connect({ host: '127.0.0.1', port });
     await new Promise((r) => pos.once('connect', r));
     for (let n = 1; n <= 5; n++) pos.write(receipt(n));
-    const cuts = (): number => sim.received().toString('latin1').split('\x1dVB').length - 1;
     const t0 = Date.now();
-    while (cuts() < 5) {
-      if (Date.now() - t0 > 4000) throw new Error(`the printer got ${cuts()} of 5 receipts while the journal was locked`);
+    while (cutsPrinted(sim) < 5) {
+      if (Date.now() - t0 > 4000) throw new Error(`the printer got ${cutsPrinted(sim)} of 5 receipts while the journal was locked`);
       await new Promise((r) => setTimeout(r, 10));
     }
     // Killed before the worker's busy timeout (5 s) has even run out: nothing of it is journaled.
@@ -115,14 +123,7 @@ describe('tilltap run: SIGKILL in the middle of a run', () => {
     lock.exec('ROLLBACK');
     lock.close();
 
-    const again = await startAgent(args);
-    children.push(again);
-    const list = spawnSync(process.execPath, [BIN, 'receipts', 'list', '--json', '--data', data], { encoding: 'utf8' });
-    again.kill('SIGTERM');
-    await new Promise((r) => again.once('exit', r));
-    await sim.stop();
-    expect(list.status).toBe(0);
-    const numbers = (JSON.parse(list.stdout) as Array<{ fields: { receipt_no?: string } }>).map((r) => Number(r.fields.receipt_no));
+    const numbers = await receiptNumbersAfterRestart(sim, args, data);
     expect(numbers).toEqual([1, 2, 3, 4, 5]);
   });
 });
