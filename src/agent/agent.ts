@@ -23,7 +23,7 @@ import type { ConfigData } from '../config-data.js';
 import { IdleGc } from '../idle-gc.js';
 import { builtSibling } from '../paths.js';
 import { JournalGate } from './journal-gate.js';
-import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
+import { type FromWorker, type ToWorker, type WorkerInit, wallClock } from './messages.js';
 import { SpoolWriter, type SpoolPos } from './spool.js';
 import type { AgentHealth, AgentLog, Work } from './pipeline.js';
 
@@ -74,6 +74,12 @@ const GATE_MAX_WAIT_MS = 200;
 const SPOOL_SEGMENT_BYTES = 4 * 1024 * 1024;
 /** With everything journaled and nothing new for this long, the spool's segment is deleted. */
 const SPOOL_QUIET_MS = 1000;
+/**
+ * While print data streams, the worker hears where spooled bytes are at most this often (it holds
+ * them until the line is quiet anyway, see worker.ts): a message per write would wake it for each
+ * socket read. Below the worker's STREAMING_MS, so that it still sees a stream as one.
+ */
+const SPOOLED_EVERY_MS = 8;
 /** What is held for a worker that is (re)starting, at most. */
 const HOLD_LIMIT = 16 * 1024 * 1024;
 const RESTART_MIN_MS = 1000;
@@ -138,6 +144,10 @@ export class Agent {
   private spool: SpoolWriter | null = null;
   private spoolTimer: NodeJS.Timeout | null = null;
   private journaledTo: SpoolPos | null = null;
+  /** Spooled, written, and not yet told to the worker (coalesced while data streams). */
+  private spooled: { w: Worker; seg: number; from: number; to: number; t: number } | null = null;
+  private spooledTimer: NodeJS.Timeout | null = null;
+  private spooledAt = -Infinity;
   private stoppedClean = false;
 
   constructor(private readonly opts: AgentOptions) {
@@ -232,6 +242,7 @@ export class Agent {
     this.flush();
     // The worker reads what is spooled once it is written: it must be before the stop.
     await this.spool?.drain();
+    this.postSpooled();
     const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
     w.postMessage({ type: 'stop', t: Date.now() } satisfies ToWorker);
     // A worker stuck on a locked database still ends: its work is in the journal or lost anyway.
@@ -388,6 +399,7 @@ export class Agent {
         for (const [printer, q] of reports) this.healthReport(printer, null, q.heardAt, q.changes);
         return;
       }
+      this.postSpooled();
       let changes = 0;
       for (const [printer, q] of reports) {
         w.postMessage({ type: 'health', printer, changes: q.changes, heardAt: q.heardAt } satisfies ToWorker);
@@ -411,10 +423,11 @@ export class Agent {
     if (this.spool && work.length > 0) {
       const spool = this.spool;
       if (spool.bytes >= SPOOL_SEGMENT_BYTES) spool.rotate();
+      const t = wallClock();
       const at = spool.append(work, (err) => {
         if (this.worker !== w) return; // that worker is gone: its successor replays the segment
         if (!err) {
-          w.postMessage({ type: 'spooled', seg: at.seg, from: at.from, to: at.off } satisfies ToWorker);
+          this.tellSpooled(w, at.seg, at.from, at.off, t);
           return;
         }
         if (this.spool === spool) this.spoolFailed(err);
@@ -423,6 +436,34 @@ export class Agent {
       return;
     }
     this.postCopies(w, work);
+  }
+
+  /** Written to the spool: the worker hears of it now, or with what follows within SPOOLED_EVERY_MS. */
+  private tellSpooled(w: Worker, seg: number, from: number, to: number, t: number): void {
+    const p = this.spooled;
+    if (p && p.w === w && p.seg === seg && p.to === from) {
+      p.to = to;
+      p.t = t;
+    } else {
+      this.postSpooled();
+      this.spooled = { w, seg, from, to, t };
+    }
+    const wait = this.spooledAt + SPOOLED_EVERY_MS - performance.now();
+    if (wait <= 0) this.postSpooled();
+    else if (!this.spooledTimer) {
+      this.spooledTimer = setTimeout(() => this.postSpooled(), wait);
+      this.spooledTimer.unref();
+    }
+  }
+
+  private postSpooled(): void {
+    if (this.spooledTimer) clearTimeout(this.spooledTimer);
+    this.spooledTimer = null;
+    const p = this.spooled;
+    if (!p) return;
+    this.spooled = null;
+    this.spooledAt = performance.now();
+    if (this.worker === p.w) p.w.postMessage({ type: 'spooled', seg: p.seg, from: p.from, to: p.to, t: p.t } satisfies ToWorker);
   }
 
   private postCopies(w: Worker, work: Work[]): void {

@@ -18,8 +18,11 @@ export interface WorkerInit {
 export type ToWorker =
   /** `upTo`: the JournalGate number of the last piece to the printer in `work` (or before it). */
   | { readonly type: 'work'; readonly work: readonly Work[]; readonly upTo: number }
-  /** The relay spooled work into segment `seg`, bytes `from`–`to` (src/agent/spool.ts): read it there. */
-  | { readonly type: 'spooled'; readonly seg: number; readonly from: number; readonly to: number }
+  /**
+   * The relay spooled work into segment `seg`, bytes `from`–`to` (src/agent/spool.ts): read it there.
+   * `t`: when the last of it reached the relay (`wallClock()`, comparable across threads).
+   */
+  | { readonly type: 'spooled'; readonly seg: number; readonly from: number; readonly to: number; readonly t: number }
   /**
    * A printer's health monitor (main thread): its changes, to be stored, and the last time the
    * printer was heard from (receipts sent before then can be given their print verdict).
@@ -40,3 +43,6 @@ export type FromWorker =
   /** The store could not be opened: the worker exits; the agent relays on and tries again later. */
   | { readonly type: 'fatal'; readonly message: string }
   | { readonly type: 'stopped' };
+
+/** Milliseconds on a clock both threads share (each thread's `performance.now()` has its own origin). */
+export const wallClock = (): number => performance.timeOrigin + performance.now();

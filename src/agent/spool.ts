@@ -149,6 +149,9 @@ interface Batch {
  * written one after another, in order. Rotates to new segments, deletes those the worker has
  * journaled.
  */
+/** Buffers per writev at most: Linux's IOV_MAX (libuv would split a longer list into several writes anyway). */
+const MAX_IOV = 1024;
+
 export class SpoolWriter {
   private fd: number | null = null;
   private fdSeg = -1;
@@ -227,37 +230,49 @@ export class SpoolWriter {
 
   private next(): void {
     if (this.writing) return;
-    const b = this.queue.shift();
-    if (!b) {
+    const first = this.queue.shift();
+    if (!first) {
       for (const cb of this.idle.splice(0)) cb();
       return;
     }
+    // What queued while the last write ran goes in one writev (same segment, within IOV_MAX):
+    // each write is a hand-over to the thread pool, and its wake-up costs the relay thread.
+    const batches = [first];
+    let parts = first.parts;
+    let total = first.total;
+    while (this.queue.length > 0 && this.queue[0]!.seg === first.seg && parts.length + this.queue[0]!.parts.length <= MAX_IOV) {
+      const b = this.queue.shift()!;
+      if (parts === first.parts) parts = [...parts];
+      for (const p of b.parts) parts.push(p);
+      total += b.total;
+      batches.push(b);
+    }
     this.writing = true;
     try {
-      if (this.fdSeg !== b.seg) {
+      if (this.fdSeg !== first.seg) {
         this.closeFd();
-        this.fd = openSync(segmentPath(this.dir, b.seg), 'a');
-        this.fdSeg = b.seg;
+        this.fd = openSync(segmentPath(this.dir, first.seg), 'a');
+        this.fdSeg = first.seg;
       }
     } catch (err) {
-      this.fail(b, err as Error);
+      this.failAll(batches, err as Error);
       return;
     }
-    writev(this.fd!, b.parts, (err, n) => {
-      if (err || n !== b.total) {
-        this.fail(b, err ?? new Error(`spool: wrote ${n} of ${b.total} bytes`));
+    writev(this.fd!, parts, (err, n) => {
+      if (err || n !== total) {
+        this.failAll(batches, err ?? new Error(`spool: wrote ${n} of ${total} bytes`));
         return;
       }
       this.writing = false;
-      b.done(null);
+      for (const b of batches) b.done(null);
       this.next();
     });
   }
 
-  private fail(b: Batch, err: Error): void {
+  private failAll(batches: Batch[], err: Error): void {
     this.failed = err;
     this.writing = false;
-    b.done(err);
+    for (const b of batches) b.done(err);
     for (const q of this.queue.splice(0)) q.done(err);
     for (const cb of this.idle.splice(0)) cb();
   }

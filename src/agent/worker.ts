@@ -6,7 +6,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Store } from '../store/index.js';
-import type { FromWorker, ToWorker, WorkerInit } from './messages.js';
+import { type FromWorker, type ToWorker, type WorkerInit, wallClock } from './messages.js';
+import { SpoolHold } from './spool-hold.js';
 import { Pipeline, type AgentLog, type Work } from './pipeline.js';
 import { IdleGc } from '../idle-gc.js';
 import { runInBackground } from '../background-priority.js';
@@ -67,7 +68,7 @@ if (store) {
   let decodeDue = false;
   const schedule = (): void => {
     decodeDue = true;
-    if (performance.now() < streamingUntil && behind < MAX_BEHIND) setTimeout(decode, PAUSE_MS);
+    if (wallClock() < streamingUntil && behind < MAX_BEHIND) setTimeout(decode, PAUSE_MS);
     else setImmediate(decode);
   };
   const decode = (all = false): void => {
@@ -105,14 +106,13 @@ if (store) {
 
   /**
    * A message from the relay came: print data streams while they come within STREAMING_MS of each
-   * other (by arrival, not by journal commit: spooled ranges are journaled only every
-   * JOURNAL_EVERY_MS). Returns whether the line had been quiet.
+   * other (by arrival, not by journal commit: spooled ranges are journaled only once the line is
+   * quiet). Returns whether the line had been quiet.
    */
-  const arrived = (): boolean => {
-    const now = performance.now();
-    const quiet = now - lastArrival >= STREAMING_MS;
-    streamingUntil = quiet ? 0 : now + STREAMING_MS;
-    lastArrival = now;
+  const arrived = (at: number): boolean => {
+    const quiet = at - lastArrival >= STREAMING_MS;
+    streamingUntil = quiet ? 0 : at + STREAMING_MS;
+    lastArrival = Math.max(lastArrival, at);
     return quiet;
   };
   const spool = init.spool ? new SpoolReader(init.spool.dir) : null;
@@ -127,21 +127,13 @@ if (store) {
     if (!decodeDue) schedule();
   };
 
-  // What the relay spooled is safe from a crash of the process already; the journal commit (an
-  // fsync) adds safety from power loss. While print data streams in, spooled ranges are gathered
-  // and journaled together every JOURNAL_EVERY_MS or JOURNAL_BYTES — a few commits a second instead
-  // of one per turn of the relay — so the disk and this thread leave the CPU to the relay. The
-  // first piece after a quiet spell is journaled at once.
-  const JOURNAL_EVERY_MS = 50;
-  const JOURNAL_BYTES = 4 * 1024 * 1024;
-  let held: { seg: number; from: number; to: number } | null = null;
+  // What the relay spooled is journaled once the line is quiet (spool-hold.ts says why and when).
+  const held = new SpoolHold();
   let heldTimer: NodeJS.Timeout | null = null;
-  const journalHeld = (): void => {
-    if (heldTimer) clearTimeout(heldTimer);
-    heldTimer = null;
-    const h = held;
+  /** Journals the oldest held range (a segment's worth at most: one read, one transaction). */
+  const journalOne = (): void => {
+    const h = held.take();
     if (!h) return;
-    held = null;
     let work: Work[] = [];
     try {
       if (!spool) throw new Error('no spool directory was given to this worker');
@@ -152,25 +144,50 @@ if (store) {
     accept(work, { seg: h.seg, off: h.to });
     post({ type: 'spool-journaled', pos: { seg: h.seg, off: h.to } });
   };
-  const hold = (seg: number, from: number, to: number): void => {
-    const quiet = arrived();
-    if (held && (held.seg !== seg || held.to !== from)) journalHeld();
-    if (held) held.to = to;
-    else held = { seg, from, to };
-    if (quiet || held.to - held.from >= JOURNAL_BYTES) journalHeld();
-    else if (!heldTimer) heldTimer = setTimeout(journalHeld, JOURNAL_EVERY_MS);
+  const journalHeld = (): void => {
+    if (heldTimer) clearTimeout(heldTimer);
+    heldTimer = null;
+    while (held.size > 0) journalOne();
+  };
+  /**
+   * A held range may be due: decided in the check phase, after the poll phase has delivered the
+   * messages that came while this thread was busy (a timer runs before them, and would take a
+   * stream for a quiet line).
+   */
+  const heldDue = (): void => {
+    heldTimer = null;
+    if (held.size > 0) setImmediate(heldCheck);
+  };
+  const heldCheck = (): void => {
+    if (heldTimer) return;
+    const wait = held.wait(wallClock());
+    if (wait === null) return;
+    if (wait > 0) {
+      heldTimer = setTimeout(heldDue, wait);
+      return;
+    }
+    // One range per turn: a message from the relay (a new stream) is heard in between.
+    journalOne();
+    if (held.size > 0) heldTimer = setTimeout(heldDue, held.streaming(wallClock()) ? STREAMING_MS : 0);
+  };
+  const hold = (seg: number, from: number, to: number, at: number): void => {
+    arrived(at);
+    if (held.add(seg, from, to, at)) journalHeld();
+    else if (!heldTimer) heldTimer = setTimeout(heldDue, Math.max(0, held.wait(wallClock()) ?? 0));
   };
 
   port.on('message', (m: ToWorker) => {
     if (m.type === 'work') {
       // Chunks arrive as Uint8Array (structured clone); the store and decoders take Buffers.
       for (const w of m.work) if (w.kind === 'chunk') (w.c as { bytes: Buffer }).bytes = Buffer.from(w.c.bytes.buffer, w.c.bytes.byteOffset, w.c.bytes.length);
-      arrived();
+      arrived(wallClock());
       accept(m.work, null);
       post({ type: 'journaled', upTo: m.upTo });
     } else if (m.type === 'spooled') {
-      hold(m.seg, m.from, m.to);
+      hold(m.seg, m.from, m.to, m.t);
     } else if (m.type === 'health') {
+      // The bytes before a change of the printer's state, as they came (changes are rare).
+      if (m.changes.length > 0) journalHeld();
       pipeline.printerHealthReport(m.printer, m.changes, m.heardAt);
     } else if (m.type === 'stop') {
       if (pruner) clearInterval(pruner);

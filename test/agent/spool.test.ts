@@ -99,6 +99,29 @@ describe('SpoolWriter', () => {
     w.close(true);
     expect(listSegments(dir)).toEqual([7]);
   });
+
+  it('writes what queued behind a write together, in order, in pieces of at most IOV_MAX buffers and never across a rotation', async () => {
+    const dir = tempDir();
+    const w = SpoolWriter.open(dir);
+    // 1,500 batches in one turn: the first goes alone, the rest queue behind it and go in writevs
+    // of at most 1,024 buffers (two per record: header and bytes).
+    const batches: Work[][] = [];
+    for (let i = 0; i < 1500; i++) batches.push([{ kind: 'chunk', printer: 'front', c: { session: 's-1', dir: 'to-printer', t: i, bytes: Buffer.from(`line ${i}\n`) } }]);
+    const done: number[] = [];
+    const ats = batches.map((b, i) => {
+      if (i === 1000) w.rotate();
+      return w.append(b, (err) => {
+        expect(err).toBeNull();
+        done.push(i);
+      });
+    });
+    await w.drain();
+    expect(done).toEqual(batches.map((_, i) => i));
+    expect(readFileSync(segmentPath(dir, ats[0]!.seg))).toEqual(encode(batches.slice(0, 1000).flat()));
+    expect(readFileSync(segmentPath(dir, ats[1000]!.seg))).toEqual(encode(batches.slice(1000).flat()));
+    expect(ats[1499]!.off).toBe(encode(batches.slice(1000).flat()).length);
+    w.close(true);
+  });
 });
 
 describe('SpoolWriter failing', () => {
