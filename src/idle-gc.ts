@@ -2,10 +2,12 @@
  * A full garbage collection once a thread has been quiet for a while after work. After a burst
  * (a long printout, a backlog replayed) V8 keeps the heap it grew and the dead Buffers of the
  * burst until its next major collection — which a thread that is idle for hours, like an agent's
- * overnight, may never reach. One collection when the burst is over gives that memory back.
+ * overnight, may never reach. One collection when the burst is over gives that memory back — to
+ * the C allocator, which then gives its free pages back to the system (memory-trim.ts).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { trimAllocator } from './memory-trim.js';
 
 let collect: (() => void) | null = null;
 
@@ -30,6 +32,7 @@ export class IdleGc {
       if (!this.busy || Date.now() - this.last < quietMs) return;
       this.busy = false;
       gc();
+      trimAllocator();
     }, quietMs);
     this.timer.unref();
   }

@@ -19,6 +19,7 @@ import { builtSibling } from '../paths.js';
 import type { SyncConfig } from '../agent/config.js';
 import type { SyncServerConfig, SyncThreadInit } from './index.js';
 import type { AttemptReport, SyncLog } from './worker.js';
+import { trimAllocator } from '../memory-trim.js';
 
 export type HostMessage = { readonly type: 'stop' } | { readonly type: 'nudge' };
 
@@ -142,6 +143,8 @@ export class SyncThread extends EventEmitter<{ attempt: [AttemptReport]; sleep: 
     this.sleeping = this.end().finally(() => {
       this.sleeping = null;
       if (this.stopping) return;
+      // The thread's heap went back to the C allocator, which keeps it unless told.
+      trimAllocator();
       this.emit('sleep');
       if (this.wakeAfterSleep) {
         this.wake();

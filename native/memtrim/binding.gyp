@@ -1,0 +1,8 @@
+{
+  "targets": [
+    {
+      "target_name": "memtrim",
+      "sources": ["memtrim.c"]
+    }
+  ]
+}
