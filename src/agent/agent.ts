@@ -23,7 +23,7 @@ import type { ConfigData } from '../config-data.js';
 import { IdleGc } from '../idle-gc.js';
 import { builtSibling } from '../paths.js';
 import { JournalGate } from './journal-gate.js';
-import { type FromWorker, type ToWorker, type WorkerInit, wallClock } from './messages.js';
+import { type FromWorker, SPOOLED_EVERY_MS, type ToWorker, type WorkerInit, wallClock } from './messages.js';
 import { SpoolWriter, type SpoolPos } from './spool.js';
 import type { AgentHealth, AgentLog, Work } from './pipeline.js';
 
@@ -74,12 +74,6 @@ const GATE_MAX_WAIT_MS = 200;
 const SPOOL_SEGMENT_BYTES = 4 * 1024 * 1024;
 /** With everything journaled and nothing new for this long, the spool's segment is deleted. */
 const SPOOL_QUIET_MS = 1000;
-/**
- * While print data streams, the worker hears where spooled bytes are at most this often (it holds
- * them until the line is quiet anyway, see worker.ts): a message per write would wake it for each
- * socket read. Below the worker's STREAMING_MS, so that it still sees a stream as one.
- */
-const SPOOLED_EVERY_MS = 8;
 /** What is held for a worker that is (re)starting, at most. */
 const HOLD_LIMIT = 16 * 1024 * 1024;
 const RESTART_MIN_MS = 1000;
@@ -145,7 +139,7 @@ export class Agent {
   private spoolTimer: NodeJS.Timeout | null = null;
   private journaledTo: SpoolPos | null = null;
   /** Spooled, written, and not yet told to the worker (coalesced while data streams). */
-  private spooled: { w: Worker; seg: number; from: number; to: number; t: number } | null = null;
+  private spooled: { w: Worker; seg: number; from: number; to: number; t0: number; t: number } | null = null;
   private spooledTimer: NodeJS.Timeout | null = null;
   private spooledAt = -Infinity;
   private stoppedClean = false;
@@ -446,7 +440,7 @@ export class Agent {
       p.t = t;
     } else {
       this.postSpooled();
-      this.spooled = { w, seg, from, to, t };
+      this.spooled = { w, seg, from, to, t0: t, t };
     }
     const wait = this.spooledAt + SPOOLED_EVERY_MS - performance.now();
     if (wait <= 0) this.postSpooled();
@@ -463,7 +457,7 @@ export class Agent {
     if (!p) return;
     this.spooled = null;
     this.spooledAt = performance.now();
-    if (this.worker === p.w) p.w.postMessage({ type: 'spooled', seg: p.seg, from: p.from, to: p.to, t: p.t } satisfies ToWorker);
+    if (this.worker === p.w) p.w.postMessage({ type: 'spooled', seg: p.seg, from: p.from, to: p.to, t0: p.t0, t: p.t } satisfies ToWorker);
   }
 
   private postCopies(w: Worker, work: Work[]): void {

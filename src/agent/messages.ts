@@ -20,9 +20,10 @@ export type ToWorker =
   | { readonly type: 'work'; readonly work: readonly Work[]; readonly upTo: number }
   /**
    * The relay spooled work into segment `seg`, bytes `from`–`to` (src/agent/spool.ts): read it there.
-   * `t`: when the last of it reached the relay (`wallClock()`, comparable across threads).
+   * `t0`, `t`: when the first and the last of it reached the relay (`wallClock()`, comparable
+   * across threads); it tells the worker at most every SPOOLED_EVERY_MS.
    */
-  | { readonly type: 'spooled'; readonly seg: number; readonly from: number; readonly to: number; readonly t: number }
+  | { readonly type: 'spooled'; readonly seg: number; readonly from: number; readonly to: number; readonly t0: number; readonly t: number }
   /**
    * A printer's health monitor (main thread): its changes, to be stored, and the last time the
    * printer was heard from (receipts sent before then can be given their print verdict).
@@ -43,6 +44,13 @@ export type FromWorker =
   /** The store could not be opened: the worker exits; the agent relays on and tries again later. */
   | { readonly type: 'fatal'; readonly message: string }
   | { readonly type: 'stopped' };
+
+/**
+ * While print data streams, the relay tells the worker where spooled bytes are at most this often:
+ * the worker holds them until the line is quiet anyway (spool-hold.ts), and a message per write
+ * would wake it — on two busy cores, taking the CPU from the POS or the relay — for each socket read.
+ */
+export const SPOOLED_EVERY_MS = 50;
 
 /** Milliseconds on a clock both threads share (each thread's `performance.now()` has its own origin). */
 export const wallClock = (): number => performance.timeOrigin + performance.now();

@@ -41,16 +41,17 @@ export class SpoolHold {
   }
 
   /**
-   * The relay spooled `seg` bytes `from`–`to`, the last of it reaching the relay at `at`. Returns
-   * whether everything held is due now (the line had been quiet and nothing else was held).
+   * The relay spooled `seg` bytes `from`–`to`, which reached it from `first` to `last` (default:
+   * at once). Returns whether everything held is due now (the line had been quiet and nothing else
+   * was held).
    */
-  add(seg: number, from: number, to: number, at: number): boolean {
-    const quiet = at - this.last >= this.times.quietMs;
-    this.last = Math.max(this.last, at);
+  add(seg: number, from: number, to: number, first: number, last = first): boolean {
+    const quiet = first - this.last >= this.times.quietMs;
+    this.last = Math.max(this.last, last);
     const tail = this.held[this.held.length - 1];
     if (tail && tail.seg === seg && tail.to === from) tail.to = to;
     else {
-      if (this.held.length === 0) this.since = at;
+      if (this.held.length === 0) this.since = first;
       this.held.push({ seg, from, to });
     }
     return quiet && this.held.length === 1;

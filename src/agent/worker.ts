@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Store } from '../store/index.js';
-import { type FromWorker, type ToWorker, type WorkerInit, wallClock } from './messages.js';
+import { type FromWorker, SPOOLED_EVERY_MS, type ToWorker, type WorkerInit, wallClock } from './messages.js';
 import { SpoolHold } from './spool-hold.js';
 import { Pipeline, type AgentLog, type Work } from './pipeline.js';
 import { IdleGc } from '../idle-gc.js';
@@ -105,14 +105,15 @@ if (store) {
   }
 
   /**
-   * A message from the relay came: print data streams while they come within STREAMING_MS of each
-   * other (by arrival, not by journal commit: spooled ranges are journaled only once the line is
-   * quiet). Returns whether the line had been quiet.
+   * A message from the relay came, about data that reached it from `first` to `last`: print data
+   * streams while it comes within STREAMING_MS of the data before (by arrival at the relay, not by
+   * journal commit: spooled ranges are journaled only once the line is quiet), and the next
+   * message may be `next` ms away. Returns whether the line had been quiet.
    */
-  const arrived = (at: number): boolean => {
-    const quiet = at - lastArrival >= STREAMING_MS;
-    streamingUntil = quiet ? 0 : at + STREAMING_MS;
-    lastArrival = Math.max(lastArrival, at);
+  const arrived = (first: number, last: number, next: number): boolean => {
+    const quiet = first - lastArrival >= STREAMING_MS;
+    streamingUntil = quiet && last === first ? 0 : last + next;
+    lastArrival = Math.max(lastArrival, last);
     return quiet;
   };
   const spool = init.spool ? new SpoolReader(init.spool.dir) : null;
@@ -170,9 +171,9 @@ if (store) {
     journalOne();
     if (held.size > 0) heldTimer = setTimeout(heldDue, held.streaming(wallClock()) ? STREAMING_MS : 0);
   };
-  const hold = (seg: number, from: number, to: number, at: number): void => {
-    arrived(at);
-    if (held.add(seg, from, to, at)) journalHeld();
+  const hold = (seg: number, from: number, to: number, first: number, last: number): void => {
+    arrived(first, last, SPOOLED_EVERY_MS + STREAMING_MS);
+    if (held.add(seg, from, to, first, last)) journalHeld();
     else if (!heldTimer) heldTimer = setTimeout(heldDue, Math.max(0, held.wait(wallClock()) ?? 0));
   };
 
@@ -180,11 +181,12 @@ if (store) {
     if (m.type === 'work') {
       // Chunks arrive as Uint8Array (structured clone); the store and decoders take Buffers.
       for (const w of m.work) if (w.kind === 'chunk') (w.c as { bytes: Buffer }).bytes = Buffer.from(w.c.bytes.buffer, w.c.bytes.byteOffset, w.c.bytes.length);
-      arrived(wallClock());
+      const now = wallClock();
+      arrived(now, now, STREAMING_MS);
       accept(m.work, null);
       post({ type: 'journaled', upTo: m.upTo });
     } else if (m.type === 'spooled') {
-      hold(m.seg, m.from, m.to, m.t);
+      hold(m.seg, m.from, m.to, m.t0, m.t);
     } else if (m.type === 'health') {
       // The bytes before a change of the printer's state, as they came (changes are rare).
       if (m.changes.length > 0) journalHeld();

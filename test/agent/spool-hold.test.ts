@@ -56,4 +56,16 @@ describe('SpoolHold', () => {
     expect(h.take()).toEqual({ seg: 4, from: 0, to: 10 });
     expect(h.take()).toEqual({ seg: 4, from: 20, to: 30 });
   });
+
+  it('a message that gathers several writes (first … last) counts from its first for quiet and its last for streaming', () => {
+    const h = new SpoolHold(times);
+    expect(h.add(5, 0, 10, 0)).toBe(true);
+    h.take();
+    // Data from 40 to 90 ms, told in one message: not quiet (40 ms after the last data), and the
+    // line streams until 100 ms after 90.
+    expect(h.add(5, 10, 500, 40, 90)).toBe(false);
+    expect(h.streaming(189)).toBe(true);
+    expect(h.wait(189)).toBe(1);
+    expect(h.wait(190)).toBe(0);
+  });
 });
