@@ -332,7 +332,14 @@ export class Agent {
     this.opts.log.error({ code, retryInMs: this.restartMs }, 'capture worker stopped; printing goes on, capture restarts');
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
-      if (!this.stopping) this.spawn();
+      if (this.stopping) return;
+      // The new worker replays the segments before its own: what the old one had handed to the
+      // spool must be in those files first (a write can still be in the thread pool).
+      const start = (): void => {
+        if (!this.stopping && !this.worker) this.spawn();
+      };
+      if (this.spool) this.spool.whenWritten(start);
+      else start();
     }, this.restartMs);
     this.restartTimer.unref();
     this.restartMs = Math.min(this.restartMs * 2, RESTART_MAX_MS);
