@@ -72,12 +72,14 @@ const NO_DIFFS: readonly FieldDiff[] = Object.freeze([]);
 export function diffPair(r: RowView, g: GroupView, o: CompareOptions): readonly FieldDiff[] {
   // Most pairs agree: the list is made at the first difference.
   let diffs: FieldDiff[] | undefined;
-  for (const rule of RULES) {
+  for (let ruleAt = 0; ruleAt < RULES.length; ruleAt++) {
+    const rule = RULES[ruleAt]!;
     const s = rule.statement(r);
     if (s === undefined || s === '') continue;
     // Most pairs agree: the map is made only for a field that differs.
     let byValue: Map<Value, string[]> | undefined;
-    for (const m of g.members) {
+    for (let mAt = 0; mAt < g.members.length; mAt++) {
+      const m = g.members[mAt]!;
       const v = rule.receipt(m);
       if (v === undefined || v === '') continue;
       if ((rule.same ?? sameId)(s, v, r, m, o)) continue;

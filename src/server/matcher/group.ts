@@ -142,7 +142,8 @@ export function groupReceipts(receipts: readonly ReceiptView[], keyWindowMs: num
 function first<K extends keyof ReceiptView>(members: readonly ReceiptView[], primary: ReceiptView, key: K): ReceiptView[K] | undefined {
   const v = primary[key];
   if (v !== undefined || members.length === 1) return v;
-  for (const m of members) {
+  for (let mAt = 0; mAt < members.length; mAt++) {
+    const m = members[mAt]!;
     const w = m[key];
     if (w !== undefined) return w;
   }
@@ -152,7 +153,8 @@ function first<K extends keyof ReceiptView>(members: readonly ReceiptView[], pri
 function firstField<K extends keyof ReceiptView['f']>(members: readonly ReceiptView[], primary: ReceiptView, key: K): ReceiptView['f'][K] | undefined {
   const v = primary.f[key];
   if ((v !== undefined && v !== '') || members.length === 1) return v === '' ? undefined : v;
-  for (const m of members) {
+  for (let mAt = 0; mAt < members.length; mAt++) {
+    const m = members[mAt]!;
     const w = m.f[key];
     if (w !== undefined && w !== '') return w;
   }
@@ -165,23 +167,37 @@ const NO_DUPLICATES: readonly DuplicatePrint[] = Object.freeze([]);
 
 function buildGroup(members: readonly ReceiptView[], excludedReason: ExclusionReason | undefined): GroupView {
   let reprints: ReceiptView[] | undefined;
-  for (const m of members) if (m.f.reprint === true) (reprints ??= []).push(m);
+  for (let mAt = 0; mAt < members.length; mAt++) {
+    const m = members[mAt]!;
+    if (m.f.reprint === true) (reprints ??= []).push(m);
+  }
   const primary = members.find((m) => m.f.reprint !== true) ?? members[0]!;
   // The first print of each copy (no copy mark counts as a copy of its own); a group holds a handful.
-  const firstPrints: ReceiptView[] = [];
   let duplicates: DuplicatePrint[] | undefined;
-  const copies: CopyKind[] = [];
-  for (const m of members) {
-    if (m.f.reprint === true) continue;
-    const earlier = firstPrints.find((e) => e.f.copy === m.f.copy);
-    if (earlier) (duplicates ??= []).push({ receipt: m, first: earlier });
-    else {
-      firstPrints.push(m);
-      if (m.f.copy) copies.push(m.f.copy);
+  let copies: CopyKind[];
+  if (members.length === 1) {
+    // Most groups: one print, no list to search (nor a growing array to allocate).
+    const copy = primary.f.reprint !== true ? primary.f.copy : undefined;
+    copies = copy ? [copy] : [];
+  } else {
+    copies = [];
+    const firstPrints: ReceiptView[] = [];
+    for (let mAt = 0; mAt < members.length; mAt++) {
+      const m = members[mAt]!;
+      if (m.f.reprint === true) continue;
+      const earlier = firstPrints.find((e) => e.f.copy === m.f.copy);
+      if (earlier) (duplicates ??= []).push({ receipt: m, first: earlier });
+      else {
+        firstPrints.push(m);
+        if (m.f.copy) copies.push(m.f.copy);
+      }
     }
   }
   let id = members[0]!.id;
-  for (const m of members) if (m.id < id) id = m.id;
+  for (let mAt = 0; mAt < members.length; mAt++) {
+    const m = members[mAt]!;
+    if (m.id < id) id = m.id;
+  }
   // Direct calls, not closures made per group.
   const ms = members;
   const pr = primary;

@@ -67,7 +67,8 @@ export function matchByKeys(
   keyWindowMs: number,
 ): void {
   const index = new MultiMap();
-  for (const g of groups) {
+  for (let gAt = 0; gAt < groups.length; gAt++) {
+    const g = groups[gAt]!;
     if (g.excluded || ledger.groupMatched(g.idx)) continue;
     for (const k of spec.groupKeys(g)) index.add(k, g.idx);
   }
@@ -75,7 +76,8 @@ export function matchByKeys(
   // Each row's keys once, not once per pass.
   const rowKeys = rows.map((r) => (ledger.rowMatched(r.idx) ? NO_KEYS : spec.rowKeys(r)));
   for (const sameType of [true, false]) {
-    for (const r of rows) {
+    for (let rAt = 0; rAt < rows.length; rAt++) {
+      const r = rows[rAt]!;
       const keys = rowKeys[r.idx]!;
       if (keys.length === 0 || ledger.rowMatched(r.idx)) continue;
       // The candidates inline, not through a closure made per row: this runs for every row, per tier and pass.
