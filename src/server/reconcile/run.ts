@@ -193,7 +193,6 @@ async function runDayInParts(storage: Storage, day: string, now: string, match: 
   };
   const out = await storage.reconciliation.inParts(queryOf(day, utc), async (tx) => {
     const { scope, parts } = await planDay(tx, match, partRecords);
-    await tx.stageParts?.(parts.map((p) => p.rowIds));
     const health = healthIntervals(await tx.health());
     const decisions = (await tx.decisions()).map(decisionOf);
     lap('read');

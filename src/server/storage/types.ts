@@ -589,12 +589,6 @@ export interface DayInParts {
   planReceipts(each: (batch: readonly PlanReceiptRecord[]) => void): Promise<void>;
   health(): Promise<HealthEventRecord[]>;
   decisions(): Promise<DecisionRecord[]>;
-  /**
-   * Optional: every part's row ids, in the order the parts will be read, before the first is; a
-   * backend may lay the rows out part by part (SQLite: reading a part by ids meant a random B-tree
-   * lookup per row). `part` must answer the same with or without it.
-   */
-  stageParts?(rowIdsByPart: readonly (readonly string[])[]): Promise<void>;
   /** One part: the rows of these ids, the candidate receipts of these stores, as the matcher reads them. */
   part(stores: readonly string[], rowIds: readonly string[]): Promise<{ rows: PartRow[]; receipts: PartReceipt[] }>;
   saveMatches(matches: readonly MatchRecord[]): Promise<void>;

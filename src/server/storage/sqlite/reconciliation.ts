@@ -79,13 +79,6 @@ export class SqliteReconciliation implements ReconciliationStorage {
   private readonly planRowsOf;
   private readonly clearMatchReceipts;
   private readonly partReceipts;
-  private readonly fillStagedRows;
-  private readonly stagedRows;
-  private readonly clearStagedRows;
-  /** While staging: each planned row's part (read by the SQL function below). */
-  private partOfRow: ReadonlyMap<string, number> | null = null;
-  /** After staging: each staged part's first row id → its number. */
-  private stagedParts: Map<string, number> | null = null;
 
   constructor(private readonly db: Database.Database) {
     // Rows and receipts another day's run matched are settled: that run keeps them.
@@ -140,21 +133,6 @@ export class SqliteReconciliation implements ReconciliationStorage {
                            WHERE mr.receipt_id = x.id AND m.date <> ?)`,
       )
       .pluck(true);
-    // Staged parts (DayInParts.stageParts): the day's planned rows copied once, in one pass in
-    // table order, into a TEMP table clustered by part and without the wide `raw` column, each as
-    // its part's JSON text; a part is then one range read. Read by id instead, each row cost a
-    // lookup in the id index and one in the table, all over B-trees far larger than the page
-    // cache at a million rows a day (most of a run's reading). The copy's condition is the plan's.
-    db.function('tilltap_run_part', { deterministic: false, directOnly: true }, (id: unknown) => this.partOfRow?.get(id as string) ?? -1);
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS run_rows (part INTEGER NOT NULL, rid INTEGER NOT NULL, row TEXT NOT NULL, PRIMARY KEY (part, rid)) WITHOUT ROWID');
-    this.fillStagedRows = db.prepare<[string, string, string]>(
-      `INSERT INTO temp.run_rows (part, rid, row)
-       SELECT tilltap_run_part(r.id), r.rowid, json_array(${PART_ROW_VALUES}) FROM statement_rows r JOIN statement_files f ON f.id = r.file_id
-       WHERE r.date BETWEEN ? AND ? AND f.superseded_by IS NULL
-         AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.statement_row_id = r.id AND m.date <> ?)`,
-    );
-    this.stagedRows = db.prepare<[number], string>('SELECT row FROM temp.run_rows WHERE part = ?').pluck(true);
-    this.clearStagedRows = db.prepare('DELETE FROM temp.run_rows');
     this.decisionsOf = db.prepare<[string], DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM discrepancy_decisions WHERE date = ?`);
     this.clearMatches = db.prepare<[string]>('DELETE FROM matches WHERE date = ?');
     this.clearDiscrepancies = db.prepare<[string]>('DELETE FROM discrepancies WHERE date = ?');
@@ -216,29 +194,13 @@ export class SqliteReconciliation implements ReconciliationStorage {
       planReceipts: async (each) => batches(this.planReceiptsOf.iterate(q.from, q.to, q.day), each),
       health: async () => this.healthOf.all(q.fromMs, q.toMs, q.fromMs, q.fromMs).map(toHealth),
       decisions: async () => this.decisionsOf.all(q.day).map(toDecision),
-      stageParts: async (rowIdsByPart) => {
-        const partOf = new Map<string, number>();
-        const first = new Map<string, number>();
-        rowIdsByPart.forEach((ids, i) => {
-          for (const id of ids) partOf.set(id, i);
-          if (ids.length > 0) first.set(ids[0]!, i);
-        });
-        this.partOfRow = partOf;
-        try {
-          this.fillStagedRows.run(q.from, q.to, q.day);
-        } finally {
-          this.partOfRow = null;
-        }
-        this.stagedParts = first;
-      },
       part: async (stores, rowIds) => {
         // Read when the run waits for it, not when it asks: the run asks for the next part before
         // it matches this one (PostgreSQL reads it meanwhile), and here that would only hold two
         // parts in memory at once.
         await undefined;
-        const staged = rowIds.length > 0 ? this.stagedParts?.get(rowIds[0]!) : undefined;
         return {
-          rows: (staged !== undefined ? this.stagedRows.all(staged) : this.partRows.all(JSON.stringify(rowIds))).map(partRowOf),
+          rows: this.partRows.all(JSON.stringify(rowIds)).map(partRowOf),
           receipts: this.partReceipts.all(JSON.stringify(stores), q.from, q.to, q.day).map(partReceiptOf),
         };
       },
@@ -265,10 +227,7 @@ export class SqliteReconciliation implements ReconciliationStorage {
       this.clearDiscrepancies.run(q.day);
       this.clearStaged.run();
       this.clearStagedReceipts.run();
-      this.clearStagedRows.run();
-      this.stagedParts = null;
       const out = await work(day);
-      this.clearStagedRows.run();
       this.writeStaged.run();
       this.writeStagedReceipts.run();
       this.clearStaged.run();
@@ -279,7 +238,6 @@ export class SqliteReconciliation implements ReconciliationStorage {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw err;
     } finally {
-      this.stagedParts = null;
       this.db.pragma('foreign_keys = ON');
       this.db.pragma(`cache_size = ${cache}`);
     }
