@@ -38,8 +38,9 @@
  *
  * Reconcile CPU falls 6–9 % (1M rows: 65.3/62.0 → 59.0/60.3 s) and 10 % at 300k. This comes from
  * the matcher. Over the 13 parts of the 300k day, read once and matched in one process by both
- * builds in turn, its CPU falls 8.1 → 6.2 s and its GC time falls too. It allocates 1.3 GB (sampled) where it
- * allocated 2.2 GB, and every part's result has the same hash under both builds. The main costs
+ * builds in turn, its CPU falls 8.1 → 6.2 s and its GC time falls too. It allocates 1.3 GB
+ * (sampled) where it allocated 2.2 GB, and every part's result has the same hash under both
+ * builds. The main costs
  * were a closure per row in the key tiers, the iterator result object per step of for-of loops
  * that V8 had not optimised, the map of entry pairs and the key arrays used in grouping, and a
  * closure and empty arrays per receipt group.
