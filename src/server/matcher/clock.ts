@@ -36,7 +36,8 @@ export function learnClocks(
   minSamples: number,
 ): Map<string, ClockView> {
   const samples = new Map<string, { row: RowView; deltas: number[]; rows: number[] }>();
-  for (const r of rows) {
+  for (let rAt = 0; rAt < rows.length; rAt++) {
+    const r = rows[rAt]!;
     const tier = ledger.tierOf(r.idx);
     if (tier !== 'rrn' && tier !== 'voucher') continue;
     const g = groups[ledger.groupOf(r.idx)]!;

@@ -4,7 +4,7 @@
  * when the merchant and cardholder copies disagree with each other, both values are listed.
  */
 import type { GroupView } from './group.js';
-import { binOf, idKey, last4Of, type ReceiptView, type RowView } from './normalize.js';
+import { idKey, type ReceiptView, type RowView } from './normalize.js';
 import { formatLocal } from './time.js';
 import type { DiffField, DiscrepancyKind, FieldDiff } from './types.js';
 
@@ -40,8 +40,9 @@ const RULES: readonly FieldRule[] = [
       (m.f.tip_minor !== undefined && Math.abs(Number(s) - Number(v) - m.f.tip_minor) <= o.amountToleranceMinor),
   },
   { field: 'trans_type', statement: (r) => r.txn.trans_type, receipt: (m) => m.f.trans_type, same: (a, b) => a === b },
-  { field: 'card_last4', statement: (r) => r.last4, receipt: (m) => last4Of(m.f.card_number), same: (a, b) => a === b },
-  { field: 'card_bin', statement: (r) => r.bin, receipt: (m) => binOf(m.f.card_number), same: (a, b) => a === b },
+  // The view's last 4 and BIN are the card number's (normalize.ts), read once per receipt.
+  { field: 'card_last4', statement: (r) => r.last4, receipt: (m) => m.last4, same: (a, b) => a === b },
+  { field: 'card_bin', statement: (r) => r.bin, receipt: (m) => m.bin, same: (a, b) => a === b },
   { field: 'auth_code', statement: (r) => r.txn.auth_code, receipt: (m) => m.f.auth_code },
   { field: 'batch_no', statement: (r) => r.txn.batch_no, receipt: (m) => m.f.batch_no },
   { field: 'trace_no', statement: (r) => r.txn.trace_no, receipt: (m) => m.f.trace_no },
@@ -66,14 +67,19 @@ const RULES: readonly FieldRule[] = [
   },
 ];
 
-export function diffPair(r: RowView, g: GroupView, o: CompareOptions): FieldDiff[] {
-  const diffs: FieldDiff[] = [];
-  for (const rule of RULES) {
+const NO_DIFFS: readonly FieldDiff[] = Object.freeze([]);
+
+export function diffPair(r: RowView, g: GroupView, o: CompareOptions): readonly FieldDiff[] {
+  // Most pairs agree: the list is made at the first difference.
+  let diffs: FieldDiff[] | undefined;
+  for (let ruleAt = 0; ruleAt < RULES.length; ruleAt++) {
+    const rule = RULES[ruleAt]!;
     const s = rule.statement(r);
     if (s === undefined || s === '') continue;
     // Most pairs agree: the map is made only for a field that differs.
     let byValue: Map<Value, string[]> | undefined;
-    for (const m of g.members) {
+    for (let mAt = 0; mAt < g.members.length; mAt++) {
+      const m = g.members[mAt]!;
       const v = rule.receipt(m);
       if (v === undefined || v === '') continue;
       if ((rule.same ?? sameId)(s, v, r, m, o)) continue;
@@ -82,9 +88,9 @@ export function diffPair(r: RowView, g: GroupView, o: CompareOptions): FieldDiff
       if (ids) ids.push(m.id);
       else byValue.set(v, [m.id]);
     }
-    if (byValue) for (const [v, ids] of byValue) diffs.push({ field: rule.field, statement: s, receipt: rule.show ? rule.show(v) : v, receipt_ids: ids });
+    if (byValue) for (const [v, ids] of byValue) (diffs ??= []).push({ field: rule.field, statement: s, receipt: rule.show ? rule.show(v) : v, receipt_ids: ids });
   }
-  return diffs;
+  return diffs ?? NO_DIFFS;
 }
 
 /** The kind a pair's differences make: money first, then type, then the rest. */

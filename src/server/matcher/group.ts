@@ -76,18 +76,16 @@ export function exclusionOf(f: MatchFields): ExclusionReason | undefined {
   return undefined;
 }
 
-/** The keys under which prints of one transaction meet. */
-function groupKeys(r: ReceiptView): string[] {
+/** Files a print under the keys under which prints of one transaction meet (no array per print). */
+function addGroupKeys(buckets: MultiMap, r: ReceiptView, i: number): void {
   const type = r.f.trans_type ?? '?';
-  const keys: string[] = [];
   if (r.mid && r.tid) {
-    if (r.rrn) keys.push(`r|${r.mid}|${r.tid}|${type}|${r.rrn}`);
-    if (r.trace) keys.push(`t|${r.mid}|${r.tid}|${type}|${r.batch ?? ''}|${r.trace}`);
+    if (r.rrn) buckets.add(`r|${r.mid}|${r.tid}|${type}|${r.rrn}`, i);
+    if (r.trace) buckets.add(`t|${r.mid}|${r.tid}|${type}|${r.batch ?? ''}|${r.trace}`, i);
   }
-  if (r.txid) keys.push(`x|${type}|${r.txid}`);
-  if (r.order) keys.push(`o|${type}|${r.order}`);
-  if (r.receiptNo) keys.push(`n|${r.r.store}|${type}|${r.receiptNo}`);
-  return keys;
+  if (r.txid) buckets.add(`x|${type}|${r.txid}`, i);
+  if (r.order) buckets.add(`o|${type}|${r.order}`, i);
+  if (r.receiptNo) buckets.add(`n|${r.r.store}|${type}|${r.receiptNo}`, i);
 }
 
 function channelOf(f: ReceiptView['f']): Channel | undefined {
@@ -112,10 +110,7 @@ export function groupReceipts(receipts: readonly ReceiptView[], keyWindowMs: num
   const uf = new UnionFind(receipts.length);
   const excluded = receipts.map(exclusion);
   const buckets = new MultiMap();
-  receipts.forEach((r, i) => {
-    if (excluded[i]) return;
-    for (const k of groupKeys(r)) buckets.add(k, i);
-  });
+  for (let i = 0; i < receipts.length; i++) if (!excluded[i]) addGroupKeys(buckets, receipts[i]!, i);
   for (const members of buckets.multiples()) {
     const byTime = [...members].sort((a, b) => receiptTime(receipts[a]!) - receiptTime(receipts[b]!) || a - b);
     for (let k = 1; k < byTime.length; k++) {
@@ -124,15 +119,20 @@ export function groupReceipts(receipts: readonly ReceiptView[], keyWindowMs: num
       if (receiptTime(receipts[b]!) - receiptTime(receipts[a]!) <= keyWindowMs) uf.union(a, b);
     }
   }
-  const sets = new Map<number, ReceiptView[]>();
-  receipts.forEach((r, i) => {
+  // The root is the smallest index of its set, so a set is met at its root first: each set's
+  // members in receipt order, kept by root in a plain array (no map, no entry pairs: most
+  // receipts are a set of their own). Excluded receipts have no keys and stand alone.
+  const setOf = new Array<ReceiptView[] | undefined>(receipts.length);
+  const groups: GroupView[] = [];
+  for (let i = 0; i < receipts.length; i++) {
     const root = uf.find(i);
-    const s = sets.get(root);
-    if (s) s.push(r);
-    else sets.set(root, [r]);
-  });
-  // The root is the smallest index of its set: excluded receipts have no keys and stand alone.
-  const groups = [...sets].map(([root, members]) => buildGroup(members, excluded[root]));
+    if (root === i) setOf[i] = [receipts[i]!];
+    else setOf[root]!.push(receipts[i]!);
+  }
+  for (let i = 0; i < receipts.length; i++) {
+    const members = setOf[i];
+    if (members) groups.push(buildGroup(members, excluded[i]));
+  }
   groups.sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   groups.forEach((g, idx) => (g.idx = idx));
   return groups;
@@ -142,7 +142,8 @@ export function groupReceipts(receipts: readonly ReceiptView[], keyWindowMs: num
 function first<K extends keyof ReceiptView>(members: readonly ReceiptView[], primary: ReceiptView, key: K): ReceiptView[K] | undefined {
   const v = primary[key];
   if (v !== undefined || members.length === 1) return v;
-  for (const m of members) {
+  for (let mAt = 0; mAt < members.length; mAt++) {
+    const m = members[mAt]!;
     const w = m[key];
     if (w !== undefined) return w;
   }
@@ -152,41 +153,62 @@ function first<K extends keyof ReceiptView>(members: readonly ReceiptView[], pri
 function firstField<K extends keyof ReceiptView['f']>(members: readonly ReceiptView[], primary: ReceiptView, key: K): ReceiptView['f'][K] | undefined {
   const v = primary.f[key];
   if ((v !== undefined && v !== '') || members.length === 1) return v === '' ? undefined : v;
-  for (const m of members) {
+  for (let mAt = 0; mAt < members.length; mAt++) {
+    const m = members[mAt]!;
     const w = m.f[key];
     if (w !== undefined && w !== '') return w;
   }
   return undefined;
 }
 
+/** Shared by the groups that have none (most): not an empty array per group. */
+const NO_RECEIPTS: readonly ReceiptView[] = Object.freeze([]);
+const NO_DUPLICATES: readonly DuplicatePrint[] = Object.freeze([]);
+
 function buildGroup(members: readonly ReceiptView[], excludedReason: ExclusionReason | undefined): GroupView {
-  const reprints = members.filter((m) => m.f.reprint === true);
+  let reprints: ReceiptView[] | undefined;
+  for (let mAt = 0; mAt < members.length; mAt++) {
+    const m = members[mAt]!;
+    if (m.f.reprint === true) (reprints ??= []).push(m);
+  }
   const primary = members.find((m) => m.f.reprint !== true) ?? members[0]!;
   // The first print of each copy (no copy mark counts as a copy of its own); a group holds a handful.
-  const firstPrints: ReceiptView[] = [];
-  const duplicates: DuplicatePrint[] = [];
-  const copies: CopyKind[] = [];
-  for (const m of members) {
-    if (m.f.reprint === true) continue;
-    const earlier = firstPrints.find((e) => e.f.copy === m.f.copy);
-    if (earlier) duplicates.push({ receipt: m, first: earlier });
-    else {
-      firstPrints.push(m);
-      if (m.f.copy) copies.push(m.f.copy);
+  let duplicates: DuplicatePrint[] | undefined;
+  let copies: CopyKind[];
+  if (members.length === 1) {
+    // Most groups: one print, no list to search (nor a growing array to allocate).
+    const copy = primary.f.reprint !== true ? primary.f.copy : undefined;
+    copies = copy ? [copy] : [];
+  } else {
+    copies = [];
+    const firstPrints: ReceiptView[] = [];
+    for (let mAt = 0; mAt < members.length; mAt++) {
+      const m = members[mAt]!;
+      if (m.f.reprint === true) continue;
+      const earlier = firstPrints.find((e) => e.f.copy === m.f.copy);
+      if (earlier) (duplicates ??= []).push({ receipt: m, first: earlier });
+      else {
+        firstPrints.push(m);
+        if (m.f.copy) copies.push(m.f.copy);
+      }
     }
   }
   let id = members[0]!.id;
-  for (const m of members) if (m.id < id) id = m.id;
-  const v = <K extends keyof ReceiptView>(key: K) => first(members, primary, key);
-  const p = <K extends keyof ReceiptView['f']>(key: K) => firstField(members, primary, key);
+  for (let mAt = 0; mAt < members.length; mAt++) {
+    const m = members[mAt]!;
+    if (m.id < id) id = m.id;
+  }
+  // Direct calls, not closures made per group.
+  const ms = members;
+  const pr = primary;
   return {
     idx: 0,
     id,
     members,
     receiptIds: members.map((m) => m.id),
     primary,
-    reprints,
-    duplicates,
+    reprints: reprints ?? NO_RECEIPTS,
+    duplicates: duplicates ?? NO_DUPLICATES,
     copies,
     excluded: excludedReason,
     channel: channelOf(primary.f),
@@ -196,34 +218,36 @@ function buildGroup(members: readonly ReceiptView[], excludedReason: ExclusionRe
     store: primary.r.store,
     printer: primary.r.printer,
     agentTerminal: primary.r.terminal,
-    type: p('trans_type'),
-    mid: v('mid'),
-    tid: v('tid'),
-    rrn: v('rrn'),
-    batch: v('batch'),
-    trace: v('trace'),
-    auth: v('auth'),
-    last4: v('last4'),
-    bin: v('bin'),
-    txid: v('txid'),
-    order: v('order'),
-    receiptNo: v('receiptNo'),
-    origRrn: v('origRrn'),
-    origTrace: v('origTrace'),
-    origTxid: v('origTxid'),
-    amount: v('amount'),
-    currency: p('currency'),
-    operator: v('operator'),
-    printedRrn: p('reference_no'),
-    printedTrace: p('trace_no'),
-    printedTxid: p('transaction_id'),
-    printedOrder: p('merchant_order_no'),
-    printedReceiptNo: p('receipt_no'),
-    printedTid: p('terminal_id'),
-    printedMid: p('merchant_id'),
+    type: firstField(ms, pr, 'trans_type'),
+    mid: first(ms, pr, 'mid'),
+    tid: first(ms, pr, 'tid'),
+    rrn: first(ms, pr, 'rrn'),
+    batch: first(ms, pr, 'batch'),
+    trace: first(ms, pr, 'trace'),
+    auth: first(ms, pr, 'auth'),
+    last4: first(ms, pr, 'last4'),
+    bin: first(ms, pr, 'bin'),
+    txid: first(ms, pr, 'txid'),
+    order: first(ms, pr, 'order'),
+    receiptNo: first(ms, pr, 'receiptNo'),
+    origRrn: first(ms, pr, 'origRrn'),
+    origTrace: first(ms, pr, 'origTrace'),
+    origTxid: first(ms, pr, 'origTxid'),
+    amount: first(ms, pr, 'amount'),
+    currency: firstField(ms, pr, 'currency'),
+    operator: first(ms, pr, 'operator'),
+    printedRrn: firstField(ms, pr, 'reference_no'),
+    printedTrace: firstField(ms, pr, 'trace_no'),
+    printedTxid: firstField(ms, pr, 'transaction_id'),
+    printedOrder: firstField(ms, pr, 'merchant_order_no'),
+    printedReceiptNo: firstField(ms, pr, 'receipt_no'),
+    printedTid: firstField(ms, pr, 'terminal_id'),
+    printedMid: firstField(ms, pr, 'merchant_id'),
     fault: members.some((m) => m.f.fault === true),
   };
 }
+
+const NO_IDS: readonly string[] = Object.freeze([]);
 
 /** The public shape of a group. */
 export function publicGroup(g: GroupView): ReceiptGroup {
@@ -232,8 +256,8 @@ export function publicGroup(g: GroupView): ReceiptGroup {
     receipt_ids: g.receiptIds,
     primary: g.primary.id,
     copies: g.copies,
-    reprints: g.reprints.map((m) => m.id),
-    duplicates: g.duplicates.map((d) => d.receipt.id),
+    reprints: g.reprints.length ? g.reprints.map((m) => m.id) : NO_IDS,
+    duplicates: g.duplicates.length ? g.duplicates.map((d) => d.receipt.id) : NO_IDS,
     ...(g.excluded ? { excluded: g.excluded } : {}),
   };
 }

@@ -67,7 +67,8 @@ export function matchByKeys(
   keyWindowMs: number,
 ): void {
   const index = new MultiMap();
-  for (const g of groups) {
+  for (let gAt = 0; gAt < groups.length; gAt++) {
+    const g = groups[gAt]!;
     if (g.excluded || ledger.groupMatched(g.idx)) continue;
     for (const k of spec.groupKeys(g)) index.add(k, g.idx);
   }
@@ -75,28 +76,30 @@ export function matchByKeys(
   // Each row's keys once, not once per pass.
   const rowKeys = rows.map((r) => (ledger.rowMatched(r.idx) ? NO_KEYS : spec.rowKeys(r)));
   for (const sameType of [true, false]) {
-    for (const r of rows) {
+    for (let rAt = 0; rAt < rows.length; rAt++) {
+      const r = rows[rAt]!;
       const keys = rowKeys[r.idx]!;
       if (keys.length === 0 || ledger.rowMatched(r.idx)) continue;
+      // The candidates inline, not through a closure made per row: this runs for every row, per tier and pass.
       let best = -1;
       let bestD = Infinity;
-      const consider = (gi: number): void => {
-        if (ledger.groupMatched(gi)) return;
-        const g = groups[gi]!;
-        if (sameType && g.type !== r.txn.trans_type) return;
-        const d = Math.abs(g.t - r.t);
-        if (d > keyWindowMs) return;
-        if (spec.accept && !spec.accept(r, g)) return;
-        if (d < bestD || (d === bestD && gi < best)) {
-          best = gi;
-          bestD = d;
-        }
-      };
-      for (const k of keys) {
-        const hit = index.get(k);
+      for (let k = 0; k < keys.length; k++) {
+        const hit = index.get(keys[k]!);
         if (hit === undefined) continue;
-        if (typeof hit === 'number') consider(hit);
-        else for (const gi of hit) consider(gi);
+        const n = typeof hit === 'number' ? 1 : hit.length;
+        for (let j = 0; j < n; j++) {
+          const gi = typeof hit === 'number' ? hit : hit[j]!;
+          if (ledger.groupMatched(gi)) continue;
+          const g = groups[gi]!;
+          if (sameType && g.type !== r.txn.trans_type) continue;
+          const d = Math.abs(g.t - r.t);
+          if (d > keyWindowMs) continue;
+          if (spec.accept && !spec.accept(r, g)) continue;
+          if (d < bestD || (d === bestD && gi < best)) {
+            best = gi;
+            bestD = d;
+          }
+        }
       }
       if (best >= 0) {
         const g = groups[best]!;

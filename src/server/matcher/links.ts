@@ -40,7 +40,8 @@ function linkSide(items: readonly Linkable[], side: ReversalLink['side']): { lin
   const originalOf = new Map<number, number>();
   // Only values some reversal asks for: reversals are few, so the indexes stay small.
   const wantedBy = BY.map(() => new Set<string>());
-  for (const x of items) {
+  for (let xAt = 0; xAt < items.length; xAt++) {
+    const x = items[xAt]!;
     if (!x.origRrn && !x.origTrace && !x.origTxid) continue;
     BY.forEach(([, , orig], b) => {
       const v = orig(x);
@@ -51,7 +52,8 @@ function linkSide(items: readonly Linkable[], side: ReversalLink['side']): { lin
     const wanted = wantedBy[b]!;
     const index = new Map<string, Linkable[]>();
     if (wanted.size === 0) return index;
-    for (const x of items) {
+    for (let xAt = 0; xAt < items.length; xAt++) {
+      const x = items[xAt]!;
       const v = own(x);
       if (!v || !wanted.has(v) || isReversal(x.type)) continue;
       const scope = scopeOf(x, perTerminal);
@@ -63,7 +65,8 @@ function linkSide(items: readonly Linkable[], side: ReversalLink['side']): { lin
     }
     return index;
   });
-  for (const x of items) {
+  for (let xAt = 0; xAt < items.length; xAt++) {
+    const x = items[xAt]!;
     if (!x.origRrn && !x.origTrace && !x.origTxid) continue;
     for (let b = 0; b < BY.length; b++) {
       const [by, , orig, perTerminal] = BY[b]!;
@@ -75,7 +78,8 @@ function linkSide(items: readonly Linkable[], side: ReversalLink['side']): { lin
       // The original came first; of several (a trace number reused), the latest before the reversal.
       let before: Linkable | undefined;
       let after: Linkable | undefined;
-      for (const c of candidates) {
+      for (let cAt = 0; cAt < candidates.length; cAt++) {
+        const c = candidates[cAt]!;
         if (c === x) continue;
         if (c.t <= x.t) {
           if (!before || c.t > before.t) before = c;

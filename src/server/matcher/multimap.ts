@@ -23,8 +23,12 @@ export class MultiMap {
     return this.map.size;
   }
 
-  /** The keys holding two or more indices, with them. */
-  *multiples(): IterableIterator<number[]> {
-    for (const hit of this.map.values()) if (typeof hit !== 'number') yield hit;
+  /** The keys holding two or more indices, with them (an array, not a generator: no result object per key visited). */
+  multiples(): number[][] {
+    const out: number[][] = [];
+    this.map.forEach((hit) => {
+      if (typeof hit !== 'number') out.push(hit);
+    });
+    return out;
   }
 }

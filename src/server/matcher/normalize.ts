@@ -50,8 +50,13 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 /** The card's last 4 digits, spaces and dashes ignored; undefined when it does not end in 4 digits. */
 export function last4Of(card: string | undefined): string | undefined {
   if (!card) return undefined;
+  const n = card.length;
+  // The common form ends in 4 digits with no separator among them: a slice, no string built a digit at a time.
+  if (n >= 4 && isDigit(card.charCodeAt(n - 1)) && isDigit(card.charCodeAt(n - 2)) && isDigit(card.charCodeAt(n - 3)) && isDigit(card.charCodeAt(n - 4))) {
+    return card.slice(n - 4);
+  }
   let out = '';
-  for (let i = card.length - 1; i >= 0 && out.length < 4; i--) {
+  for (let i = n - 1; i >= 0 && out.length < 4; i--) {
     const c = card.charCodeAt(i);
     if (c === 32 || c === 45) continue;
     if (!isDigit(c)) return undefined;
@@ -63,8 +68,11 @@ export function last4Of(card: string | undefined): string | undefined {
 /** The card's first 6 digits (its BIN), when it starts with 6 digits. */
 export function binOf(card: string | undefined): string | undefined {
   if (!card) return undefined;
+  let i = 0;
+  while (i < 6 && i < card.length && isDigit(card.charCodeAt(i))) i++;
+  if (i === 6) return card.slice(0, 6);
   let out = '';
-  for (let i = 0; i < card.length && out.length < 6; i++) {
+  for (i = 0; i < card.length && out.length < 6; i++) {
     const c = card.charCodeAt(i);
     if (c === 32 || c === 45) continue;
     if (!isDigit(c)) return undefined;

@@ -120,7 +120,8 @@ export function reconcile(input: MatchInput): MatchResult {
   const clocks = learnClocks(rows, groups, ledger, o.drift_min_samples);
   // Each group's offset once: the window tiers, the period and coverage checks all ask for it.
   const offsets = new Float64Array(groups.length);
-  for (const g of groups) {
+  for (let gAt = 0; gAt < groups.length; gAt++) {
+    const g = groups[gAt]!;
     if (!g.printedClock || !g.mid || !g.tid) continue;
     const c = clocks.get(terminalKey(g.mid, g.tid));
     if (c?.applied) offsets[g.idx] = c.offsetMs;
@@ -172,7 +173,8 @@ export function reconcile(input: MatchInput): MatchResult {
   const matches: Match[] = [];
 
   // Matched pairs and their differences.
-  for (const r of rows) {
+  for (let rAt = 0; rAt < rows.length; rAt++) {
+    const r = rows[rAt]!;
     if (!ledger.rowMatched(r.idx)) continue;
     const g = groups[ledger.groupOf(r.idx)]!;
     const tier = ledger.tierOf(r.idx)!;
@@ -226,7 +228,8 @@ export function reconcile(input: MatchInput): MatchResult {
   }
 
   // Reprints and second prints, whether or not a statement covers the slip: they are facts of the counter.
-  for (const g of groups) {
+  for (let gAt = 0; gAt < groups.length; gAt++) {
+    const g = groups[gAt]!;
     if (g.excluded || (g.reprints.length === 0 && g.duplicates.length === 0) || !inPeriod(corrected(g))) continue;
     const matchedRow = ledger.groupMatched(g.idx) ? rows[ledger.rowOf(g.idx)]! : undefined;
     const language = matchedRow ? matchedRow.row.language : ctx.languageOf(g);
@@ -297,7 +300,8 @@ export function reconcile(input: MatchInput): MatchResult {
   }
 
   // Statement rows with no receipt.
-  for (const r of rows) {
+  for (let rAt = 0; rAt < rows.length; rAt++) {
+    const r = rows[rAt]!;
     if (rowOutcome[r.idx]) continue;
     if (!inPeriod(r.t)) {
       rowOutcome[r.idx] = { id: r.id, state: 'out_of_period' };
@@ -331,7 +335,8 @@ export function reconcile(input: MatchInput): MatchResult {
 
   // Receipt groups with no statement row.
   const unmatched = (g: GroupView): boolean => !ledger.groupMatched(g.idx);
-  for (const g of groups) {
+  for (let gAt = 0; gAt < groups.length; gAt++) {
+    const g = groups[gAt]!;
     if (groupOutcome[g.idx]) continue;
     if (g.excluded) {
       groupOutcome[g.idx] = { group: g.id, state: 'excluded' };

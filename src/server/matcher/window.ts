@@ -58,7 +58,8 @@ export function matchByWindow(
   windowMs: number,
 ): Cluster[] {
   const index = new Map<string, Timed[]>();
-  for (const g of groups) {
+  for (let gAt = 0; gAt < groups.length; gAt++) {
+    const g = groups[gAt]!;
     if (g.excluded || ledger.groupMatched(g.idx)) continue;
     const k = keyOf(tier, g.mid, g.tid, g.amount, g.auth);
     if (!k) continue;
@@ -73,7 +74,8 @@ export function matchByWindow(
   const R = rows.length;
   const uf = new UnionFind(R + groups.length);
   const touched = new Set<number>();
-  for (const r of rows) {
+  for (let rAt = 0; rAt < rows.length; rAt++) {
+    const r = rows[rAt]!;
     if (ledger.rowMatched(r.idx)) continue;
     const k = keyOf(tier, r.mid, r.tid, r.txn.amount_minor, r.auth);
     if (!k) continue;
