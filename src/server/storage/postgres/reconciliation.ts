@@ -42,7 +42,7 @@ import type {
   StoredMatchInput,
   StoredRun,
 } from '../types.js';
-import { PART_RECEIPT_VALUES, PART_ROW_VALUES, partReceiptOf, partReceiptText, partRowOf, PLAN_ROW_VALUES, planRowOf } from '../part-json.js';
+import { PART_RECEIPT_VALUES, PART_ROW_VALUES, partReceiptFrom, partReceiptText, partRowFrom, PLAN_ROW_VALUES, planRowOf } from '../part-json.js';
 import { insertColumns } from './bulk.js';
 import { transaction } from './pool.js';
 
@@ -79,16 +79,18 @@ const SETTLED_OF = `SELECT x.store, x.id FROM receipt_fields x WHERE x.local_dat
  * a table not analysed since its import was scanned whole for every part, and the day's time grew
  * with its square); the receipts are their stores' of the window less the settled ones, which the
  * plan's read found once (a NOT EXISTS here hashed all of match_receipts, growing with the day,
- * for every part). The ids come sorted: the probes walk the primary key in its order.
+ * for every part). The ids come sorted: the probes walk the primary key in its order. Each side
+ * comes as one JSON document, an array of the records' arrays (part-json.ts): one JSON.parse a
+ * side instead of one a record, and no row of the driver's per record.
  */
-const PART_OF = `SELECT 0, json_build_array(${PART_ROW_VALUES})::text
+const PART_OF = `SELECT
+  (SELECT '[' || coalesce(string_agg(json_build_array(${PART_ROW_VALUES})::text, ','), '') || ']'
     FROM unnest($1::text[]) AS p(id)
     CROSS JOIN LATERAL (SELECT * FROM statement_rows r WHERE r.id = p.id OFFSET 0) r
-    JOIN statement_files f ON f.id = r.file_id
-  UNION ALL
-  SELECT 1, ${partReceiptText(`json_build_array(${PART_RECEIPT_VALUES})::text`)}
+    JOIN statement_files f ON f.id = r.file_id),
+  (SELECT '[' || coalesce(string_agg(${partReceiptText(`json_build_array(${PART_RECEIPT_VALUES})::text`)}, ','), '') || ']'
     FROM receipt_fields x
-    WHERE x.store = ANY($2::text[]) AND x.local_date BETWEEN $3 AND $4 AND x.id <> ALL($5::text[])`;
+    WHERE x.store = ANY($2::text[]) AND x.local_date BETWEEN $3 AND $4 AND x.id <> ALL($5::text[]))`;
 
 /** The window's health events ($1..$2 ms), and each condition's last event before it. */
 const HEALTH_OF = `SELECT ${HEALTH_COLUMNS} FROM health_events WHERE at_ms >= $1 AND at_ms < $2
@@ -232,7 +234,6 @@ export class PgReconciliation implements ReconciliationStorage {
           // One statement each, through `serial`: a part is read, and a part's matches and their
           // receipts written, in one round trip, so that the server does all of it while the
           // matcher runs here (the next statement could only be sent once the matcher is done).
-          // Each record as one JSON text (part-json.ts), in rows of arrays: no object per row.
           part: (stores, rowIds) => {
             settled ??= serial(async () =>
               settledBy((await client.query<[string, string]>({ text: SETTLED_OF, values: [q.from, q.to, q.day], rowMode: 'array' })).rows),
@@ -240,16 +241,16 @@ export class PgReconciliation implements ReconciliationStorage {
             const held = settled;
             return serial(async () => {
               const by = await held;
-              const r = await client.query<[number, string]>({
+              const r = await client.query<[string, string]>({
                 text: PART_OF,
                 values: [[...rowIds].sort(), stores, q.from, q.to, stores.flatMap((s) => by.get(s) ?? [])],
                 rowMode: 'array',
               });
-              const out: Awaited<ReturnType<DayInParts['part']>> = { rows: [], receipts: [] };
-              for (const [kind, text] of r.rows) {
-                if (kind === 0) out.rows.push(partRowOf(text));
-                else out.receipts.push(partReceiptOf(text));
-              }
+              const [rows, receipts] = r.rows[0]!;
+              const out: Awaited<ReturnType<DayInParts['part']>> = {
+                rows: (JSON.parse(rows) as unknown[][]).map(partRowFrom),
+                receipts: (JSON.parse(receipts) as unknown[][]).map(partReceiptFrom),
+              };
               return out;
             });
           },
