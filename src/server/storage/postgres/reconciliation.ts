@@ -144,6 +144,49 @@ function quiet<T>(p: Promise<T>): Promise<T> {
   return p;
 }
 
+/**
+ * A second connection that reads a run's parts in the run's snapshot while the run's own
+ * connection writes. pg runs one statement at a time on a connection and sends the next only when
+ * node's event loop turns, which it does not while the matcher runs: on the run's one connection
+ * the next part was read only once the matcher had finished with this one, and the server sat idle
+ * through every match. A part read sees nothing of the run's own writes, and needs nothing of them
+ * (rows by id, receipts by store less those settled before the run). Null when the pool has no
+ * connection free at once (the run then reads on its own connection).
+ */
+async function openReader(pool: pg.Pool, run: pg.PoolClient): Promise<pg.PoolClient | null> {
+  if (pool.idleCount === 0 && pool.totalCount >= (pool.options.max ?? 10)) return null;
+  const snapshot = (await run.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
+  const reader = await pool.connect();
+  try {
+    await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    await reader.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/[^0-9A-Fa-f-]/g, '')}'`);
+    await reader.query(RUN_SETTINGS);
+    return reader;
+  } catch (err) {
+    reader.release(err as Error);
+    throw err;
+  }
+}
+
+/** Ends the reader's transaction once its last read is done, and gives it back. */
+async function closeReader(reader: pg.PoolClient, last: Promise<unknown>): Promise<void> {
+  await last.catch(() => undefined);
+  let broken: Error | undefined;
+  try {
+    await reader.query('ROLLBACK');
+  } catch (err) {
+    broken = err as Error;
+  }
+  reader.release(broken);
+}
+
+/**
+ * The run's statements are index lookups and writes a part at a time, each a fraction of a second:
+ * compiling them (JIT) costs more than it saves, and parallel workers would take the core the
+ * matcher runs on while the server works through a part.
+ */
+const RUN_SETTINGS = 'SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0';
+
 export class PgReconciliation implements ReconciliationStorage {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -174,11 +217,7 @@ export class PgReconciliation implements ReconciliationStorage {
       async (client) => {
         // One snapshot for every read of the run; the day's own writes are seen too.
         await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-        // The run's statements are index lookups and writes a part at a time, each a fraction of a
-        // second: compiling them (JIT) costs more than it saves, and parallel workers would take
-        // the core the matcher runs on while the server works through the part before.
-        await client.query('SET LOCAL jit = off');
-        await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
+        await client.query(RUN_SETTINGS);
         await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('tilltap.reconcile:' || $1, 0))`, [q.day]);
         await deleteDay(client, q.day);
         // Plan reads go through a cursor, a batch at a time: a day's rows are not held at once.
@@ -205,6 +244,21 @@ export class PgReconciliation implements ReconciliationStorage {
         // The window's receipts another day's run matched, by store: found by planReceipts (or,
         // for parts read without a plan, by a query of their own), left out of every part.
         let settled: Promise<Map<string, string[]>> | undefined;
+        // Known once planReceipts is done: a part read is then sent at once, before the matcher
+        // takes the event loop (a read sent from a promise's callback waits for the match).
+        let settledNow: Map<string, string[]> | undefined;
+        const reader = await openReader(this.pool, client);
+        let readerTail: Promise<unknown> = Promise.resolve();
+        const readPart = async (r: Promise<pg.QueryResult<[string, string]>>): Promise<Awaited<ReturnType<DayInParts['part']>>> => {
+          const [rows, receipts] = (await r).rows[0]!;
+          return { rows: (JSON.parse(rows) as unknown[][]).map(partRowFrom), receipts: (JSON.parse(receipts) as unknown[][]).map(partReceiptFrom) };
+        };
+        const partQuery = (on: pg.PoolClient, by: Map<string, string[]>, stores: readonly string[], rowIds: readonly string[]) =>
+          on.query<[string, string]>({
+            text: PART_OF,
+            values: [[...rowIds].sort(), stores, q.from, q.to, stores.flatMap((s) => by.get(s) ?? [])],
+            rowMode: 'array',
+          });
         const settledBy = (pairs: Iterable<readonly [string, string]>): Map<string, string[]> => {
           const by = new Map<string, string[]>();
           for (const [store, id] of pairs) {
@@ -227,7 +281,8 @@ export class PgReconciliation implements ReconciliationStorage {
               }
               each(open);
             });
-            settled = Promise.resolve(settledBy(found));
+            settledNow = settledBy(found);
+            settled = Promise.resolve(settledNow);
           },
           health: async () => (await client.query<HealthRow>(HEALTH_OF, [q.fromMs, q.toMs])).rows.map(toHealth),
           decisions: async () => (await client.query<DecisionRow>(DECISIONS_OF, [q.day])).rows.map(toDecision),
@@ -235,24 +290,21 @@ export class PgReconciliation implements ReconciliationStorage {
           // receipts written, in one round trip, so that the server does all of it while the
           // matcher runs here (the next statement could only be sent once the matcher is done).
           part: (stores, rowIds) => {
+            if (reader && settledNow) {
+              const p = readPart(partQuery(reader, settledNow, stores, rowIds));
+              readerTail = p;
+              return p;
+            }
             settled ??= serial(async () =>
               settledBy((await client.query<[string, string]>({ text: SETTLED_OF, values: [q.from, q.to, q.day], rowMode: 'array' })).rows),
             );
             const held = settled;
-            return serial(async () => {
-              const by = await held;
-              const r = await client.query<[string, string]>({
-                text: PART_OF,
-                values: [[...rowIds].sort(), stores, q.from, q.to, stores.flatMap((s) => by.get(s) ?? [])],
-                rowMode: 'array',
-              });
-              const [rows, receipts] = r.rows[0]!;
-              const out: Awaited<ReturnType<DayInParts['part']>> = {
-                rows: (JSON.parse(rows) as unknown[][]).map(partRowFrom),
-                receipts: (JSON.parse(receipts) as unknown[][]).map(partReceiptFrom),
-              };
-              return out;
-            });
+            if (reader) {
+              const p = held.then((by) => readPart(partQuery(reader, by, stores, rowIds)));
+              readerTail = p;
+              return p;
+            }
+            return serial(async () => readPart(partQuery(client, await held, stores, rowIds)));
           },
           saveMatches: (matches) =>
             serial(async () => {
@@ -265,7 +317,11 @@ export class PgReconciliation implements ReconciliationStorage {
               insertColumns(client, 'discrepancies', DISCREPANCY_COLUMNS.split(', '), list.map(discrepancyValues), `ON CONFLICT (key) DO UPDATE SET ${UPDATE_ALL}`),
             ),
         };
-        return work(day);
+        try {
+          return await work(day);
+        } finally {
+          if (reader) await closeReader(reader, readerTail);
+        }
       },
       // A run of the day that committed after this one's snapshot: run again on the new state.
       { attempts: 2 },
