@@ -7,6 +7,7 @@
 import { expect, it } from 'vitest';
 import type { StatementTxn } from '../../../src/server/statement.js';
 import type { DayInParts, IncomingReceipt, MatchRecord, PlanReceiptRecord, PlanRowRecord, Storage } from '../../../src/server/storage/types.js';
+import { PostgresStorage } from '../../../src/server/storage/postgres/index.js';
 import { makeToken } from '../../../src/server/tokens.js';
 import { describeBackends, tableRows } from '../backends.js';
 import { openDb } from '../helpers.js';
@@ -85,8 +86,8 @@ function match(rowId: string, receiptIds: string[], over: Partial<MatchRecord> =
 
 describeBackends('a day in parts (inParts)', (backend) => {
   /** Rows 2..7 of one file (7 on the next day), receipts r1..r4 in S01, r5..r6 in S02, r7 in S01 on the next day. */
-  async function day(): Promise<{ s: Storage; row: (n: number) => string }> {
-    const s = await openDb(await backend.fresh());
+  async function day(open: (db: string) => Promise<Storage> = openDb): Promise<{ s: Storage; row: (n: number) => string }> {
+    const s = await open(await backend.fresh());
     await withReceipts(s, 'S01', ['r1', 'r2', 'r3', 'r4']);
     await withReceipts(s, 'S02', ['r5', 'r6']);
     await s.receipts.ingest(
@@ -124,9 +125,8 @@ describeBackends('a day in parts (inParts)', (backend) => {
     return { rows, receipts };
   }
 
-  it('a part reads its rows by id and its stores\' receipts, less those another day\'s run matched — with the plan read first or not', async () => {
-    const { s, row } = await day();
-    // The next day's run matched row 7 with r4 (a receipt of this day's window and store S01).
+  /** The next day's run matched row 7 with r4 (a receipt of this day's window and store S01): the parts must leave both out. */
+  async function partsOf(s: Storage, row: (n: number) => string): Promise<void> {
     await s.reconciliation.save({ day: '2026-11-21', matches: [match(row(7), ['r4'], { date: '2026-11-21' })], discrepancies: [] });
 
     for (const withPlan of [true, false]) {
@@ -150,6 +150,21 @@ describeBackends('a day in parts (inParts)', (backend) => {
         // A part of no rows and a store with no receipts.
         expect(await tx.part(['S09'], [])).toEqual({ rows: [], receipts: [] });
       });
+    }
+  }
+
+  it('a part reads its rows by id and its stores\' receipts, less those another day\'s run matched — with the plan read first or not', async () => {
+    const { s, row } = await day();
+    await partsOf(s, row);
+  });
+
+  // With one connection there is no second one to read the parts on: the run reads them on its own.
+  it.skipIf(backend.name !== 'postgres')('the same parts from a pool of one connection', async () => {
+    const { s, row } = await day((db) => PostgresStorage.open(db, { max: 1 }));
+    try {
+      await partsOf(s, row);
+    } finally {
+      await s.close();
     }
   });
 

@@ -151,12 +151,18 @@ function quiet<T>(p: Promise<T>): Promise<T> {
  * the next part was read only once the matcher had finished with this one, and the server sat idle
  * through every match. A part read sees nothing of the run's own writes, and needs nothing of them
  * (rows by id, receipts by store less those settled before the run). Null when the pool has no
- * connection free at once (the run then reads on its own connection).
+ * connection free at once or the server none to open (the run then reads on its own connection).
  */
 async function openReader(pool: pg.Pool, run: pg.PoolClient): Promise<pg.PoolClient | null> {
   if (pool.idleCount === 0 && pool.totalCount >= (pool.options.max ?? 10)) return null;
   const snapshot = (await run.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
-  const reader = await pool.connect();
+  let reader: pg.PoolClient;
+  try {
+    reader = await pool.connect();
+  } catch {
+    // No connection to be had (the server's max_connections): the run reads on its own.
+    return null;
+  }
   try {
     await reader.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     await reader.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/[^0-9A-Fa-f-]/g, '')}'`);
