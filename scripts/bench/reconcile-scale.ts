@@ -52,6 +52,53 @@
  * faster: CPU 65.9 vs 65.8 s and 67.5 vs 63.4 s. On an un-VACUUMed file on disk the lookups may
  * cost more; that could not be measured here.
  *
+ * PostgreSQL reconcile, branch pg-s5: a part's rows are looked up by id (index probes) and its
+ * receipts by store less the settled ones (found once, by the plan's read), its matches written
+ * from one JSON parameter, and parts read on a second connection in the run's snapshot while the
+ * run's own connection writes (on one connection the next part's read could only be sent once the
+ * matcher was done: the server idled through every match, node through every read). The
+ * reconcile step alone, run as the bench runs it (`--step reconcile`), each run on a fresh copy
+ * (`CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY`) of one prepared and imported database, so
+ * that every run starts as right after the import (re-running on a reconciled database is not the
+ * same measurement: the run first deletes the day's million matches, and the tables are analysed
+ * and hinted by then); main (7de57d7) and pg-s5 one after the other; the bench cluster's settings
+ * (durable, PostgreSQL 15 defaults: 128 MB shared_buffers); 2 shared cores with other sessions'
+ * benchmarks running (load 2.7–6.5): wall times are inflated, CPU is the steadier figure ("server
+ * cpu" = the cluster's processes' CPU over the step):
+ *
+ *   build   rows    receipts | reconcile s  node cpu s  server cpu s  read  match  save  peak MB  load
+ *   main    960443   997093  |   113.5        53.8         51.4       78.9  33.3   1.3      942  5.1–4.8
+ *   main    960443   997093  |   109.1        55.7         51.7       74.6  33.0   1.5      853  4.7–5.5
+ *   pg-s5   960443   997093  |    94.6        52.3         45.9       40.4  52.9   1.2      625  4.3–5.1
+ *   pg-s5   960443   997093  |    98.0        49.7         43.7       43.2  50.9   3.9      646  5.2–6.2
+ *   (later, the load lower; pairs in alternating order)
+ *   pg-s5   960443   997093  |    77.9        53.4         45.4       34.6  42.0   1.3      627  2.8–4.8
+ *   main    960443   997093  |    97.7        54.1         52.1       68.8  27.6   1.3      942  4.5–3.4
+ *   main    960443   997093  |    92.6        53.8         50.7       66.1  25.3   1.3      776  3.3–3.6
+ *   pg-s5   960443   997093  |    62.1        56.7         45.2       28.3  32.5   1.3      712  3.5–3.4
+ *   pg-s5   960443   997093  |    65.2        51.1         44.4       28.7  35.4   1.2      643  3.1–3.8
+ *   main    960443   997093  |    87.6        54.6         51.4       62.3  24.1   1.2      857  3.7–2.7
+ *   main    288006   298981  |    39.5        17.0         10.2       23.4  14.0   2.0      733  6.1–6.5
+ *   main    288006   298981  |    26.8        17.3          9.9       16.7   8.8   1.2      583  6.3–5.1
+ *   pg-s5   288006   298981  |    24.3        16.6         11.9        9.7  13.0   1.6      537  6.4–6.3
+ *   pg-s5   288006   298981  |    24.6        17.1         12.3        9.8  14.0   0.8      570  5.1–4.8
+ *
+ * Discrepancies exact in every run. Where the server's time went, per part at 1M (~22.7k rows +
+ * ~23.6k receipts; EXPLAIN ANALYZE and the backend's CPU): main's `r.id = ANY($1)` read the whole
+ * of statement_rows for every part (not analysed after the import: a scan of 64k pages, ~340 ms
+ * CPU; growing with the day, so the day grew with its square) — by id, ~170 ms; the receipts' NOT
+ * EXISTS hashed match_receipts ⋈ matches, or scanned matches, both growing through the run — now
+ * none; a part's save is ~630 ms CPU plus 216 ms of foreign-key checks (match_receipts → matches,
+ * one trigger call per receipt: dropping that key, a schema step both backends would need, would
+ * save ~10 s of server CPU at 1M). Server CPU at 1M: ~51.5 → ~45 s; node's wait for the server
+ * ("read", which includes the plan's reads) 62–79 → 28–43 s; wall at load ~3–4.5 87.6–97.7 s →
+ * 62.1–77.9 s. At 300k the lookups cost the server ~2 s more CPU than main's scans (the scans are
+ * small there) and the run is still faster for the overlap. shared_buffers = 1 GB
+ * (main, 1M rows, load 5–7): server CPU 55.4 s against 58.7 s at 128 MB, wall 156.3 against
+ * 157.8 s — no change worth a tuned bench cluster, so it keeps the defaults. 60 s: not shown —
+ * 62.1 s at load 3.5 was the best (main 87.6–97.7 s in the same half hour; main was 77.3 s at load
+ * 1.6–2.1, below); node's own CPU is ~51–57 s at 1M, so what is left is node's CPU and the load.
+ *
  * Merged main (streaming import + reconcile of rec-s4), `--rows 1000000 --copies one --db sqlite
  * --db postgres`, 2 cores, load 1.6–2.1 (a quiet moment):
  *

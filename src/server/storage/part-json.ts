@@ -29,8 +29,10 @@ export const PART_RECEIPT_VALUES = 'x.id, x.store, x.device, x.terminal, x.print
 export const partReceiptText = (array: string): string => `'[' || coalesce(x.fields, '{}') || ',' || substr(${array}, 2)`;
 
 /** A row read back: null members are absent, as the importers leave them; `raw` is never read. */
-export function partRowOf(text: string): PartRow {
-  const v = JSON.parse(text) as unknown[];
+export const partRowOf = (text: string): PartRow => partRowFrom(JSON.parse(text) as unknown[]);
+
+/** The same from the row's values already parsed (a backend that reads a part as one JSON document). */
+export function partRowFrom(v: readonly unknown[]): PartRow {
   const txn: Record<string, unknown> = { line: v[4] };
   for (let i = 0; i < TXN_COLUMNS.length; i++) {
     const x = v[ROW_HEAD + i];
@@ -48,8 +50,9 @@ export function partRowOf(text: string): PartRow {
   return { date: v[1] as string, row };
 }
 
-export function partReceiptOf(text: string): PartReceipt {
-  const v = JSON.parse(text) as unknown[];
+export const partReceiptOf = (text: string): PartReceipt => partReceiptFrom(JSON.parse(text) as unknown[]);
+
+export function partReceiptFrom(v: readonly unknown[]): PartReceipt {
   const receipt: HeldReceipt = {
     id: v[1] as string,
     store: v[2] as string,
