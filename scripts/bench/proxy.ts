@@ -45,6 +45,10 @@
  *   idle RSS after 2,600 jobs       105.3 MB             98.1 MB
  *   idle RSS after 3 × 64 MB        206.9 MB             91.7 MB
  *
+ * Run again at 17:04 (load 1.3, this build): added p50 / p99 0.13 / 2.44 ms (plain relay 0.38),
+ * throughput median 0.71 (0.64–0.85; plain relay 1.06), relay thread 1.67 ms/MB (plain 1.15),
+ * idle after start 75.2 MB / 1.0% CPU (the first full GC, the allocator trim and the sync thread's
+ * idle exit fall in that window; after the jobs 0.0%).
  * Under load 3–5 (other sessions' benchmarks) this build measured idle RSS after start 76.1–76.9 MB
  * (7de57d7 83.4–84.5 MB), p99 added 2.9–5.2 ms, throughput medians 0.56–0.79. During a 64 MB
  * stream the agent spends ~1.8–2.2 ms of relay-thread CPU per MB and ~3–4 ms in all its threads
