@@ -47,10 +47,11 @@ if (store) {
   // the relay even while a decoder is busy.
   // Decoding goes in slices of a few milliseconds: a burst of receipts (or one long one) must not
   // keep the next journal message waiting, because the relay's gate waits for its answer.
-  // While print data streams in (work came within STREAMING_MS), decoding also pauses PAUSE_MS
-  // between slices: on a two-core counter PC the relay, the POS and this thread compete for the
-  // CPU, and the relay must win — decoding catches up once the printer is quiet. Not beyond
-  // MAX_BEHIND bytes undecoded: those are held in memory.
+  // While print data streams in (data came within STREAMING_MS), decoding waits: on a two-core
+  // counter PC the relay, the POS and this thread compete for the CPU, and the relay must win —
+  // a 2 ms slice here, even at nice 10, delayed the POS's jobs by as much (measured: the slow
+  // jobs of a run came every slice). Decoding catches up once the printer is quiet; not beyond
+  // MAX_BEHIND bytes undecoded, which are held in memory.
   const SLICE_MS = 2;
   const STREAMING_MS = 20;
   const PAUSE_MS = 6;
@@ -66,13 +67,18 @@ if (store) {
   /** Work messages are coming in close succession until then. */
   let streamingUntil = 0;
   let decodeDue = false;
+  const waitForQuiet = (): boolean => behind < MAX_BEHIND && wallClock() < streamingUntil;
   const schedule = (): void => {
     decodeDue = true;
-    if (wallClock() < streamingUntil && behind < MAX_BEHIND) setTimeout(decode, PAUSE_MS);
+    if (waitForQuiet()) setTimeout(decode, Math.max(PAUSE_MS, streamingUntil - wallClock()));
     else setImmediate(decode);
   };
   const decode = (all = false): void => {
     decodeDue = false;
+    if (!all && waitForQuiet()) {
+      schedule();
+      return;
+    }
     idleGc.touch();
     const t0 = performance.now();
     while (next < pending.length && (all || performance.now() - t0 < SLICE_MS)) {
