@@ -8,11 +8,10 @@ import { expect, it } from 'vitest';
 import type { StatementTxn } from '../../../src/server/statement.js';
 import type { DayInParts, IncomingReceipt, MatchRecord, PlanReceiptRecord, PlanRowRecord, Storage } from '../../../src/server/storage/types.js';
 import { PostgresStorage } from '../../../src/server/storage/postgres/index.js';
-import { makeToken } from '../../../src/server/tokens.js';
 import { describeBackends, tableRows } from '../backends.js';
 import { openDb } from '../helpers.js';
+import { deviceContext, fixtureReceipt, ingestReceipts, NOW } from './fixtures.js';
 
-const NOW = '2026-11-21T01:00:00.000Z';
 const DAY = '2026-11-20';
 const window = (day = DAY) => ({
   day,
@@ -38,30 +37,9 @@ function txn(line: number, over: Partial<StatementTxn> = {}): StatementTxn {
   };
 }
 
-function receipt(id: string, capturedAt = '2026-11-20T10:01:05+08:00'): IncomingReceipt {
-  return {
-    id,
-    seq: Number(id.replace(/\D/g, '')) || 1,
-    revision: 0,
-    sha256: 'a'.repeat(64),
-    capturedAt,
-    capturedMs: Date.parse(capturedAt),
-    localDate: capturedAt.slice(0, 10),
-    printer: 'front',
-    printStatus: 'ok',
-    printReason: null,
-    terminalId: '10086001',
-    merchantId: '102345678901234',
-    json: JSON.stringify({ text: 'x', fields: { amount_minor: Number(id.replace(/\D/g, '')) } }),
-  };
-}
+const receipt = (id: string, capturedAt?: string): IncomingReceipt => fixtureReceipt(id, { amount_minor: Number(id.replace(/\D/g, '')) }, capturedAt);
 
-async function withReceipts(s: Storage, store: string, ids: string[]): Promise<void> {
-  const t = makeToken('device');
-  await s.tokens.create({ id: t.id, hash: t.hash, role: 'device', store, createdAt: NOW });
-  const ctx = { store, device: { id: `dev-${store}`, terminal: 'T01', version: '0.1.0', clockOffsetMs: 0, seenAt: NOW }, receivedAt: NOW, idempotency: null };
-  expect((await s.receipts.ingest(ctx, ids.map((id) => receipt(id)), () => ({ status: 200, body: '{}' }))).kind).toBe('fresh');
-}
+const withReceipts = (s: Storage, store: string, ids: string[]): Promise<void> => ingestReceipts(s, store, ids.map((id) => receipt(id)));
 
 function match(rowId: string, receiptIds: string[], over: Partial<MatchRecord> = {}): MatchRecord {
   return {
@@ -91,7 +69,7 @@ describeBackends('a day in parts (inParts)', (backend) => {
     await withReceipts(s, 'S01', ['r1', 'r2', 'r3', 'r4']);
     await withReceipts(s, 'S02', ['r5', 'r6']);
     await s.receipts.ingest(
-      { store: 'S01', device: { id: 'dev-S01', terminal: 'T01', version: '0.1.0', clockOffsetMs: 0, seenAt: NOW }, receivedAt: NOW, idempotency: null },
+      deviceContext('S01'),
       [receipt('r7', '2026-11-21T00:02:00+08:00')],
       () => ({ status: 200, body: '{}' }),
     );

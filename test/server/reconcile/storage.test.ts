@@ -11,7 +11,6 @@ import type { ParsedStatement, StatementTxn } from '../../../src/server/statemen
 import type {
   IncomingHealthEvent,
   IncomingReceipt,
-  IngestContext,
   MatchRecord,
   NewDiscrepancy,
   NewStatementImport,
@@ -20,8 +19,8 @@ import type {
 import { makeToken } from '../../../src/server/tokens.js';
 import { describeBackends, tableRows } from '../backends.js';
 import { openDb } from '../helpers.js';
+import { deviceContext, fixtureReceipt, ingestReceipts, NOW } from './fixtures.js';
 
-const NOW = '2026-11-21T01:00:00.000Z';
 
 function txn(line: number, over: Partial<StatementTxn> = {}): StatementTxn {
   return {
@@ -65,34 +64,10 @@ const file = (p: ParsedStatement, over: Partial<NewStatementImport> = {}): NewSt
   ...over,
 });
 
-function ctx(store = 'S01'): IngestContext {
-  return { store, device: { id: `dev-${store}`, terminal: 'T01', version: '0.1.0', clockOffsetMs: 0, seenAt: NOW }, receivedAt: NOW, idempotency: null };
-}
+const receipt = (id: string, capturedAt?: string): IncomingReceipt =>
+  fixtureReceipt(id, { merchant_id: '102345678901234', terminal_id: '10086001', amount_minor: 1001 }, capturedAt);
 
-function receipt(id: string, capturedAt = '2026-11-20T10:01:05+08:00'): IncomingReceipt {
-  return {
-    id,
-    seq: Number(id.replace(/\D/g, '')) || 1,
-    revision: 0,
-    sha256: 'a'.repeat(64),
-    capturedAt,
-    capturedMs: Date.parse(capturedAt),
-    localDate: capturedAt.slice(0, 10),
-    printer: 'front',
-    printStatus: 'ok',
-    printReason: null,
-    terminalId: '10086001',
-    merchantId: '102345678901234',
-    json: JSON.stringify({ text: 'x', fields: { merchant_id: '102345678901234', terminal_id: '10086001', amount_minor: 1001 } }),
-  };
-}
-
-async function withReceipts(s: Storage, ids: string[], store = 'S01'): Promise<void> {
-  const t = makeToken('device');
-  await s.tokens.create({ id: t.id, hash: t.hash, role: 'device', store, createdAt: NOW });
-  const out = await s.receipts.ingest(ctx(store), ids.map((id) => receipt(id)), () => ({ status: 200, body: '{}' }));
-  expect(out.kind).toBe('fresh');
-}
+const withReceipts = (s: Storage, ids: string[], store = 'S01'): Promise<void> => ingestReceipts(s, store, ids.map((id) => receipt(id)));
 
 function match(rowId: string, receiptIds: string[], date = '2026-11-20'): MatchRecord {
   return {
@@ -281,7 +256,7 @@ describeBackends('statement and reconciliation storage', (backend) => {
       id, seq: Number(id.slice(1)), printer: 'front', at, atMs: Date.parse(at), kind, state, previous: null, durationMs: null, detail: null,
     });
     await s.health.ingest(
-      ctx(),
+      deviceContext(),
       [
         ev('e1', '2026-11-10T09:00:00+08:00', 'paper', 'ok'),
         ev('e2', '2026-11-17T22:00:00+08:00', 'paper', 'out'),
