@@ -35,11 +35,6 @@ export class SpoolHold {
     return this.held.length;
   }
 
-  /** When data last reached the relay, as far as this hold has heard. */
-  get lastArrival(): number {
-    return this.last;
-  }
-
   /**
    * The relay spooled `seg` bytes `from`–`to`, which reached it from `first` to `last` (default:
    * at once). Returns whether everything held is due now (the line had been quiet and nothing else

@@ -143,15 +143,15 @@ interface Batch {
   readonly done: (err: Error | null) => void;
 }
 
-/**
- * The relay thread's side: appends records to the current segment, one writev per batch (no copy
- * in user space), in libuv's thread pool so the relay thread only hands them over; batches are
- * written one after another, in order. Rotates to new segments, deletes those the worker has
- * journaled.
- */
 /** Buffers per writev at most: Linux's IOV_MAX (libuv would split a longer list into several writes anyway). */
 const MAX_IOV = 1024;
 
+/**
+ * The relay thread's side: appends records to the current segment, one writev per batch, or per
+ * run of batches that queued behind a write (no copy in user space), in libuv's thread pool so the
+ * relay thread only hands them over; batches are written one after another, in order. Rotates to
+ * new segments, deletes those the worker has journaled.
+ */
 export class SpoolWriter {
   private fd: number | null = null;
   private fdSeg = -1;
