@@ -47,7 +47,8 @@ async function rawRows(db: string, table: string): Promise<unknown[]> {
   }
 }
 
-const exited = (child: ChildProcess): Promise<number | null> => new Promise((res) => child.once('exit', (code) => res(code)));
+// 'close', not 'exit': the child's stderr may still hold its last log lines when it has exited.
+const exited = (child: ChildProcess): Promise<number | null> => new Promise((res) => child.once('close', (code) => res(code)));
 
 describeBackends('tilltap server token', (backend) => {
   it('create prints the token alone on the last line and stores only its hash; list and revoke round trip', async () => {
