@@ -31,7 +31,7 @@ function startAgent(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Agent>
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   let log = '';
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
   return new Promise((res, rej) => {
     child.stderr!.on('data', (d: Buffer) => {
       log += d.toString();
