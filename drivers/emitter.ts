@@ -8,7 +8,7 @@ import type { CaptureChunk, Direction, DriverEvents, RelayGate, SessionInfo } fr
 type Listeners = { [E in keyof DriverEvents]: Array<DriverEvents[E]> };
 
 export class DriverEmitter {
-  private readonly listeners: Listeners = { chunk: [], connect: [], disconnect: [], warn: [] };
+  private listeners: Listeners = { chunk: [], connect: [], disconnect: [], warn: [] };
   /** See RelayGate; read by pass-through pumps for each piece. */
   gate: RelayGate | null = null;
 
@@ -16,15 +16,17 @@ export class DriverEmitter {
     this.gate = gate;
   }
 
+  // The lists are replaced, never changed in place, so an emit can walk the one it started with
+  // (a listener may add or remove listeners) without copying it for every chunk.
   on<E extends keyof DriverEvents>(event: E, listener: DriverEvents[E]): this {
-    this.listeners[event].push(listener);
+    this.listeners = { ...this.listeners, [event]: [...this.listeners[event], listener] } as Listeners;
     return this;
   }
 
   off<E extends keyof DriverEvents>(event: E, listener: DriverEvents[E]): this {
     const list = this.listeners[event];
     const i = list.lastIndexOf(listener);
-    if (i >= 0) list.splice(i, 1);
+    if (i >= 0) this.listeners = { ...this.listeners, [event]: [...list.slice(0, i), ...list.slice(i + 1)] } as Listeners;
     return this;
   }
 
@@ -36,7 +38,7 @@ export class DriverEmitter {
   protected emitChunk(dir: Direction, bytes: Buffer, t: number, session: string): void {
     if (bytes.length === 0) return;
     const chunk: CaptureChunk = { dir, bytes, t, session };
-    for (const l of [...this.listeners.chunk]) {
+    for (const l of this.listeners.chunk) {
       try {
         l(chunk);
       } catch (e) {
@@ -46,7 +48,7 @@ export class DriverEmitter {
   }
 
   protected emitConnect(info: SessionInfo): void {
-    for (const l of [...this.listeners.connect]) {
+    for (const l of this.listeners.connect) {
       try {
         l(info);
       } catch (e) {
@@ -56,7 +58,7 @@ export class DriverEmitter {
   }
 
   protected emitDisconnect(info: SessionInfo): void {
-    for (const l of [...this.listeners.disconnect]) {
+    for (const l of this.listeners.disconnect) {
       try {
         l(info);
       } catch (e) {
@@ -66,7 +68,7 @@ export class DriverEmitter {
   }
 
   protected warn(msg: string): void {
-    for (const l of [...this.listeners.warn]) {
+    for (const l of this.listeners.warn) {
       try {
         l(msg);
       } catch {

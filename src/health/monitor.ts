@@ -380,15 +380,21 @@ class ActiveLine implements LineTap {
 
   toPrinter(bytes: Buffer, t: number): void {
     if (this.closed) return;
-    for (const item of this.host.push(bytes)) {
+    const items = this.host.push(bytes);
+    for (const item of items) {
       if (item.kind === 'query') {
         this.m.posQuery();
         this.router.sent('pos', item.query, t);
       }
     }
+    const first = !this.posSentSincePoll;
     this.lastTrafficAt = t;
     this.posSentSincePoll = true;
-    this.schedule();
+    // After the first POS bytes since the last poll (a poll is now due once the line is quiet),
+    // more plain bytes can only put that poll off, never bring it forward: with a timer armed, the
+    // monitor decides again when it fires. Deciding on every chunk of a long printout re-armed a
+    // timer per socket read: a third of this method's time on 64 KB of text (3.6 → 2.4 µs).
+    if (first || items.length > 0 || !this.timer) this.schedule();
   }
 
   fromPrinter(bytes: Buffer, t: number): Buffer {

@@ -78,6 +78,8 @@ export class HostStream {
   private base = 0;
   /** The last bytes went by the fast path (plain text, not tokenized). */
   private skippedLast = false;
+  /** The tokenizer has been fed since it was made. */
+  private fed = false;
   private readonly handler: TokenHandler;
   private items: HostItem[] = [];
   private total = 0;
@@ -110,7 +112,10 @@ export class HostStream {
       // cost on long text streams); a fresh one starts after these bytes.
       this.total += bytes.length;
       this.base = this.total;
-      this.tokenizer = new Tokenizer(this.table);
+      // A fresh tokenizer only when the current one has read something (not one per chunk of a
+      // long text stream).
+      if (this.fed) this.tokenizer = new Tokenizer(this.table);
+      this.fed = false;
       this.carriedFirst = -1;
       this.skippedLast = true;
       this.last2 = bytes.length >= 2 ? bytes[bytes.length - 2]! : this.last1;
@@ -118,6 +123,7 @@ export class HostStream {
       return [];
     }
     this.tokenizer.feed(bytes, this.handler);
+    this.fed = true;
     this.total += bytes.length;
     this.skippedLast = false;
     const consumed = this.consumed;

@@ -50,6 +50,14 @@ describe('spool records', () => {
     expect(records[records.length - 1]!.end).toBe(encode(work).length);
   });
 
+  it('chunks of sessions and printers taking turns each keep their own names', () => {
+    // The header encoder keeps the last printer and session it encoded: switching back and forth
+    // must never carry one record's names into the next.
+    const chunk = (printer: string, session: string, t: number): Work => ({ kind: 'chunk', printer, c: { session, dir: 'to-printer', t, bytes: Buffer.from(`${printer} ${session}\n`) } });
+    const work = [chunk('front', 'a', 1), chunk('front', 'b', 2), chunk('后厨', 'b', 3), chunk('后厨', 'a', 4), chunk('front', 'a', 5), chunk('front', 'a', 6)];
+    expect(decodeRecords(encode(work), 0).records.map((r) => r.work)).toEqual(work);
+  });
+
   it('a record cut short anywhere ends the read there, with what precedes it intact', () => {
     const work = sample();
     const whole = encode(work);

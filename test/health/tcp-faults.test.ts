@@ -134,6 +134,27 @@ describe('health monitor on the TCP proxy', () => {
     expect([...pos.data()]).toEqual(expected);
   });
 
+  it('on a connection the POS keeps open, every burst of bytes is followed by a poll once the line is quiet', async () => {
+    // Between bursts the monitor waits for its long interval (60 s): the first bytes of the next
+    // burst must bring the poll forward again, although later bytes of a burst only put it off.
+    const { driver, watched } = await tcpRig(cleanups, {}, { policy: { quietMs: 30, intervalMs: 60_000 }, pollTimeoutMs: 300 });
+    const m = watched.monitor;
+    await waitFor(() => m.snapshot().online !== null, 5000, 'the first probe');
+    const { PosClient } = await import('./helpers.js');
+    const pos = await PosClient.connect(driver.port);
+    cleanups.push(() => void pos.socket.destroy());
+    for (let burst = 1; burst <= 3; burst++) {
+      const polls = m.counters.polls;
+      const answered = m.counters.answered;
+      for (let i = 0; i < 20; i++) await pos.send([Buffer.from(`BURST ${burst} LINE ${i}\n`)]);
+      await waitFor(() => m.counters.polls > polls && m.counters.answered > answered, 3000, `a poll after burst ${burst}, answered`);
+      // The poll's replies were kept from the POS.
+      expect(pos.received).toBe(0);
+    }
+    pos.end();
+    await waitFor(() => pos.closed, 5000, 'closed');
+  });
+
   it('XOFF from a slow printer: busy while it lasts, online after XON; the relay loses nothing', async () => {
     const { sim, driver, rec, watched, store } = await tcpRig(cleanups, { state: 'slow', slow: { bufferBytes: 2048, drainBytesPerSecond: 64 * 1024 } });
     const m = watched.monitor;
