@@ -53,6 +53,8 @@ export interface AgentOptions {
    * default: read here at start.
    */
   readonly configData?: ConfigData;
+  /** The first wait before a worker that died is replaced (it doubles, up to 30 s). Default 1000 ms. */
+  readonly workerRestartMs?: number;
 }
 
 /** The profiles and templates read on this thread (loaded only when not handed over). */
@@ -74,8 +76,13 @@ const GATE_MAX_WAIT_MS = 200;
 const SPOOL_SEGMENT_BYTES = 4 * 1024 * 1024;
 /** With everything journaled and nothing new for this long, the spool's segment is deleted. */
 const SPOOL_QUIET_MS = 1000;
-/** What is held for a worker that is (re)starting, at most. */
+/** What is held in memory for a worker that is (re)starting, at most (when there is no spool). */
 const HOLD_LIMIT = 16 * 1024 * 1024;
+/**
+ * What is spooled while no worker runs, at most, until one is ready again: a worker that cannot
+ * start (a broken database) must not let the spool fill the disk.
+ */
+const DOWN_SPOOL_LIMIT = 256 * 1024 * 1024;
 const RESTART_MIN_MS = 1000;
 const RESTART_MAX_MS = 30_000;
 
@@ -104,6 +111,13 @@ export function mayEndReceipt(bytes: Uint8Array, before: number): boolean {
   return false;
 }
 
+/** The chunk bytes in `work`. */
+function chunkBytes(work: readonly Work[]): number {
+  let n = 0;
+  for (const w of work) if (w.kind === 'chunk') n += w.c.bytes.length;
+  return n;
+}
+
 const ZERO: AgentHealth = { receipts: 0, chunks: 0, storeErrors: 0, decodeErrors: 0, lastError: null };
 
 export class Agent {
@@ -111,7 +125,9 @@ export class Agent {
   private gen = 0;
   private ready = false;
   private stopping = false;
-  private restartMs = RESTART_MIN_MS;
+  private restartMs: number;
+  /** Bytes spooled since the last worker was ready while none ran (see DOWN_SPOOL_LIMIT). */
+  private downSpooled = 0;
   private restartTimer: NodeJS.Timeout | null = null;
   private queue: Work[] = [];
   private queuedBytes = 0;
@@ -145,6 +161,7 @@ export class Agent {
   private stoppedClean = false;
 
   constructor(private readonly opts: AgentOptions) {
+    this.restartMs = opts.workerRestartMs ?? RESTART_MIN_MS;
     this.gate = new JournalGate(GATE_MAX_WAIT_MS, () =>
       this.opts.log.warn({ waitedMs: GATE_MAX_WAIT_MS }, 'the journal is behind; passing bytes on without waiting for it'),
     );
@@ -231,7 +248,13 @@ export class Agent {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const w = this.worker;
-    if (!w) return;
+    if (!w) {
+      // No worker to journal what is spooled: it stays there for the next start to replay.
+      this.flush();
+      await this.spool?.drain();
+      this.spool?.close(false);
+      return;
+    }
     if (!this.ready) await this.whenReady();
     this.flush();
     // The worker reads what is spooled once it is written: it must be before the stop.
@@ -293,7 +316,8 @@ export class Agent {
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        this.restartMs = RESTART_MIN_MS;
+        this.restartMs = this.opts.workerRestartMs ?? RESTART_MIN_MS;
+        this.downSpooled = 0;
         this.current = m.status;
         for (const r of this.readyWaiters.splice(0)) r();
         break;
@@ -388,7 +412,13 @@ export class Agent {
 
   private flush(): void {
     const w = this.worker;
-    if (!w) return;
+    if (!w) {
+      // What passed while no worker runs goes to the spool all the same (the next worker replays
+      // the segments before its own): a SIGKILL before it starts loses none of it. Without a spool
+      // it waits in memory for that worker. Health reports wait for it either way.
+      if (this.spool) this.flushWork(null);
+      return;
+    }
     this.flushWork(w);
     if (this.healthQueue.size === 0) return;
     // After the work: the worker has the receipts' bytes before it hears how the printer is.
@@ -412,7 +442,7 @@ export class Agent {
     else post();
   }
 
-  private flushWork(w: Worker): void {
+  private flushWork(w: Worker | null): void {
     if (this.queue.length === 0) return;
     const work: Work[] = [];
     for (const item of this.queue) this.translate(item, work);
@@ -423,9 +453,20 @@ export class Agent {
     // posts only where they are, once written.
     if (this.spool && work.length > 0) {
       const spool = this.spool;
+      if (!w && this.downSpooled >= DOWN_SPOOL_LIMIT) {
+        this.lost += chunkBytes(work);
+        return;
+      }
       if (spool.bytes >= SPOOL_SEGMENT_BYTES) spool.rotate();
       const t = wallClock();
       const at = spool.append(work, (err) => {
+        if (!w) {
+          // No worker to tell: the next one replays the segment. Not written: not captured.
+          if (!err) return;
+          if (this.spool === spool) this.spoolFailed(err);
+          this.lost += chunkBytes(work);
+          return;
+        }
         if (this.worker !== w) return; // that worker is gone: its successor replays the segment
         if (!err) {
           this.tellSpooled(w, at.seg, at.from, at.off, t);
@@ -434,9 +475,10 @@ export class Agent {
         if (this.spool === spool) this.spoolFailed(err);
         this.postCopies(w, work);
       });
+      if (!w) this.downSpooled += at.off - at.from;
       return;
     }
-    this.postCopies(w, work);
+    if (w) this.postCopies(w, work);
   }
 
   /** Written to the spool: the worker hears of it now, or with what follows within SPOOLED_EVERY_MS. */

@@ -170,6 +170,39 @@ describe('the capture agent (TCP proxy → printer simulator, real SQLite)', () 
     expect(list.map((r) => r.receipt.fields.trace_no)).toEqual(['000031', '000032', '000033']);
   });
 
+  it('spools what prints while no worker runs: an agent killed before the next worker starts loses none of it', async () => {
+    const sim = await startSimulator({ tcp: { port: 0 } });
+    cleanup.push(() => sim.stop());
+    const dir = mkdtempSync(join(tmpdir(), 'tilltap-agent-'));
+    const store = Store.open(dir);
+    cleanup.push(() => store.close());
+    const driver = createDriver({ name: 'counter-1', listen: 'tcp://127.0.0.1:0', printer: `tcp://127.0.0.1:${sim.tcpPort}` });
+    // The dead worker's replacement would start only after a minute: the kill comes first.
+    const agent = new Agent({ dataDir: dir, printers: [{ name: 'counter-1', driver, decode: {}, idleMs: 3000 }], log: quiet, workerRestartMs: 60_000 });
+    await agent.start();
+    cleanup.push(() => agent.stop());
+    const client = await pos((driver as TcpProxyDriver).port);
+    cleanup.push(() => void client.destroy());
+    client.write(Buffer.from(slip(41)));
+    await until(() => store.listReceipts().length === 1);
+    const inner = agent as unknown as { worker: { terminate(): Promise<number> } | null };
+    await inner.worker!.terminate();
+    await until(() => inner.worker === null);
+    client.write(Buffer.from(slip(42)));
+    const all = Buffer.concat([slip(41), slip(42)]);
+    await until(() => sim.received().length === all.length);
+    // Printed, and in a spool file already (a SIGKILL keeps what the kernel has).
+    const spooled = (): Buffer => Buffer.concat(listSegments(join(dir, 'spool')).map((n) => readFileSync(join(dir, 'spool', `${String(n).padStart(8, '0')}.bin`))));
+    await until(() => spooled().includes(Buffer.from(slip(42))));
+    expect(agent.status.workerRestarts).toBe(1);
+    expect(agent.status.lostBytes).toBe(0);
+    // An agent started on the data directory (as after the kill) finishes it: both receipts, once.
+    const again = new Agent({ dataDir: dir, printers: [{ name: 'counter-1', driver: createDriver({ name: 'counter-1', listen: 'tcp://127.0.0.1:0' }), decode: {}, idleMs: 3000 }], log: quiet });
+    await again.start();
+    cleanup.push(() => again.stop());
+    expect(store.listReceipts().map((r) => r.receipt.fields.trace_no)).toEqual(['000041', '000042']);
+  });
+
   it('after a crash, finishes what the journal holds: nothing lost, nothing doubled', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tilltap-agent-'));
     // A "crashed" agent: bytes journaled, one receipt committed, the rest never decoded.
