@@ -66,9 +66,9 @@
  * rounds. After one 200-job connection, ~86 functions were compiled during the next 2,000 jobs
  * (TurboFan on its helper threads, which compete with the relay and the POS on two cores). At
  * each connection's end, code specialised to that connection's objects was thrown away ("weak
- * objects" deopts: ~25 functions compiled again per connection; a plain `pipe()` relay shows ~10
+ * objects" deopts: 12–32 functions compiled again per 64 MB stream; a plain `pipe()` relay shows 5–16
  * with as many full GCs). After 10 warm-up connections, a latency probe saw no relay-path deopts
- * and a p99 of 0.45–0.85 ms in 8 runs. Two runs of this build, load 1.0–1.2:
+ * and a p99 of 0.41–0.85 ms in 8 runs. Two runs of this build, load 1.0–1.2:
  *
  *                                       run 1                run 2
  *   added p50 / p99, after warm-up     0.10 / 1.14 ms       0.11 / 1.82 ms   (plain relay p99 0.32, 1.21)
