@@ -63,7 +63,7 @@
  *
  * Session 6 (this build: per-chunk work on the relay thread trimmed, the warm-up above, 5
  * throughput rounds). Why the warm-up: V8 was still compiling the relay's code during the
- * rounds. After one 200-job connection, ~86 functions were compiled during the next 2,000 jobs
+ * rounds. After one 300-job connection, ~86 functions were compiled during the next 2,000 jobs
  * (TurboFan on its helper threads, which compete with the relay and the POS on two cores). At
  * each connection's end, code specialised to that connection's objects was thrown away ("weak
  * objects" deopts: 12–32 functions compiled again per 64 MB stream; a plain `pipe()` relay shows 5–16
