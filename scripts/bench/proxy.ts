@@ -89,6 +89,14 @@
  *     CPU during a stream from 2.8–3.5 to 2.6–2.7 ms/MB, but the ratio stayed within noise, and a
  *     kill could then lose up to 1 ms of printed bytes. Not kept.
  *   - V8's helper threads, 20–60 ms, recompiling after each connection's end.
+ * Spool writes of 16 KB and more done synchronously on the relay thread (no hand-over), alternated
+ * with this build in four runs: ratio medians 0.79 and 0.61 against 0.75 and 0.67, with the relay
+ * thread at 2.00–2.28 ms/MB against 1.66–1.84. Not kept (as in session 5).
+ * Four more runs of this build: p99 added after warm-up 0.89, 0.94, 1.05, 1.25 ms; first 500 jobs
+ * 1.75–3.14 ms.
+ * A POS that connects for each receipt (300 jobs each path, printed since): added p50 / p99 0.51 /
+ * 2.42 ms, a plain relay 0.23 / 2.24 ms (direct p99 2.74: connecting is most of it, for any
+ * relay: the agent opens a printer link per POS connection, as a relay must).
  *
  * Run: npm run build && node dist/scripts/bench/proxy.js [--jobs 2000] [--rounds 5]
  */
@@ -98,7 +106,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator } from '../../drivers/simulator/index.js';
 import { freePort } from '../lib/net.js';
-import { jobLatencies, JOB, pct, streamThroughput } from '../lib/print-jobs.js';
+import { connectionJobLatencies, jobLatencies, JOB, pct, streamThroughput } from '../lib/print-jobs.js';
 import { procStat, threadTicks } from '../lib/proc.js';
 
 const BIN = resolve(import.meta.dirname, '../../src/cli/main.js');
@@ -247,6 +255,17 @@ async function main(): Promise<void> {
     viaAgent.push(...(await jobLatencies(port, jobs / 4)));
   }
   for (const xs of [direct, viaRelay, viaAgent]) xs.sort((x, y) => x - y);
+  // A POS that connects for each receipt: every job also pays a connection, through the agent a
+  // printer link of its own and a session.
+  const connDirect: number[] = [];
+  const connRelay: number[] = [];
+  const connAgent: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    connDirect.push(...(await connectionJobLatencies(sim.tcpPort!, 100)));
+    connRelay.push(...(await connectionJobLatencies(relayPort, 100)));
+    connAgent.push(...(await connectionJobLatencies(port, 100)));
+  }
+  for (const xs of [connDirect, connRelay, connAgent]) xs.sort((x, y) => x - y);
   const fsyncs = fsyncLatencies(data, 500);
 
   // Idle after a day's worth of receipts (the jobs above), once they are decoded and sent.
@@ -307,6 +326,9 @@ async function main(): Promise<void> {
   console.log(`  (after ${WARM_CONNECTIONS} connections of 100 jobs each path; the first 500 jobs after start, one connection:`);
   console.log(`   added by the agent     ${f(pct(coldAgent, 50) - pct(coldDirect, 50))}  ${f(pct(coldAgent, 99) - pct(coldDirect, 99))}`);
   console.log(`   added by a plain relay ${f(pct(coldRelay, 50) - pct(coldDirect, 50))}  ${f(pct(coldRelay, 99) - pct(coldDirect, 99))})`);
+  console.log(`a connection per job (300 each path: connect, job, reply)`);
+  console.log(`  direct / plain relay / agent ${f(pct(connDirect, 50))} / ${f(pct(connRelay, 50)).trim()} / ${f(pct(connAgent, 50)).trim()}  p99 ${f(pct(connDirect, 99)).trim()} / ${f(pct(connRelay, 99)).trim()} / ${f(pct(connAgent, 99)).trim()}`);
+  console.log(`  added by the agent ${f(pct(connAgent, 50) - pct(connDirect, 50))}  ${f(pct(connAgent, 99) - pct(connDirect, 99))}   (by a plain relay ${f(pct(connRelay, 50) - pct(connDirect, 50)).trim()} / ${f(pct(connRelay, 99) - pct(connDirect, 99)).trim()})`);
   console.log(`disk: write + fdatasync  ${f(pct(fsyncs, 50))}  ${f(pct(fsyncs, 99))}   (the journal's commits; the relay does not wait for them)`);
   const rAgent = ratios(tAgent, tDirect);
   const rRelay = ratios(tRelay, tDirect);
@@ -316,7 +338,7 @@ async function main(): Promise<void> {
   console.log(`the agent           ${mbs(tAgent)}   ratio ${rAgent.map((r) => r.toFixed(2)).join(' / ')}, median ${median(rAgent).toFixed(2)}   (target ≥ 0.9)`);
   console.log(`CPU per MB passed on: plain relay ${msPerMb(plainTicks)} ms; the agent's relay thread ${msPerMb(relayThreadTicks)} ms, the whole agent (decoding and journaling it too) ${msPerMb(agentTicks)} ms`);
   console.log(`\nagent idle after start   RSS ${(idleStart.rss / 1048576).toFixed(1)} MB, CPU ${(idleStart.cpu * 100).toFixed(2)}% over 5 s   (targets < 80 MB, < 1%)`);
-  console.log(`agent idle after ${jobs + 500 + WARM_CONNECTIONS * 100} jobs RSS ${(idleJobs.rss / 1048576).toFixed(1)} MB, CPU ${(idleJobs.cpu * 100).toFixed(2)}% over 5 s`);
+  console.log(`agent idle after ${jobs + 500 + WARM_CONNECTIONS * 100 + 300} jobs RSS ${(idleJobs.rss / 1048576).toFixed(1)} MB, CPU ${(idleJobs.cpu * 100).toFixed(2)}% over 5 s`);
   console.log(`agent idle after ${rounds} × 64 MB RSS ${(idleAfter.rss / 1048576).toFixed(1)} MB, CPU ${(idleAfter.cpu * 100).toFixed(2)}% over 5 s   (peak RSS during the run ${(peak / 1048576).toFixed(0)} MB; ${synced} receipts reached the server)`);
 }
 

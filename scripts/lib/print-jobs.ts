@@ -35,6 +35,25 @@ export async function jobLatencies(port: number, jobs: number): Promise<number[]
   return out;
 }
 
+/**
+ * Milliseconds per job for a POS that connects for each receipt: connect, write a job, wait for
+ * the reply, close (the close is not timed).
+ */
+export async function connectionJobLatencies(port: number, jobs: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < jobs; i++) {
+    const t0 = process.hrtime.bigint();
+    const s = await openPos(port);
+    await new Promise<void>((res) => {
+      s.once('data', () => res());
+      s.write(JOB);
+    });
+    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    s.destroy();
+  }
+  return out;
+}
+
 /** MB/s of `bytes` written in pieces of `chunk` (default 64 KB of `A`) until the printer has `received()` them all. */
 export async function streamThroughput(port: number, bytes: number, received: () => number, chunk: Buffer = Buffer.alloc(64 * 1024, 0x41)): Promise<number> {
   const s = await openPos(port);
