@@ -22,28 +22,53 @@ function fullGc(): () => void {
 
 export class IdleGc {
   private last = 0;
-  private busy = false;
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly collect: () => void;
 
-  /** Collect once `quietMs` have passed with no `touch()`, after there was one. */
-  constructor(quietMs = 5000) {
-    const gc = fullGc();
-    this.timer = setInterval(() => {
-      if (!this.busy || Date.now() - this.last < quietMs) return;
-      this.busy = false;
-      gc();
-      trimAllocator();
-    }, quietMs);
-    this.timer.unref();
+  /**
+   * Collect once `quietMs` have passed with no `touch()`, after there was one. `collect`: what
+   * runs then (default: the engine's full collection, then the allocator's trim).
+   */
+  constructor(
+    private readonly quietMs = 5000,
+    collect?: () => void,
+  ) {
+    if (collect) this.collect = collect;
+    else {
+      const gc = fullGc();
+      this.collect = () => {
+        gc();
+        trimAllocator();
+      };
+    }
   }
 
-  /** Work happened (cheap: called per chunk). */
+  /** Work happened (cheap: called per chunk — a timer is armed only when none is). */
   touch(): void {
-    this.busy = true;
     this.last = Date.now();
+    if (!this.timer && !this.stopped) this.arm(this.quietMs);
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(this.check, ms);
+    this.timer.unref();
+  }
+
+  // Exactly `quietMs` after the last touch (a fixed interval collected 5–10 s after it).
+  private readonly check = (): void => {
+    this.timer = null;
+    const left = this.last + this.quietMs - Date.now();
+    if (left > 0) {
+      this.arm(left);
+      return;
+    }
+    this.collect();
+  };
 }
