@@ -92,8 +92,8 @@
  * Spool writes of 16 KB and more done synchronously on the relay thread (no hand-over), alternated
  * with this build in four runs: ratio medians 0.79 and 0.61 against 0.75 and 0.67, with the relay
  * thread at 2.00–2.28 ms/MB against 1.66–1.84. Not kept (as in session 5).
- * Four more runs of this build: p99 added after warm-up 0.89, 0.94, 1.05, 1.25 ms; first 500 jobs
- * 1.75–3.14 ms.
+ * This build in those runs: p99 added after warm-up 0.94 and 1.05 ms; first 500 jobs 2.13 and
+ * 1.75 ms.
  * A POS that connects for each receipt (300 jobs each path, printed since): added p50 / p99 0.51 /
  * 2.42 ms, a plain relay 0.23 / 2.24 ms (direct p99 2.74: connecting is most of it, for any
  * relay: the agent opens a printer link per POS connection, as a relay must).
