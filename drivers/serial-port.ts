@@ -8,6 +8,7 @@ import type { SerialPort } from 'serialport';
 import { Backoff, sleep, worthReporting } from './backoff.js';
 import type { PrinterEndpoint, PrinterLink } from './endpoint.js';
 import { message } from './emitter.js';
+import { listSerialPorts } from './serial-list.js';
 import type { SerialUri } from './uri.js';
 
 /** What `SerialPort.list()` says about a port (path, vendorId, productId, serialNumber, …). */
@@ -183,7 +184,9 @@ export class SerialDevice {
 
   async list(): Promise<PortInfo[]> {
     const binding = this.opts.binding;
-    return binding ? binding.list() : (await loadSerialport()).SerialPort.list();
+    if (binding) return binding.list();
+    const { SerialPort } = await loadSerialport();
+    return listSerialPorts(() => SerialPort.list());
   }
 
   /**

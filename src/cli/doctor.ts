@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { SerialPort } from 'serialport';
 import { createPrinterEndpoint } from '../../drivers/index.js';
 import type { PrinterLink } from '../../drivers/endpoint.js';
+import { listSerialPorts } from '../../drivers/serial-list.js';
 import { type DoctorReport, probePrinter } from '../health/probe.js';
 import { packageRoot } from '../paths.js';
 import { runtimeError, usageError } from './errors.js';
@@ -73,7 +74,7 @@ export function registerDoctor(program: Command): void {
       if (!flags.printer) {
         let ports: Awaited<ReturnType<typeof SerialPort.list>> = [];
         try {
-          ports = await SerialPort.list();
+          ports = await listSerialPorts(() => SerialPort.list());
         } catch (err) {
           throw runtimeError(`cannot list serial ports: ${(err as Error).message}`);
         }
