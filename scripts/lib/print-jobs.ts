@@ -19,16 +19,21 @@ export const JOB = Buffer.concat([
   Uint8Array.of(0x10, 0x04, 0x01),
 ]);
 
+/** Write one job and wait for the printer's reply to the poll at its end. */
+function sendJob(s: Socket): Promise<void> {
+  return new Promise<void>((res) => {
+    s.once('data', () => res());
+    s.write(JOB);
+  });
+}
+
 /** Milliseconds per job (write a job, wait for the reply), in the order run. */
 export async function jobLatencies(port: number, jobs: number): Promise<number[]> {
   const s = await openPos(port);
   const out: number[] = [];
   for (let i = 0; i < jobs; i++) {
     const t0 = process.hrtime.bigint();
-    await new Promise<void>((res) => {
-      s.once('data', () => res());
-      s.write(JOB);
-    });
+    await sendJob(s);
     out.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   s.destroy();
@@ -44,10 +49,7 @@ export async function connectionJobLatencies(port: number, jobs: number): Promis
   for (let i = 0; i < jobs; i++) {
     const t0 = process.hrtime.bigint();
     const s = await openPos(port);
-    await new Promise<void>((res) => {
-      s.once('data', () => res());
-      s.write(JOB);
-    });
+    await sendJob(s);
     out.push(Number(process.hrtime.bigint() - t0) / 1e6);
     s.destroy();
   }
