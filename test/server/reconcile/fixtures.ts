@@ -1,8 +1,10 @@
 /**
  * Receipts as a store's device sends them, for the reconcile's storage tests (both backends):
- * the device's token, the ingest context, one receipt with the fields a test gives it.
+ * the device's token, the ingest context, one receipt with the fields a test gives it; and a
+ * statement row of the same terminal.
  */
 import { expect } from 'vitest';
+import type { StatementTxn } from '../../../src/server/statement.js';
 import type { IncomingReceipt, IngestContext, Storage } from '../../../src/server/storage/types.js';
 import { makeToken } from '../../../src/server/tokens.js';
 
@@ -37,4 +39,21 @@ export async function ingestReceipts(s: Storage, store: string, receipts: Incomi
   await s.tokens.create({ id: t.id, hash: t.hash, role: 'device', store, createdAt: NOW });
   const out = await s.receipts.ingest(deviceContext(store), receipts, () => ({ status: 200, body: '{}' }));
   expect(out.kind).toBe('fresh');
+}
+
+/** Statement line `line`: an acquirer's sale of 10.00 + `line` fen at 10:`line` on 2026-11-20, its fields as given. */
+export function statementTxn(line: number, over: Partial<StatementTxn> = {}): StatementTxn {
+  return {
+    line,
+    source: 'acquirer',
+    merchant_id: '102345678901234',
+    terminal_id: '10086001',
+    datetime: `2026-11-20T10:${String(line).padStart(2, '0')}:00`,
+    trans_type: 'sale',
+    amount_minor: 1000 + line,
+    currency: 'CNY',
+    reference_no: `31708047${String(line).padStart(4, '0')}`,
+    raw: {},
+    ...over,
+  };
 }

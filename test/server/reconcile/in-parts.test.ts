@@ -5,12 +5,11 @@
  * day replacing them.
  */
 import { expect, it } from 'vitest';
-import type { StatementTxn } from '../../../src/server/statement.js';
 import type { DayInParts, IncomingReceipt, MatchRecord, PlanReceiptRecord, PlanRowRecord, Storage } from '../../../src/server/storage/types.js';
 import { PostgresStorage } from '../../../src/server/storage/postgres/index.js';
 import { describeBackends, tableRows } from '../backends.js';
 import { openDb } from '../helpers.js';
-import { deviceContext, fixtureReceipt, ingestReceipts, NOW } from './fixtures.js';
+import { deviceContext, fixtureReceipt, ingestReceipts, NOW, statementTxn as txn } from './fixtures.js';
 
 const DAY = '2026-11-20';
 const window = (day = DAY) => ({
@@ -20,22 +19,6 @@ const window = (day = DAY) => ({
   fromMs: Date.parse('2026-11-19T00:00:00+08:00'),
   toMs: Date.parse('2026-11-22T00:00:00+08:00'),
 });
-
-function txn(line: number, over: Partial<StatementTxn> = {}): StatementTxn {
-  return {
-    line,
-    source: 'acquirer',
-    merchant_id: '102345678901234',
-    terminal_id: '10086001',
-    datetime: `2026-11-20T10:${String(line).padStart(2, '0')}:00`,
-    trans_type: 'sale',
-    amount_minor: 1000 + line,
-    currency: 'CNY',
-    reference_no: `31708047${String(line).padStart(4, '0')}`,
-    raw: {},
-    ...over,
-  };
-}
 
 const receipt = (id: string, capturedAt?: string): IncomingReceipt => fixtureReceipt(id, { amount_minor: Number(id.replace(/\D/g, '')) }, capturedAt);
 

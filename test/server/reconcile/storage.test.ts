@@ -19,24 +19,11 @@ import type {
 import { makeToken } from '../../../src/server/tokens.js';
 import { describeBackends, tableRows } from '../backends.js';
 import { openDb } from '../helpers.js';
-import { deviceContext, fixtureReceipt, ingestReceipts, NOW } from './fixtures.js';
+import { deviceContext, fixtureReceipt, ingestReceipts, NOW, statementTxn } from './fixtures.js';
 
-
+/** With a masked card number and the raw reference column, as an acquirer's file has them. */
 function txn(line: number, over: Partial<StatementTxn> = {}): StatementTxn {
-  return {
-    line,
-    source: 'acquirer',
-    merchant_id: '102345678901234',
-    terminal_id: '10086001',
-    datetime: `2026-11-20T10:${String(line).padStart(2, '0')}:00`,
-    trans_type: 'sale',
-    amount_minor: 1000 + line,
-    currency: 'CNY',
-    reference_no: `31708047${String(line).padStart(4, '0')}`,
-    card_number: '622588******1234',
-    raw: { 参考号: `31708047${String(line).padStart(4, '0')}` },
-    ...over,
-  };
+  return statementTxn(line, { card_number: '622588******1234', raw: { 参考号: `31708047${String(line).padStart(4, '0')}` }, ...over });
 }
 
 function parsed(rows: StatementTxn[], over: Partial<ParsedStatement> = {}): ParsedStatement {
