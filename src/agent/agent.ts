@@ -125,6 +125,8 @@ export class Agent {
   private gen = 0;
   private ready = false;
   private stopping = false;
+  /** The first wait before a dead worker is replaced (AgentOptions.workerRestartMs). */
+  private readonly restartMinMs: number;
   private restartMs: number;
   /** Bytes spooled since the last worker was ready while none ran (see DOWN_SPOOL_LIMIT). */
   private downSpooled = 0;
@@ -161,7 +163,8 @@ export class Agent {
   private stoppedClean = false;
 
   constructor(private readonly opts: AgentOptions) {
-    this.restartMs = opts.workerRestartMs ?? RESTART_MIN_MS;
+    this.restartMinMs = opts.workerRestartMs ?? RESTART_MIN_MS;
+    this.restartMs = this.restartMinMs;
     this.gate = new JournalGate(GATE_MAX_WAIT_MS, () =>
       this.opts.log.warn({ waitedMs: GATE_MAX_WAIT_MS }, 'the journal is behind; passing bytes on without waiting for it'),
     );
@@ -316,7 +319,7 @@ export class Agent {
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        this.restartMs = this.opts.workerRestartMs ?? RESTART_MIN_MS;
+        this.restartMs = this.restartMinMs;
         this.downSpooled = 0;
         this.current = m.status;
         for (const r of this.readyWaiters.splice(0)) r();
